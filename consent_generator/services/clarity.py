@@ -1,0 +1,69 @@
+"""Microsoft Clarity: session recordings and heatmaps.
+
+Sources: learn.microsoft.com/clarity (setup, "Clarity consent API v2", cookie list, CSP notes).
+The tag (www.clarity.ms/tag/<id>) loads the recorder from scripts.clarity.ms and sends data
+to <letter>.clarity.ms/collect; c.bing.com syncs the MUID cookie.
+"""
+
+from .model import Cookie, ConsentSignal, Detect, IdCheck, Param, ServiceSpec
+
+SERVICE = ServiceSpec(
+    id="clarity",
+    name="Microsoft Clarity",
+    provider="Microsoft Corporation",
+    description="Session recordings and heatmaps that show how visitors use the site.",
+    default_category="analytics",
+    privacy_url="https://privacy.microsoft.com/privacystatement",
+    params=(
+        Param(
+            name="project_id",
+            description="Clarity project id (Settings > Overview in clarity.microsoft.com)",
+            example="abcde12345",
+            pattern=r"[a-z0-9]{10}",
+            pattern_severity="warning",
+            pattern_hint="10 lowercase letters and digits, as Clarity issues them",
+            checks=(
+                IdCheck(
+                    pattern=r".*[^A-Za-z0-9].*",
+                    message="a Clarity project id holds only letters and digits",
+                ),
+            ),
+        ),
+    ),
+    snippet=(
+        '(function(c,l,a,r,i,t,y){\n'
+        '    c[a]=c[a]||function(){(c[a].q=c[a].q||[]).push(arguments)};\n'
+        '    t=l.createElement(r);t.async=1;t.src="https://www.clarity.ms/tag/"+i;\n'
+        '    y=l.getElementsByTagName(r)[0];y.parentNode.insertBefore(t,y);\n'
+        '})(window, document, "clarity", "script", "{{ project_id }}");'
+    ),
+    csp={
+        "script-src": ("https://www.clarity.ms", "https://scripts.clarity.ms"),
+        "connect-src": ("https://*.clarity.ms", "https://c.bing.com"),
+        "img-src": ("https://*.clarity.ms", "https://c.bing.com"),
+    },
+    cookies=(
+        Cookie("_clck", "1 year", "Keeps the Clarity user id and preferences, unique to the site.",
+               lifetime_days=365),
+        Cookie("_clsk", "1 day", "Connects several page views by one visitor into one recording.",
+               lifetime_days=1),
+        Cookie("CLID", "1 year", "Identifies the first time Clarity saw this visitor on any site.",
+               party="third", lifetime_days=365),
+        Cookie("MUID", "1 year", "Microsoft user id, used across Microsoft sites.",
+               party="third", lifetime_days=390),
+    ),
+    signal=ConsentSignal(
+        kind="clarity-consentv2",
+        description="clarity('consentv2', {analytics_Storage, ad_Storage}); "
+        "analytics_Storage follows analytics, ad_Storage follows marketing.",
+    ),
+    detect=Detect(
+        script_src=(r"^(https?:)?//(www\.)?clarity\.ms/tag/", r"^(https?:)?//scripts\.clarity\.ms/"),
+        inline=(r"clarity\.ms/tag/", r"\bclarity\s*\(\s*['\"]consent"),
+    ),
+    docs=(
+        "https://learn.microsoft.com/clarity/setup-and-installation/clarity-setup",
+        "https://learn.microsoft.com/clarity/setup-and-installation/clarity-consent-api-v2",
+        "https://learn.microsoft.com/clarity/setup-and-installation/clarity-cookies",
+    ),
+)

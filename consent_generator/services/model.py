@@ -1,0 +1,145 @@
+"""Typed shape of one vendor entry in the service catalog.
+
+Entries are data, not code: a vendor is described by what it loads, which CSP sources it
+needs, which cookies it sets and how it is told about consent. Everything downstream (the
+policy validator, the runtime config, the page rewrite, the CSP builder, the audit and the
+cookie table) reads these fields, so adding a vendor is one new module in this package.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+Party = Literal["first", "third"]
+SignalKind = Literal["clarity-consentv2", "google-consent-mode-v2", "load-on-grant"]
+Category = Literal["necessary", "functionality", "analytics", "marketing"]
+
+
+@dataclass(frozen=True)
+class IdCheck:
+    """An extra rule for a parameter value: a regex that, when it matches, yields a message.
+
+    Used for ids that look plausible but are wrong in a known way (a Universal Analytics
+    ``UA-`` id given as a GA4 measurement id), so the message can say *why*.
+    """
+
+    pattern: str
+    message: str
+    severity: Severity = "error"
+
+    def matches(self, value: str) -> bool:
+        return re.fullmatch(self.pattern, value) is not None
+
+
+@dataclass(frozen=True)
+class Param:
+    """A value the site owner supplies for a service, e.g. a Clarity project id."""
+
+    name: str
+    description: str
+    example: str
+    pattern: str | None = None
+    """Full-match regex a valid value satisfies."""
+    pattern_severity: Severity = "error"
+    """``warning`` where the vendor's format is a convention we should not enforce."""
+    pattern_hint: str = ""
+    """Says in words what ``pattern`` expects, for the error message."""
+    required: bool = True
+    checks: tuple[IdCheck, ...] = ()
+    """Checked before ``pattern``; the first that matches decides the message."""
+
+
+@dataclass(frozen=True)
+class Cookie:
+    """A cookie (or storage item) a service sets, as the cookie declaration lists it.
+
+    ``name`` is what people read (``_ga_<container-id>``); ``pattern`` is a regex over real
+    cookie names that the runtime uses to delete first-party cookies on revoke.
+    """
+
+    name: str
+    lifetime: str
+    purpose: str
+    pattern: str = ""
+    party: Party = "first"
+    lifetime_days: float | None = None
+
+    @property
+    def regex(self) -> str:
+        """Regex for the runtime: ``pattern`` or the literal name."""
+        return self.pattern or "^" + re.escape(self.name) + "$"
+
+
+@dataclass(frozen=True)
+class ConsentSignal:
+    """How the runtime tells the vendor about the visitor's choice.
+
+    ``clarity-consentv2``: ``clarity('consentv2', {analytics_Storage, ad_Storage})``.
+    ``google-consent-mode-v2``: ``gtag('consent', 'default'|'update', {...})``.
+    ``load-on-grant``: the vendor has no consent API; loading it at all is the signal,
+    so it is only ever loaded after its category is granted (embeds, custom scripts).
+    """
+
+    kind: SignalKind
+    description: str
+
+
+@dataclass(frozen=True)
+class Detect:
+    """How the page rewrite recognises this vendor's code already present in a page.
+
+    Each is a regex searched (case-insensitive) in the named place.
+    """
+
+    script_src: tuple[str, ...] = ()
+    """Matched against an external ``<script src>`` URL."""
+    inline: tuple[str, ...] = ()
+    """Matched against the text of an inline ``<script>``."""
+    iframe_src: tuple[str, ...] = ()
+    """Matched against an ``<iframe src>`` URL."""
+
+
+@dataclass(frozen=True)
+class Embed:
+    """For vendors that are embedded frames: what the click-to-load placeholder says."""
+
+    kind: str
+    """What is embedded, for the placeholder text: ``video``, ``map``..."""
+    privacy_host: str = ""
+    """A privacy-enhanced host to rewrite embeds to (``www.youtube-nocookie.com``)."""
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """One vendor in the catalog."""
+
+    id: str
+    name: str
+    provider: str
+    description: str
+    default_category: Category
+    privacy_url: str
+    csp: Mapping[str, tuple[str, ...]]
+    """CSP sources per directive that the service needs once granted."""
+    cookies: tuple[Cookie, ...]
+    signal: ConsentSignal
+    params: tuple[Param, ...] = ()
+    snippet: str = ""
+    """Jinja2 template of the loader (inline JavaScript without ``<script>`` tags);
+    rendered with the service's params. Empty for embeds."""
+    script_src: str = ""
+    """Jinja2 template of an external script URL loaded before ``snippet`` (gtag.js)."""
+    detect: Detect = field(default_factory=Detect)
+    embed: Embed | None = None
+    docs: tuple[str, ...] = ()
+    """Vendor documentation the entry was written from, for reviewers."""
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(name)

@@ -1,0 +1,5 @@
+"""`mkdocs-clarity` command (placeholder)."""
+
+
+def main() -> None:
+    raise SystemExit("mkdocs-clarity: not implemented yet")
