@@ -1,5 +1,324 @@
-"""`consent-generator` command (placeholder)."""
+"""``consent-generator``: the site maintainer's command.
+
+Thin on purpose: each command reads its input, calls the library (policy, skeleton,
+cookie_table, render) and reports. Mistakes a user can make come back as ``UserError`` and
+are printed without a traceback, with exit status 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .cookie_table import FORMATS, render_cookie_table
+from .errors import UserError
+from .model import Policy
+from .policy import (
+    BUNDLED_LANGUAGES,
+    MASKING_MODES,
+    MODES,
+    POLICY_FILENAME,
+    PolicyError,
+    load_policy,
+    parse_policy,
+)
+from .policy_services import check_param
+from .services import catalog
+from .services.model import Param
+from .skeleton import ChosenService, InitAnswers, render_skeleton
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+LANGUAGES = ("auto", *BUNDLED_LANGUAGES)
+INIT_SERVICES = (
+    # (catalog id, --flag, question)
+    ("clarity", "clarity", "Does the site use Microsoft Clarity?"),
+    ("google-analytics", "google_analytics", "Does the site use Google Analytics 4?"),
+    ("google-tag-manager", "google_tag_manager", "Does the site use Google Tag Manager?"),
+    ("youtube", "youtube", "Does the site embed YouTube videos?"),
+    ("vimeo", "vimeo", "Does the site embed Vimeo videos?"),
+)
 
 
+def _user_errors(func: F) -> F:
+    """Print a UserError (every problem of a policy, say) to stderr and exit 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PolicyError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            count = len(exc.problems)
+            click.echo(f"{count} problem{'s' if count != 1 else ''} found.", err=True)
+            sys.exit(1)
+        except UserError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file in the same directory and ``os.replace``, so a reader
+    (or an interrupted run) never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="consent-generator")
 def main() -> None:
-    raise SystemExit("consent-generator: not implemented yet")
+    """Write and check the consent policy (consent.yml) of a static site.
+
+    \b
+    Examples:
+      consent-generator init                      # answer a few questions
+      consent-generator validate                  # check ./consent.yml
+      consent-generator cookie-table > cookies.md # the table for a privacy page
+      consent-generator snippet --policy consent.yml -o public/
+    """
+
+
+# -- init ------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--non-interactive", is_flag=True,
+              help="Ask nothing; take every answer from the options (for scripts).")
+@click.option("--clarity", "clarity", metavar="PROJECT_ID", help="Microsoft Clarity project id.")
+@click.option("--google-analytics", "google_analytics", metavar="G-ID",
+              help="Google Analytics 4 measurement id (G-...).")
+@click.option("--google-tag-manager", "google_tag_manager", metavar="GTM-ID",
+              help="Google Tag Manager container id (GTM-...).")
+@click.option("--youtube/--no-youtube", default=None, help="The site embeds YouTube videos.")
+@click.option("--vimeo/--no-vimeo", default=None, help="The site embeds Vimeo videos.")
+@click.option("--mode", type=click.Choice(MODES), help="opt-in (default), opt-out or notice.")
+@click.option("--language", type=click.Choice(LANGUAGES),
+              help="Banner language: auto (each page's <html lang>, default) or a code.")
+@click.option("--masking", type=click.Choice(MASKING_MODES),
+              help="Clarity masking: strict, balanced (default) or relaxed.")
+@click.option("--privacy-url", metavar="URL", help="Your privacy page, linked from the banner.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path(POLICY_FILENAME), show_default=True, help="Where to write it.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@_user_errors
+def init(non_interactive: bool, output: Path, force: bool, **answers: Any) -> None:
+    """Write a commented consent.yml for this site.
+
+    Asks which services the site uses (and their ids), how to ask visitors (opt-in,
+    opt-out or notice), the banner language and Clarity's masking; options given on the
+    command line are not asked again. The file is validated before it is written.
+
+    \b
+    Examples:
+      consent-generator init
+      consent-generator init --non-interactive --clarity abcde12345 \\
+          --google-analytics G-ABCDE12345 --youtube -o consent.yml
+    """
+    if output.exists() and not force:
+        raise UserError(f"{output} already exists; use --force to overwrite it")
+    for service_id, flag, _ in INIT_SERVICES:
+        value = answers.get(flag)
+        if isinstance(value, str):
+            answers[flag] = _checked_id(service_id, value, fail=True)
+    chosen = _ask(answers, interactive=not non_interactive)
+    text = render_skeleton(InitAnswers(
+        services=chosen,
+        mode=answers["mode"] or "opt-in",
+        language=answers["language"] or "auto",
+        masking=answers["masking"] or "balanced",
+        privacy_url=answers["privacy_url"] or None,
+        filename=output.name,
+    ))
+    policy = parse_policy(text, str(output))  # raises PolicyError: the skeleton is wrong
+    write_atomic(output, text)
+    click.echo(f"Wrote {output}: {_summary(policy)}.")
+    click.echo(f"Next: review it, then run 'consent-generator validate {output}'.")
+
+
+def _ask(answers: dict[str, Any], *, interactive: bool) -> tuple[ChosenService, ...]:
+    """Fill ``answers`` by prompting for what the options left open."""
+    chosen = []
+    for service_id, flag, question in INIT_SERVICES:
+        value = answers.get(flag)
+        spec = catalog()[service_id]
+        if value is None and interactive:
+            value = click.confirm(question, default=False)
+            if value and spec.params:
+                value = _prompt_id(service_id, spec.params[0])
+        if value:
+            params = ((spec.params[0].name, value),) if spec.params else ()
+            chosen.append(ChosenService(service_id, params))
+    if interactive:
+        for key, question, choices, default in (
+            ("mode", "How should visitors be asked?", MODES, "opt-in"),
+            ("language", "Banner language", LANGUAGES, "auto"),
+            ("masking", "Clarity masking", MASKING_MODES, "balanced"),
+        ):
+            if answers.get(key) is None and (key != "masking" or any(
+                    s.id == "clarity" for s in chosen)):
+                answers[key] = click.prompt(question, type=click.Choice(choices),
+                                            default=default)
+        if answers.get("privacy_url") is None:
+            answers["privacy_url"] = click.prompt(
+                "Privacy page URL (an https URL or a /path; empty for none)", default="",
+                show_default=False, value_proc=_privacy_url)
+    return tuple(chosen)
+
+
+def _prompt_id(service_id: str, param: Param) -> str:
+    """Ask for an id until it is valid; an unusual one (a warning) must be confirmed."""
+    label = f"  {param.description}, e.g. {param.example}"
+    while True:
+        value = click.prompt(label, value_proc=lambda v: _checked_id(service_id, v,
+                                                                     fail=False, warn=False))
+        found = check_param(param, value)
+        if found is None:
+            return value
+        click.echo(f"  {value!r} looks unusual: {found[1]}.")
+        if click.confirm("  Use it anyway?", default=False):
+            return value
+
+
+def _checked_id(service_id: str, value: str, *, fail: bool, warn: bool = True) -> str:
+    """The id if it is acceptable; an error (re-asked at a prompt) otherwise.
+
+    Uses the catalog's own rules so ``init`` can never write an id ``validate`` refuses.
+    """
+    spec = catalog()[service_id]
+    param = spec.params[0]
+    value = value.strip()
+    found = check_param(param, value) if value else ("error", "it is empty")
+    if found is None:
+        return value
+    severity, message = found
+    if severity == "warning":
+        if warn:
+            click.echo(f"warning: {param.name} {value!r}: {message}", err=True)
+        return value
+    text = f"{value!r} is not a valid {spec.name} {param.name}: {message}"
+    if fail:
+        raise click.BadParameter(text, param_hint=f"--{service_id}")
+    raise click.BadParameter(text)
+
+
+def _privacy_url(value: str) -> str:
+    value = value.strip()
+    if value and not (value.startswith("https://") or
+                      (value.startswith("/") and not value.startswith("//"))):
+        raise click.BadParameter("give an https:// URL or a path on this site starting with /")
+    return value
+
+
+# -- validate --------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path),
+                default=Path(POLICY_FILENAME))
+@_user_errors
+def validate(file: Path) -> None:
+    """Check a policy file (default ./consent.yml).
+
+    Prints a one-line summary and exits 0 when the file is valid (warnings go to stderr);
+    otherwise prints every problem with its file:line:column and key, and exits 1.
+
+    \b
+    Examples:
+      consent-generator validate
+      consent-generator validate docs/consent.yml
+    """
+    policy = load_policy(file)
+    for warning in policy.warnings:
+        click.echo(str(warning), err=True)
+    click.echo(f"{file}: OK: {_summary(policy)}")
+
+
+def _summary(policy: Policy) -> str:
+    services = ", ".join(s.key for s in policy.services) or "none"
+    count = len(policy.warnings)
+    return (f"mode {policy.mode}, revision {policy.revision}, "
+            f"{len(policy.services)} service{'s' if len(policy.services) != 1 else ''} "
+            f"({services}), {len(policy.categories)} categories "
+            f"({', '.join(c.id for c in policy.categories)}), "
+            f"{count} warning{'s' if count != 1 else ''}")
+
+
+# -- cookie-table ----------------------------------------------------------------------------
+
+
+@main.command("cookie-table")
+@click.option("--policy", "policy_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path(POLICY_FILENAME), show_default=True, help="The policy file.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True,
+              help="md (a Markdown table) or html (an escaped <table> fragment).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@_user_errors
+def cookie_table(policy_file: Path, fmt: str, output: Path | None) -> None:
+    """Print the cookie declaration for a privacy page.
+
+    One row per cookie (the consent cookie itself first): name, provider, category,
+    purpose, lifetime and whether it is first- or third-party.
+
+    \b
+    Examples:
+      consent-generator cookie-table >> docs/privacy.md
+      consent-generator cookie-table --policy consent.yml --format html -o cookies.html
+    """
+    text = render_cookie_table(load_policy(policy_file), fmt)  # type: ignore[arg-type]
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text)
+        click.echo(f"Wrote {output}", err=True)
+
+
+# -- snippet ---------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--policy", "policy_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path(POLICY_FILENAME), show_default=True, help="The policy file.")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+              required=True, help="Directory to write the runtime and markup to.")
+@click.option("--language", default="en", show_default=True, type=click.Choice(
+    BUNDLED_LANGUAGES), help="Language of the banner markup.")
+@_user_errors
+def snippet(policy_file: Path, output: Path, language: str) -> None:
+    """Write the consent runtime and markup for a site built by another tool.
+
+    Writes the runtime assets (assets/consent/...) and the head and body markup to paste
+    into your templates, then lists what it wrote.
+
+    \b
+    Examples:
+      consent-generator snippet --policy consent.yml -o public/
+      consent-generator snippet -o build/ --language de
+    """
+    from .render import write_snippet
+
+    policy = load_policy(policy_file)
+    for path in write_snippet(policy, output, lang=language):
+        click.echo(f"wrote {path}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

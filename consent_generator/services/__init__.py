@@ -9,7 +9,7 @@ import importlib
 import pkgutil
 from functools import cache
 
-from .model import Cookie, ConsentSignal, Detect, Embed, IdCheck, Param, ServiceSpec
+from .model import ConsentSignal, Cookie, Detect, Embed, IdCheck, Param, ServiceSpec
 
 __all__ = [
     "ConsentSignal",

@@ -5,7 +5,7 @@ The tag (www.clarity.ms/tag/<id>) loads the recorder from scripts.clarity.ms and
 to <letter>.clarity.ms/collect; c.bing.com syncs the MUID cookie.
 """
 
-from .model import Cookie, ConsentSignal, Detect, IdCheck, Param, ServiceSpec
+from .model import ConsentSignal, Cookie, Detect, IdCheck, Param, ServiceSpec
 
 SERVICE = ServiceSpec(
     id="clarity",
@@ -43,14 +43,23 @@ SERVICE = ServiceSpec(
         "img-src": ("https://*.clarity.ms", "https://c.bing.com"),
     },
     cookies=(
-        Cookie("_clck", "1 year", "Keeps the Clarity user id and preferences, unique to the site.",
-               lifetime_days=365),
-        Cookie("_clsk", "1 day", "Connects several page views by one visitor into one recording.",
-               lifetime_days=1),
-        Cookie("CLID", "1 year", "Identifies the first time Clarity saw this visitor on any site.",
-               party="third", lifetime_days=365),
-        Cookie("MUID", "1 year", "Microsoft user id, used across Microsoft sites.",
-               party="third", lifetime_days=390),
+        # Clarity's cookie list (learn.microsoft.com/clarity/.../cookie-list). With consentv2
+        # denied, Clarity sets none of them and runs cookieless, one id per page view.
+        Cookie("_clck", "1 year", "Keeps the Clarity user id and preferences, unique to this "
+               "site, so later visits count as the same visitor.", lifetime_days=365),
+        Cookie("_clsk", "1 day", "Connects several page views by one visitor into one "
+               "recording.", lifetime_days=1),
+        Cookie("CLID", "1 year", "Identifies the first time Clarity saw this visitor on any "
+               "site that uses Clarity.", party="third", lifetime_days=365),
+        Cookie("MUID", "1 year 24 days", "Identifies the browser across Microsoft sites "
+               "(advertising, site analytics and operations).", party="third",
+               lifetime_days=390),
+        Cookie("MR", "7 days", "Tells Microsoft whether to refresh MUID.", party="third",
+               lifetime_days=7),
+        Cookie("SM", "session", "Synchronises MUID across Microsoft domains.", party="third"),
+        Cookie("ANONCHK", "10 minutes", "Says whether MUID is passed to ANID (an advertising "
+               "cookie Clarity does not use; always 0).", party="third",
+               lifetime_days=10 / 1440),
     ),
     signal=ConsentSignal(
         kind="clarity-consentv2",
@@ -64,6 +73,6 @@ SERVICE = ServiceSpec(
     docs=(
         "https://learn.microsoft.com/clarity/setup-and-installation/clarity-setup",
         "https://learn.microsoft.com/clarity/setup-and-installation/clarity-consent-api-v2",
-        "https://learn.microsoft.com/clarity/setup-and-installation/clarity-cookies",
+        "https://learn.microsoft.com/clarity/setup-and-installation/cookie-list",
     ),
 )

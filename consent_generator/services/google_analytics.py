@@ -2,9 +2,12 @@
 
 Sources: developers.google.com/tag-platform (gtag.js install, Consent Mode v2, "Use a
 Content Security Policy" guide, section Google Analytics 4), and Google's cookie usage page.
+With Google signals turned on, GA4 also needs ``https://*.g.doubleclick.net`` and
+``https://*.google.com`` in connect-src (guide: "Google Analytics 4 with Google signals"): add
+them under ``csp.extra`` rather than widening every site's policy.
 """
 
-from .model import Cookie, ConsentSignal, Detect, IdCheck, Param, ServiceSpec
+from .model import ConsentSignal, Cookie, Detect, IdCheck, Param, ServiceSpec
 
 SERVICE = ServiceSpec(
     id="google-analytics",

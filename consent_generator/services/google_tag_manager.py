@@ -6,7 +6,7 @@ the CSP here covers GTM itself and Google Analytics, its most common tag; add th
 sources under ``csp.extra``.
 """
 
-from .model import Cookie, ConsentSignal, Detect, IdCheck, Param, ServiceSpec
+from .model import ConsentSignal, Cookie, Detect, IdCheck, Param, ServiceSpec
 
 SERVICE = ServiceSpec(
     id="google-tag-manager",
@@ -39,14 +39,17 @@ SERVICE = ServiceSpec(
         "})(window,document,'script','dataLayer','{{ container_id }}');"
     ),
     csp={
+        # Google's CSP guide: the container needs www.googletagmanager.com (script, img,
+        # connect); the GA4 tag it usually loads needs the GA4 hosts. The <noscript> ns.html
+        # frame is left out on purpose: without JavaScript no consent can be asked, so it
+        # must not load.
         "script-src": ("https://www.googletagmanager.com",),
-        "img-src": ("https://www.googletagmanager.com", "https://*.google-analytics.com"),
+        "img-src": ("https://*.googletagmanager.com", "https://*.google-analytics.com"),
         "connect-src": (
-            "https://www.googletagmanager.com",
+            "https://*.googletagmanager.com",
             "https://*.google-analytics.com",
             "https://*.analytics.google.com",
         ),
-        "frame-src": ("https://www.googletagmanager.com",),
     },
     cookies=(
         Cookie("_ga", "2 years", "Distinguishes visitors (set by a Google Analytics tag in the "

@@ -111,6 +111,8 @@ class Embed:
     """What is embedded, for the placeholder text: ``video``, ``map``..."""
     privacy_host: str = ""
     """A privacy-enhanced host to rewrite embeds to (``www.youtube-nocookie.com``)."""
+    privacy_query: tuple[tuple[str, str], ...] = ()
+    """Query parameters to add to the embed URL so the player tracks less (Vimeo ``dnt=1``)."""
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 Sources: help.vimeo.com "Embedding videos: player parameters" (dnt) and Vimeo's cookie list.
 """
 
-from .model import Cookie, ConsentSignal, Detect, Embed, ServiceSpec
+from .model import ConsentSignal, Cookie, Detect, Embed, ServiceSpec
 
 SERVICE = ServiceSpec(
     id="vimeo",
@@ -31,6 +31,6 @@ SERVICE = ServiceSpec(
         iframe_src=(r"^(https?:)?//player\.vimeo\.com/video/",),
         script_src=(r"^(https?:)?//player\.vimeo\.com/api/player\.js",),
     ),
-    embed=Embed(kind="video"),
+    embed=Embed(kind="video", privacy_query=(("dnt", "1"),)),
     docs=("https://help.vimeo.com/hc/en-us/articles/12426260232977",),
 )

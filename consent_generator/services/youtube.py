@@ -5,7 +5,7 @@ YouTube has no consent API for embeds: the frame is loaded only once marketing (
 category configured) is granted, or the visitor clicks "Load video" on the placeholder.
 """
 
-from .model import Cookie, ConsentSignal, Detect, Embed, ServiceSpec
+from .model import ConsentSignal, Cookie, Detect, Embed, ServiceSpec
 
 SERVICE = ServiceSpec(
     id="youtube",

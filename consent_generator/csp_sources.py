@@ -1,0 +1,148 @@
+"""The CSP vocabulary a policy may use: directive names and well-formed sources.
+
+Shared by the policy validator (``csp.extra``, custom services) and the catalog tests, so a
+source the validator accepts from a user is held to the same grammar as the vendors' own.
+Anything that would weaken script execution ('unsafe-inline', a wildcard...) is refused
+with the reason, because the project never emits a weaker policy than it promises.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .validation import did_you_mean
+
+FETCH_DIRECTIVES: tuple[str, ...] = (
+    "default-src", "script-src", "script-src-elem", "script-src-attr", "style-src",
+    "style-src-elem", "style-src-attr", "img-src", "font-src", "connect-src", "media-src",
+    "object-src", "frame-src", "child-src", "worker-src", "manifest-src", "fenced-frame-src",
+)
+"""Directives whose value is a source list and that a page can load resources through."""
+
+NAVIGATION_DIRECTIVES: tuple[str, ...] = ("base-uri", "form-action", "frame-ancestors")
+SOURCE_LIST_DIRECTIVES: tuple[str, ...] = FETCH_DIRECTIVES + NAVIGATION_DIRECTIVES
+VALUELESS_DIRECTIVES: tuple[str, ...] = ("upgrade-insecure-requests",)
+OTHER_DIRECTIVES: tuple[str, ...] = (
+    "sandbox", "report-uri", "report-to", "block-all-mixed-content", "require-trusted-types-for",
+    "trusted-types", "plugin-types", "prefetch-src", "navigate-to", "webrtc",
+)
+"""Real directives that are not a source list; ``csp.extra`` does not take them."""
+
+KNOWN_DIRECTIVES: tuple[str, ...] = SOURCE_LIST_DIRECTIVES + VALUELESS_DIRECTIVES + \
+    OTHER_DIRECTIVES
+
+SCRIPT_DIRECTIVES = frozenset({"script-src", "script-src-elem", "script-src-attr",
+                               "default-src"})
+"""Directives that decide which scripts run (default-src is script-src's fallback)."""
+
+KEYWORDS = frozenset({
+    "'self'", "'none'", "'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'",
+    "'strict-dynamic'", "'report-sample'", "'wasm-unsafe-eval'", "'inline-speculation-rules'",
+    "'unsafe-allow-redirects'",
+})
+UNSAFE_SCRIPT_KEYWORDS = frozenset({"'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'"})
+
+_HASH = re.compile(r"'sha(256|384|512)-[A-Za-z0-9+/_-]+={0,2}'")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_HOST = re.compile(
+    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)?"
+    r"(?P<host>\*|(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*"
+    r"[A-Za-z0-9])?)*)"
+    r"(?P<port>:(\d{1,5}|\*))?"
+    r"(?P<path>/[^\s;,']*)?"
+)
+
+Finding = tuple[str, str]
+"""(message, hint) for one bad directive or source."""
+
+
+def directive_problem(name: str) -> Finding | None:
+    """Why ``name`` cannot be used as a source-list directive, or None if it can."""
+    if name in SOURCE_LIST_DIRECTIVES or name in VALUELESS_DIRECTIVES:
+        return None
+    if name.lower() in SOURCE_LIST_DIRECTIVES:
+        return f"unknown CSP directive {name!r}", f"directive names are lower case: {name.lower()!r}"
+    if name in ("report-uri", "report-to"):
+        return (f"{name} is not a source list", f"set csp.{name.replace('-', '_')} instead")
+    if name in OTHER_DIRECTIVES:
+        return f"{name} is not a source list and cannot be added here", ""
+    close = did_you_mean(name, KNOWN_DIRECTIVES)
+    hint = f"did you mean {close!r}?" if close else "see the CSP directives on MDN"
+    return f"unknown CSP directive {name!r}", hint
+
+
+def source_problem(directive: str, source: str) -> Finding | None:
+    """Why ``source`` is malformed or unsafe in ``directive``, or None if it is fine."""
+    if not source or source != source.strip() or any(c in source for c in " \t;,\n"):
+        return (f"{source!r} is not one CSP source",
+                "give one source per list item, without spaces, ';' or ','")
+    if source.startswith("'"):
+        return _quoted_problem(directive, source)
+    bare = f"'{source.lower()}'"
+    if bare in KEYWORDS or source.lower().startswith(("sha256-", "sha384-", "sha512-", "nonce-")):
+        return (f"the keyword {source} needs single quotes",
+                f"in YAML write it as \"{bare}\" (YAML removes one level of quotes, so "
+                "'self' alone becomes self)")
+    if source == "*" or _HOST_WILDCARD.fullmatch(source):
+        if directive in SCRIPT_DIRECTIVES:
+            return (f"{source!r} in {directive} would let any host run scripts on the site",
+                    "list the exact hosts instead; we never weaken script-src")
+        return None
+    if _SCHEME.fullmatch(source):
+        if directive in SCRIPT_DIRECTIVES:
+            return (f"{source!r} in {directive} allows scripts from any {source[:-1]} URL",
+                    "list the exact hosts instead; we never weaken script-src")
+        return None
+    if _HOST.fullmatch(source):
+        if source.startswith("http://") and directive in SCRIPT_DIRECTIVES:
+            return (f"{source!r} loads scripts over plain http, which anyone on the network "
+                    "can change", "use its https:// address")
+        return None
+    return (f"{source!r} is not a valid CSP source",
+            "expected a host (https://cdn.example.org, https://*.example.org), a scheme "
+            "(data:), or a keyword like \"'self'\"")
+
+
+_HOST_WILDCARD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\*(:(\d{1,5}|\*))?(/.*)?")
+
+
+def _quoted_problem(directive: str, source: str) -> Finding | None:
+    lowered = source.lower()
+    if lowered in UNSAFE_SCRIPT_KEYWORDS:
+        if directive in SCRIPT_DIRECTIVES:
+            return (f"{source} is not allowed in {directive}: it would let injected code run",
+                    "inline scripts are allowed by their sha256 hash automatically; "
+                    "we never weaken script-src")
+        return None
+    if lowered.startswith("'nonce-"):
+        return (f"{source}: a static site cannot send a fresh nonce with every response",
+                "inline scripts are allowed by their hash automatically")
+    if lowered in KEYWORDS or _HASH.fullmatch(source):
+        return None
+    return f"unknown CSP keyword {source}", f"expected one of: {', '.join(sorted(KEYWORDS))}"
+
+
+def list_problem(sources: list[str]) -> Finding | None:
+    """A problem with the list as a whole ('none' mixed with other sources)."""
+    if "'none'" in sources and len(sources) > 1:
+        return ("'none' cannot be combined with other sources",
+                "remove 'none' or the other sources")
+    return None
+
+
+def covers(sources: tuple[str, ...] | list[str], url: str) -> bool:
+    """Whether a host source in ``sources`` allows ``url`` (https URLs; used to avoid
+    adding a custom script's origin twice). Conservative: False when unsure."""
+    m = re.match(r"https://([^/:]+)(:\d+)?", url)
+    if not m:
+        return False
+    host = m.group(1).lower()
+    for src in sources:
+        s = _HOST.fullmatch(src)
+        if not s or s.group("scheme") not in ("https://", None) or s.group("port") \
+                or s.group("path") not in (None, "/"):
+            continue
+        pattern = s.group("host").lower()
+        if pattern == host or (pattern.startswith("*.") and host.endswith(pattern[1:])):
+            return True
+    return False
