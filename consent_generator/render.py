@@ -1,25 +1,53 @@
-"""What a page needs to ask for consent, rendered as strings (interface; see docs/internals.md).
+"""What a page needs to ask for consent, rendered as strings (contract: docs/internals.md).
 
-PLACEHOLDER implementation so other modules can integrate; the runtime work replaces the
-bodies while keeping these signatures.
+``render_head`` gives the runtime's ``<link>``/``<script defer>``, the JSON configuration the
+runtime reads and each enabled service's gated tags; ``render_body`` gives the banner and the
+preferences dialog. Both are wrapped in marker comments so a later run can strip and re-inject
+them (idempotency). Everything user-supplied goes through Jinja2 autoescape or JSON escaping;
+snippet parameters are additionally escaped for a JavaScript string literal, because a
+malformed id must never become code.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import os
+import re
+import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
-from html import escape
+from functools import cache
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
-from .model import Policy
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from .errors import UserError
+from .model import Policy, ServiceConfig
 
 HEAD_START = "<!-- consent-generator:head -->"
 HEAD_END = "<!-- /consent-generator:head -->"
 BODY_START = "<!-- consent-generator:body -->"
 BODY_END = "<!-- /consent-generator:body -->"
 
-RUNTIME_DIR = Path(__file__).parent / "runtime"
+PACKAGE_DIR = Path(__file__).parent
+RUNTIME_DIR = PACKAGE_DIR / "runtime"
+I18N_DIR = PACKAGE_DIR / "i18n"
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+
+DEFAULT_LANGUAGE = "en"
+CONFIG_ID = "consent-config"
+
+# Texts the runtime itself needs (placeholders it builds with DOM APIs); everything else is in
+# the build-time markup, so the JSON stays small.
+RUNTIME_TEXT_KEYS = ("embed_text", "embed_load", "embed_load_video", "embed_load_map",
+                     "embed_always")
+
+
+class RenderError(UserError):
+    """A policy value that cannot be put on a page safely (e.g. a snippet containing </script>)."""
 
 
 @dataclass(frozen=True)
@@ -30,63 +58,371 @@ class Asset:
     content: bytes
 
 
+# --- runtime files ---------------------------------------------------------------------------
+
+_TRAILING_COMMENT = re.compile(r"\s+// .*$")
+
+
+def compact_js(source: str) -> str:
+    """Drop comments and indentation from the hand-written runtime, nothing else.
+
+    Deliberately line-based and conservative, so it cannot change what the code means: it
+    removes whole-line ``//`` comments, block comments that start a line (``/*!`` is kept),
+    leading whitespace and blank lines, and a trailing ``// comment`` only when the code before
+    it holds no ``/`` and balanced quotes (so the ``//`` cannot be inside a string or a regex).
+    Line breaks are kept, so automatic semicolon insertion sees the same lines. Multi-line
+    template literals are refused, because their lines are data, not code.
+    """
+    out: list[str] = []
+    in_block = False
+    for number, line in enumerate(source.splitlines(), 1):
+        text = line.strip()
+        if line.count("`") % 2:
+            raise ValueError(f"consent.js:{number}: multi-line template literals are not "
+                             "supported by compact_js")
+        if in_block:
+            in_block = "*/" not in text
+            continue
+        if text.startswith("/*") and not text.startswith("/*!"):
+            in_block = "*/" not in text
+            continue
+        if not text or text.startswith("//"):
+            continue
+        match = _TRAILING_COMMENT.search(text)
+        if match:
+            code = text[:match.start()]
+            if "/" not in code and all(code.count(q) % 2 == 0 for q in "'\"`"):
+                text = code
+        out.append(text)
+    return "\n".join(out) + "\n"
+
+
+def compact_css(source: str) -> str:
+    """Drop comments (except ``/*!``) and line indentation; CSS strings must not hold ``/*``."""
+    if re.search(r"""["'][^"'\n]*/\*""", source):
+        raise ValueError("consent.css: a string holds '/*'; compact_css would corrupt it")
+    text = re.sub(r"/\*(?!!).*?\*/", "", source, flags=re.DOTALL)
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip()) + "\n"
+
+
 def runtime_assets() -> list[Asset]:
+    """The runtime JS and CSS under content-hashed names, so they can be cached forever.
+
+    Served compacted (comments and indentation dropped: see :func:`compact_js`) to meet the
+    6 KB gzip budget while the source keeps its comments. The hash is over the exact bytes
+    served, so the same source always gives the same name.
+    """
     out = []
-    for name in ("consent.js", "consent.css"):
-        src = RUNTIME_DIR / name
-        data = src.read_bytes() if src.exists() else b""
+    for name, compact in (("consent.js", compact_js), ("consent.css", compact_css)):
+        data = compact((RUNTIME_DIR / name).read_text(encoding="utf-8")).encode("utf-8")
         digest = hashlib.sha256(data).hexdigest()[:8]
         stem, ext = name.rsplit(".", 1)
         out.append(Asset(f"assets/consent/{stem}.{digest}.{ext}", data))
     return out
 
 
-def _service_tags(policy: Policy) -> list[str]:
-    from jinja2 import Template
+# --- languages and texts ---------------------------------------------------------------------
 
-    tags = []
-    for svc in policy.services:
-        cat = escape(svc.category)
-        key = escape(svc.key)
-        if svc.spec.script_src:
-            src = Template(svc.spec.script_src).render(**svc.params)
-            tags.append(f'<script type="text/plain" data-consent-category="{cat}" '
-                        f'data-consent-service="{key}" data-consent-src="{escape(src)}"></script>')
-        if svc.spec.snippet:
-            tags.append(f'<script type="text/plain" data-consent-category="{cat}" '
-                        f'data-consent-service="{key}">{_snippet(svc)}</script>')
-    return tags
+@cache
+def bundled_languages() -> tuple[str, ...]:
+    """Language codes with a bundled ``i18n/<code>.json``."""
+    return tuple(sorted(p.stem for p in I18N_DIR.glob("*.json")))
 
 
-def _snippet(svc) -> str:
-    from jinja2 import Template
+@cache
+def _bundled_texts(code: str) -> Mapping[str, str]:
+    return json.loads((I18N_DIR / f"{code}.json").read_text(encoding="utf-8"))
 
-    return Template(svc.spec.snippet).render(**svc.params)
+
+def normalise_language(lang: str | None) -> str:
+    """``de-AT`` / ``de_at`` -> ``de``; anything not bundled -> ``en``."""
+    primary = re.split(r"[-_]", (lang or "").strip().lower(), maxsplit=1)[0]
+    return primary if primary in bundled_languages() else DEFAULT_LANGUAGE
+
+
+def pick_language(policy: Policy, lang: str | None) -> str:
+    """``ui.language`` wins unless it is ``auto``; then the page's ``<html lang>``."""
+    wanted = policy.ui.language if policy.ui.language not in ("", "auto") else lang
+    return normalise_language(wanted)
+
+
+def texts_for(policy: Policy, lang: str | None) -> dict[str, str]:
+    """All texts for a page: English base < bundled language < category fields < ui.texts.
+
+    English is the base so a key missing from a translation (or a custom category) never
+    renders as an empty control.
+    """
+    code = pick_language(policy, lang)
+    texts = dict(_bundled_texts(DEFAULT_LANGUAGE))
+    texts.update(_bundled_texts(code))
+    for cat in policy.categories:
+        if cat.title:
+            texts[f"category.{cat.id}.title"] = cat.title
+        if cat.description:
+            texts[f"category.{cat.id}.description"] = cat.description
+    for key, overrides in policy.ui.texts.items():
+        if re.split(r"[-_]", key.strip().lower(), maxsplit=1)[0] == code:
+            texts.update({k: str(v) for k, v in overrides.items()})
+    return texts
+
+
+def _category_text(texts: Mapping[str, str], cat_id: str, field: str) -> str:
+    fallback = cat_id.replace("_", " ").replace("-", " ").capitalize() if field == "title" else ""
+    return texts.get(f"category.{cat_id}.{field}", fallback)
+
+
+# --- services --------------------------------------------------------------------------------
+
+def _js_string_param(value: object) -> str:
+    """A parameter value made safe inside a quoted JS string (and inside a script element)."""
+    text = json.dumps(str(value), ensure_ascii=True)[1:-1]
+    return text.replace("'", "\\u0027").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def _url_param(value: object) -> str:
+    return quote(str(value), safe="")
+
+
+_SNIPPET_ENV = Environment(autoescape=False, finalize=_js_string_param, keep_trailing_newline=True)
+_URL_ENV = Environment(autoescape=False, finalize=_url_param)
+
+
+def _service_name(svc: ServiceConfig) -> str:
+    # A custom service is named by its key unless the loader gave it a real name.
+    if svc.spec.id == "custom" and svc.spec.name in ("", "Custom service"):
+        return svc.key
+    return svc.spec.name
+
+
+def _snippet_text(svc: ServiceConfig) -> str:
+    """The executable text of a service's inline loader, exactly as it lands in the page."""
+    text = _SNIPPET_ENV.from_string(svc.spec.snippet).render(**dict(svc.params))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if re.search(r"</script|<!--", text, re.IGNORECASE):
+        raise RenderError(f"services.{svc.key}: the snippet contains '</script' or '<!--', which "
+                          "would end or corrupt the script element; load it from a file with "
+                          "'src' instead")
+    return text
+
+
+def _script_src(svc: ServiceConfig) -> str:
+    return _URL_ENV.from_string(svc.spec.script_src).render(**dict(svc.params))
 
 
 def service_inline_scripts(policy: Policy) -> list[str]:
-    return [_snippet(s) for s in policy.services if s.spec.snippet]
+    """The exact text of every inline script render_head emits that will execute once granted
+    (for CSP hashes); the JSON configuration block never executes and is not listed."""
+    return [_snippet_text(s) for s in policy.services if s.spec.snippet]
+
+
+def _safe_url(url: str | None) -> str | None:
+    """http(s), protocol-relative or site-relative URLs only: never ``javascript:``."""
+    if not url:
+        return None
+    scheme = urlsplit(url.strip()).scheme.lower()
+    return url.strip() if scheme in ("", "http", "https") else None
+
+
+# --- head ------------------------------------------------------------------------------------
+
+def _first_party_cookie_regexes(svc: ServiceConfig) -> list[str]:
+    return [c.regex for c in svc.cookies if c.party == "first"]
+
+
+def runtime_config(policy: Policy, *, lang: str) -> dict:
+    """The JSON the runtime reads from ``#consent-config``: only what it needs to decide."""
+    texts = texts_for(policy, lang)
+    core = {
+        "mode": policy.mode,
+        "revision": policy.revision,
+        "expiry_days": policy.expiry_days,
+        "honor_gpc": policy.honor_gpc,
+        "cookie": {"name": policy.cookie.name, "domain": policy.cookie.domain},
+        "record_endpoint": policy.record_endpoint,
+        "categories": [{"id": c.id, "required": c.required,
+                        "title": _category_text(texts, c.id, "title")}
+                       for c in policy.categories],
+        "services": [{"key": s.key, "name": _service_name(s), "category": s.category,
+                      "signal": s.spec.signal.kind,
+                      "cookies": _first_party_cookie_regexes(s),
+                      "embed": s.spec.embed.kind if s.spec.embed else None}
+                     for s in policy.services],
+    }
+    # The hash identifies the policy a visitor consented to (sent with the proof record); it
+    # leaves texts out so translations do not change it.
+    canonical = json.dumps({k: v for k, v in core.items() if k != "categories"}
+                           | {"categories": [(c.id, c.required) for c in policy.categories]},
+                           sort_keys=True, separators=(",", ":"))
+    core["texts"] = {k: texts[k] for k in RUNTIME_TEXT_KEYS}
+    core["policy_hash"] = hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    return core
+
+
+def _json_for_html(data: object) -> str:
+    """JSON that cannot end its ``<script>`` element or open a comment in it."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _attr(value: str) -> str:
+    return (value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+            .replace(">", "&gt;"))
+
+
+def _service_tags(policy: Policy) -> list[str]:
+    """Each enabled service's loader, inert (``type="text/plain"``) until its category is
+    granted. The external script (gtag.js) comes first; the runtime waits for it to load
+    before running the inline part."""
+    tags = []
+    for svc in policy.services:
+        gate = (f'type="text/plain" data-consent-category="{_attr(svc.category)}" '
+                f'data-consent-service="{_attr(svc.key)}"')
+        if svc.spec.script_src:
+            tags.append(f'<script {gate} data-consent-src="{_attr(_script_src(svc))}"></script>')
+        if svc.spec.snippet:
+            tags.append(f"<script {gate}>{_snippet_text(svc)}</script>")
+    return tags
 
 
 def render_head(policy: Policy, *, lang: str, root: str) -> str:
+    """Markup for ``<head>``: runtime assets, configuration and gated service tags."""
     js, css = runtime_assets()
-    config = json.dumps({"revision": policy.revision, "cookie": policy.cookie.name},
-                        separators=(",", ":")).replace("<", "\\u003c")
+    config = _json_for_html(runtime_config(policy, lang=lang))
     parts = [
         HEAD_START,
-        f'<link rel="stylesheet" href="{root}{css.path}">',
-        f'<script src="{root}{js.path}" defer></script>',
-        f'<script type="application/json" id="consent-config">{config}</script>',
+        f'<link rel="stylesheet" href="{_attr(root + css.path)}">',
+        f'<script type="application/json" id="{CONFIG_ID}">{config}</script>',
+        f'<script src="{_attr(root + js.path)}" defer></script>',
         *_service_tags(policy),
         HEAD_END,
     ]
-    return "".join(parts)
+    return "\n".join(parts)
+
+
+# --- body ------------------------------------------------------------------------------------
+
+@cache
+def _env() -> Environment:
+    return Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
+                       trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined)
+
+
+def _category_view(policy: Policy, texts: Mapping[str, str]) -> list[dict]:
+    view = []
+    for cat in policy.categories:
+        services = [{
+            "name": _service_name(s),
+            "provider": s.spec.provider,
+            "description": s.spec.description,
+            "privacy_url": _safe_url(s.spec.privacy_url),
+            "cookies": s.cookies,
+        } for s in policy.services if s.category == cat.id]
+        view.append({"id": cat.id, "required": cat.required, "services": services,
+                     "title": _category_text(texts, cat.id, "title"),
+                     "description": _category_text(texts, cat.id, "description")})
+    return view
 
 
 def render_body(policy: Policy, *, lang: str) -> str:
-    return (f'{BODY_START}<div class="cc-banner" role="region" aria-label="Cookie consent" '
-            f'hidden></div>{BODY_END}')
+    """The banner and the preferences dialog, hidden until the runtime decides.
+
+    Best placed right after ``<body>`` so keyboard users reach it first; it overlays the page
+    (position: fixed), so its place in the markup never moves content.
+    """
+    texts = texts_for(policy, lang)
+    banner_text = {"opt-out": texts["optout_text"], "notice": texts["notice_text"]}.get(
+        policy.mode, texts["banner_text"])
+    html = _env().get_template("banner.html.j2").render(
+        t=texts, mode=policy.mode, banner_text=banner_text,
+        privacy_url=_safe_url(policy.ui.privacy_url),
+        categories=_category_view(policy, texts),
+    )
+    return f"{BODY_START}\n{html.strip()}\n{BODY_END}"
+
+
+# --- snippet for any site --------------------------------------------------------------------
+
+def sha256_source(text: str) -> str:
+    """The CSP hash source of an inline script's text, as browsers compute it."""
+    data = text.replace("\r\n", "\n").encode("utf-8")
+    return "'sha256-" + base64.b64encode(hashlib.sha256(data).digest()).decode() + "'"
+
+
+def csp_sources(policy: Policy) -> dict[str, list[str]]:
+    """What the runtime and the enabled services need, per CSP directive (ordered, unique)."""
+    out: dict[str, list[str]] = {"script-src": ["'self'"], "style-src": ["'self'"]}
+
+    def add(directive: str, source: str) -> None:
+        bucket = out.setdefault(directive, [])
+        if source not in bucket:
+            bucket.append(source)
+
+    for text in service_inline_scripts(policy):
+        add("script-src", sha256_source(text))
+    for svc in policy.services:
+        for directive, sources in svc.csp.items():
+            for source in sources:
+                add(directive, source)
+    if policy.record_endpoint:
+        parts = urlsplit(policy.record_endpoint)
+        add("connect-src", f"{parts.scheme}://{parts.netloc}" if parts.netloc else "'self'")
+    return out
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _install_text(policy: Policy, assets: list[Asset]) -> str:
+    csp = csp_sources(policy)
+    lines = [
+        "Consent runtime for any static site (generated by consent-generator snippet)",
+        "",
+        "1. Upload the folder 'assets/consent/' to your site root, so these URLs work:",
+        *[f"     /{a.path}" for a in assets],
+        "2. Paste head.html into every page's <head> (after any <meta charset> and CSP <meta>).",
+        "   It loads the runtime from '/assets/...': adjust the prefix if your site is not",
+        "   served from the domain root.",
+        "3. Paste body.html right after every page's <body> tag (the banner overlays the page;",
+        "   placing it first puts it first in the keyboard order).",
+        "4. Add a link anywhere to reopen the choices:",
+        '     <a href="#consent-preferences" data-consent-open>Cookie settings</a>',
+        "5. Gate your own scripts and embeds (they stay inert until their category is granted):",
+        '     <script type="text/plain" data-consent-category="analytics" src="/stats.js"></script>',
+        '     <iframe data-consent-category="marketing" data-consent-service="youtube"',
+        '             data-consent-src="https://www.youtube-nocookie.com/embed/ID"'
+        ' title="..."></iframe>',
+        "",
+        "Content Security Policy sources these files need (merge into your policy; every inline",
+        "script you add to gated tags needs its own hash):",
+    ]
+    lines += [f"  {d} {' '.join(s)};" for d, s in csp.items()]
+    lines += ["  object-src 'none'; base-uri 'self';", ""]
+    return "\n".join(lines)
 
 
 def write_snippet(policy: Policy, out_dir: Path, *, lang: str = "en") -> list[Path]:
-    raise NotImplementedError
+    """Write the hashed runtime files, ``head.html``, ``body.html`` and ``INSTALL.txt``.
+
+    Writes are atomic and the bytes depend only on the policy and the runtime, so running it
+    twice gives the same files. Returns the paths written, in a stable order.
+    """
+    out_dir = Path(out_dir)
+    assets = runtime_assets()
+    files: list[tuple[Path, bytes]] = [(out_dir / a.path, a.content) for a in assets]
+    files.append((out_dir / "head.html",
+                  (render_head(policy, lang=lang, root="/") + "\n").encode("utf-8")))
+    files.append((out_dir / "body.html", (render_body(policy, lang=lang) + "\n").encode("utf-8")))
+    files.append((out_dir / "INSTALL.txt", _install_text(policy, assets).encode("utf-8")))
+    for path, data in files:
+        _write_atomic(path, data)
+    return [path for path, _ in files]

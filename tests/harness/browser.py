@@ -101,15 +101,20 @@ class Session:
         return {c["name"]: c["value"] for c in self.context.cookies()}
 
 
-def new_session(browser, **context_args) -> Session:
-    """A fresh context on ``browser`` whose every non-loopback request is stubbed and logged."""
+def new_session(browser, *, local_hosts: tuple[str, ...] = (), **context_args) -> Session:
+    """A fresh context on ``browser`` whose every non-loopback request is stubbed and logged.
+
+    ``local_hosts``: extra host names that reach the local server too (for a browser launched
+    with ``--host-resolver-rules`` mapping them to 127.0.0.1, e.g. to test parent domains).
+    """
     context = browser.new_context(**context_args)
     context.add_init_script(_INIT)
     session = Session(context=context, page=None)
+    loopback = {"127.0.0.1", "localhost", *local_hosts}
 
     def handle(route, request):
         host = urlsplit(request.url).hostname or ""
-        if host in {"127.0.0.1", "localhost"}:
+        if host in loopback:
             route.continue_()
             return
         session.requests.append(request.url)
