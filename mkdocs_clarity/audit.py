@@ -1,0 +1,538 @@
+"""The security reviewer's audit of a built site: the policy, why each source is in it, findings,
+and gating / masking coverage.
+
+Why it re-scans instead of trusting a build log: the reviewer audits what will be deployed.
+Pages are read with :func:`scan.scan_page` — the same facts the rewrite used — so the audit and
+the build cannot disagree about what a page contains. The deployed policy is read back from
+the pages' ``<meta>`` and from the header files (:mod:`headers`), and every source is
+explained by :func:`csp.build_site_csp`'s provenance (given the policy) or, failing that, by
+matching it against the scanned facts; a source nothing explains is itself a finding.
+
+The JSON form (:meth:`AuditReport.to_json`) is the stable interface (``schema_version`` 1,
+documented in ``docs/readme/reviewer.md``); Markdown and HTML are rendered from it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from consent_generator.errors import UserError
+from consent_generator.model import Policy
+
+from . import __version__, cspcheck, headers
+from .csp import META_FORBIDDEN, Csp, Reason, build_site_csp
+from .findings import Finding, fails, sort_findings
+from .maskcheck import mask_gaps
+
+SCHEMA_VERSION = 1
+PAGE_LIMIT = 5
+"""Pages listed per finding / reason in the report (the JSON keeps them all)."""
+SESSION_RECORDERS = frozenset({"clarity"})
+"""Services that record what visitors see, so masking coverage applies."""
+WIDE = ("*", "https:", "http:", "https://*", "http://*")
+
+
+class AuditError(UserError):
+    """The site cannot be audited (no such directory, no HTML, unreadable baseline)."""
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    """One source of one directive and every reason it is there."""
+
+    directive: str
+    source: str
+    reasons: tuple[Reason, ...]
+
+    def to_json(self) -> dict:
+        return {"source": self.source,
+                "reasons": [{"kind": r.kind, "detail": r.detail, "pages": list(r.pages)}
+                            for r in self.reasons]}
+
+
+@dataclass(frozen=True)
+class ServiceCoverage:
+    """Where a tracker was found and whether it could run before consent."""
+
+    service: str
+    pages: tuple[str, ...]
+    executable_pages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MaskingCoverage:
+    applies: bool
+    """False when no session recorder is in use (masking then protects nothing)."""
+    pages_checked: int = 0
+    masked_fields: int = 0
+    unmasked_fields: int = 0
+    masked_emails: int = 0
+    unmasked_emails: int = 0
+    examples: tuple[tuple[str, str], ...] = ()
+    """(page, what) for the first unmasked items."""
+
+
+@dataclass
+class AuditReport:
+    """Everything the reviewer reads; :meth:`to_json` is the stable schema."""
+
+    site: str
+    pages: int
+    policy: str
+    """The policy audited (the header policy where one is exported, else the pages' meta)."""
+    delivery: dict
+    directives: list[tuple[str, list[SourceEntry]]]
+    findings: list[Finding]
+    gating: list[ServiceCoverage]
+    masking: MaskingCoverage
+    baseline: dict | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def fails(self, fail_on: str) -> bool:
+        return fails(self.findings, fail_on)
+
+    def counts(self) -> dict[str, int]:
+        c = Counter(f.severity for f in self.findings)
+        return {s: c.get(s, 0) for s in ("high", "syntax", "medium", "high-maybe",
+                                         "medium-maybe", "info")}
+
+    def to_json(self) -> dict:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "generator": f"mkdocs-clarity {__version__}",
+            "site": self.site,
+            "pages": self.pages,
+            "policy": self.policy,
+            "delivery": self.delivery,
+            "directives": {d: [e.to_json() for e in entries] for d, entries in self.directives},
+            "summary": self.counts(),
+            "findings": [f.to_json() for f in self.findings],
+            "gating": [{"service": g.service, "pages": list(g.pages),
+                        "executable_pages": list(g.executable_pages)} for g in self.gating],
+            "masking": {"applies": self.masking.applies,
+                        "pages_checked": self.masking.pages_checked,
+                        "masked_fields": self.masking.masked_fields,
+                        "unmasked_fields": self.masking.unmasked_fields,
+                        "masked_emails": self.masking.masked_emails,
+                        "unmasked_emails": self.masking.unmasked_emails,
+                        "examples": [{"page": p, "item": w} for p, w in self.masking.examples]},
+            "baseline": self.baseline,
+            "warnings": self.warnings,
+        }
+
+
+# --------------------------------------------------------------------------- collecting
+
+
+def html_files(site_dir: Path) -> list[Path]:
+    """Every HTML file of the site, sorted (stable report order)."""
+    return sorted(p for p in site_dir.rglob("*.html") if p.is_file())
+
+
+@dataclass(frozen=True)
+class _PageFacts:
+    scan: object
+    gaps: object | None
+
+
+def _scan_one(args: tuple[str, str, bool]) -> _PageFacts:
+    from .scan import scan_page
+
+    path, rel, with_masking = args
+    html = Path(path).read_text("utf-8", errors="replace")
+    return _PageFacts(scan_page(html, rel), mask_gaps(html) if with_masking else None)
+
+
+def _scan_site(site: Path, files: Sequence[Path], with_masking: bool,
+               jobs: int | None) -> list[_PageFacts]:
+    tasks = [(str(p), p.relative_to(site).as_posix(), with_masking) for p in files]
+    workers = jobs if jobs is not None else min(os.cpu_count() or 1, 4)
+    if workers <= 1 or len(tasks) < 50:
+        return [_scan_one(t) for t in tasks]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_scan_one, tasks, chunksize=16))
+
+
+def _consent_services(site: Path, files: Sequence[Path]) -> list[tuple[str, str]]:
+    """(service key, category) from the ``consent-config`` JSON of the first page that has it:
+    what the site was built with when no policy file is given."""
+    import re
+
+    pattern = re.compile(r'<script[^>]*id="consent-config"[^>]*>(.*?)</script>', re.S)
+    for p in files[:20]:
+        m = pattern.search(p.read_text("utf-8", errors="replace"))
+        if not m:
+            continue
+        try:
+            data = json.loads(m.group(1))
+        except ValueError:
+            return []
+        services = data.get("services") if isinstance(data, dict) else None
+        out = []
+        if isinstance(services, dict):
+            services = [dict(v, key=k) if isinstance(v, dict) else {"key": k}
+                        for k, v in services.items()]
+        for s in services or []:
+            if isinstance(s, dict):
+                key = s.get("key") or s.get("id") or s.get("service")
+                if key:
+                    out.append((str(key), str(s.get("category", ""))))
+        return out
+    return []
+
+
+# --------------------------------------------------------------------------- the audit
+
+
+def audit_site(site_dir: str | Path, policy: Policy | None = None, *,
+               baseline: dict | None = None, jobs: int | None = None) -> AuditReport:
+    """Audit the built site in ``site_dir`` (optionally against the policy it was built with)."""
+    site = Path(site_dir)
+    if not site.is_dir():
+        raise AuditError(f"{site}: not a directory; pass the built site (e.g. site/)")
+    files = html_files(site)
+    if not files:
+        raise AuditError(f"{site}: no .html files; build the site first")
+
+    config_services = _consent_services(site, files)
+    service_ids = {s.spec.id for s in policy.services} if policy else set()
+    service_ids |= {k for k, _ in config_services}
+    facts = _scan_site(site, files, True, jobs)
+    scans = [f.scan for f in facts]
+    recorder = bool(service_ids & SESSION_RECORDERS) or any(
+        t.service in SESSION_RECORDERS for s in scans for t in s.trackers)
+
+    findings: list[Finding] = []
+    warnings: list[str] = []
+
+    # What is deployed: the pages' meta policies and the header files.
+    meta_by_page = {s.path: _deployed_meta(s) for s in scans}
+    header_files = headers.read_site_headers(site)
+    header_csp, header_ro = _header_policies(header_files)
+    policies = Counter(v for v in meta_by_page.values() if v)
+    meta_policy = policies.most_common(1)[0][0] if policies else ""
+    audited = header_csp or meta_policy
+    delivery = {"meta": meta_policy, "headers": header_files,
+                "report_only": bool(header_ro and not header_csp)}
+
+    findings += _delivery_findings(meta_by_page, meta_policy, header_csp, header_ro,
+                                   header_files, policies)
+    csp = Csp.parse(audited) if audited else Csp()
+    if audited:
+        findings += cspcheck.evaluate(audited)
+        findings += _policy_findings(csp, scans, service_ids)
+    findings += _third_party_findings(scans)
+
+    # Why each source is there.
+    explained = _explain(csp, scans, policy, config_services)
+    entries = []
+    for name, sources in csp.directives:
+        row = []
+        for src in sources:
+            reasons = explained.get((name, src), ())
+            row.append(SourceEntry(name, src, reasons))
+            if not reasons:
+                findings.append(Finding(
+                    "UNEXPLAINED_SOURCE", "medium",
+                    f"{src} in {name} is not explained by the policy, the pages or a theme "
+                    "policy: was the site or a header file edited after mkdocs-clarity ran?",
+                    name, src, "mkdocs-clarity"))
+        entries.append((name, row))
+
+    gating = _gating(scans)
+    for g in gating:
+        if g.executable_pages:
+            findings.append(Finding(
+                "UNGATED_TRACKER", "high",
+                f"{g.service} runs without consent on {len(g.executable_pages)} page(s): "
+                "apply the policy (mkdocs-clarity apply) so it is gated",
+                None, g.service, "mkdocs-clarity", g.executable_pages))
+    masking = _masking(facts, recorder)
+    if masking.unmasked_fields:
+        findings.append(Finding(
+            "UNMASKED_FORM_FIELD", "medium",
+            f"{masking.unmasked_fields} form field(s) are not masked from session recordings; "
+            "add their selector to masking.mask (or use masking mode balanced/strict)",
+            None, None, "mkdocs-clarity", _pages_of(masking.examples, "field")))
+    if masking.unmasked_emails:
+        findings.append(Finding(
+            "UNMASKED_EMAIL", "medium",
+            f"{masking.unmasked_emails} e-mail address(es) in page text are not masked from "
+            "session recordings; use masking mode balanced or add their container to "
+            "masking.mask", None, None, "mkdocs-clarity",
+            _pages_of(masking.examples, "email")))
+
+    report = AuditReport(
+        site=str(site), pages=len(files), policy=audited, delivery=delivery,
+        directives=entries, findings=sort_findings(_dedupe(findings)), gating=gating,
+        masking=masking, warnings=warnings)
+    if baseline is not None:
+        report.baseline = diff_baseline(baseline, report.to_json())
+    return report
+
+
+def _deployed_meta(scan) -> str:
+    """The policy a page's ``<meta>`` delivers (the first one: that is the site policy)."""
+    for meta in scan.csp_metas:
+        if meta.content:
+            return " ".join(meta.content.split())
+    return ""
+
+
+def _header_policies(files: dict[str, dict[str, str]]) -> tuple[str, str]:
+    csp = ro = ""
+    for values in files.values():
+        csp = csp or values.get(headers.CSP.lower(), "")
+        ro = ro or values.get(headers.CSP_RO.lower(), "")
+    return csp, ro
+
+
+def _delivery_findings(meta_by_page: dict[str, str], meta_policy: str, header_csp: str,
+                       header_ro: str, header_files: dict, policies: Counter) -> list[Finding]:
+    out: list[Finding] = []
+    bare = tuple(p for p, v in meta_by_page.items() if not v)
+    if bare and not header_csp:
+        out.append(Finding("NO_CSP", "high", f"{len(bare)} page(s) have no Content Security "
+                           "Policy at all", None, None, "mkdocs-clarity", bare))
+    if len(policies) > 1:
+        odd = tuple(p for p, v in meta_by_page.items() if v and v != meta_policy)
+        out.append(Finding(
+            "INCONSISTENT_POLICIES", "medium",
+            f"{len(policies)} different <meta> policies across pages; with instant navigation "
+            "the browser keeps the first page's policy and adds the next one's, so pages "
+            "break depending on where the visitor started. Apply once for the whole site.",
+            None, None, "mkdocs-clarity", odd))
+    if header_ro and not header_csp and not meta_policy:
+        out.append(Finding("NOT_ENFORCED", "high", "the only policy is report-only: it "
+                           "reports violations but blocks nothing", None, None,
+                           "mkdocs-clarity"))
+    if not header_files and meta_policy:
+        out.append(Finding(
+            "META_ONLY_DELIVERY", "medium",
+            "the policy is delivered in <meta> only, which cannot carry frame-ancestors "
+            "(clickjacking protection, e.g. of the consent banner) or report-uri: add a "
+            "header delivery (netlify, cloudflare, vercel, azure-swa, nginx, apache) to "
+            "csp.delivery", "frame-ancestors", None, "mkdocs-clarity"))
+    if meta_policy:
+        ignored = [d for d in Csp.parse(meta_policy).names() if d in META_FORBIDDEN]
+        for d in ignored:
+            out.append(Finding("META_IGNORED_DIRECTIVE", "medium", f"{d} is in the <meta> "
+                               "policy, where browsers ignore it", d, None, "mkdocs-clarity"))
+    for name, values in header_files.items():
+        if headers.CSP.lower() in values or headers.CSP_RO.lower() in values:
+            for hname, _ in headers.COMPANIONS:
+                if hname.lower() not in values:
+                    out.append(Finding("MISSING_COMPANION_HEADER", "info",
+                                       f"{name} does not set {hname}", None, hname,
+                                       "mkdocs-clarity"))
+    return out
+
+
+def _policy_findings(csp: Csp, scans: list, service_ids: set[str]) -> list[Finding]:
+    """What CSP Evaluator does not check: styles, breadth, handlers, pre-consent requests."""
+    out: list[Finding] = []
+    style = csp.effective("style-src") or ()
+    if "'unsafe-inline'" in style and not any(cspcheck.is_hash(s) or cspcheck.is_nonce(s)
+                                              for s in style):
+        out.append(Finding("STYLE_UNSAFE_INLINE", "medium", "'unsafe-inline' in style-src "
+                           "allows injected CSS (data exfiltration via selectors, UI "
+                           "redressing); hash inline styles instead", "style-src",
+                           "'unsafe-inline'", "mkdocs-clarity"))
+    if "'unsafe-hashes'" in style:
+        pages = tuple(dict.fromkeys(s.path for s in scans for a in s.style_attrs
+                                    if not a.injected))
+        out.append(Finding("STYLE_UNSAFE_HASHES", "info", "style=\"\" attributes in the theme "
+                           "or pages force 'unsafe-hashes' (only the listed exact values are "
+                           "allowed); move them into a stylesheet to drop it", "style-src",
+                           "'unsafe-hashes'", "mkdocs-clarity", pages))
+    for d in ("connect-src", "img-src", "frame-src", "font-src", "media-src", "form-action"):
+        values = csp.get(d) if d == "form-action" else csp.effective(d)
+        for v in values or ():
+            if v in WIDE or (v.startswith(("https://*", "http://*")) and v.count(".") < 2):
+                sev = "medium" if d in ("connect-src", "form-action", "frame-src") else "info"
+                out.append(Finding("BROAD_SOURCE", sev, f"{v} in {d} allows any host: "
+                                   + ("injected code could send page data anywhere"
+                                      if d in ("connect-src", "form-action") else
+                                      "list the hosts the site uses"), d, v, "mkdocs-clarity"))
+    if "base-uri" not in csp:
+        out.append(Finding("MISSING_BASE_URI", "medium", "no base-uri: an injected <base> "
+                           "can redirect every relative script URL; set base-uri 'self'",
+                           "base-uri", None, "mkdocs-clarity"))
+    script = csp.effective("script-src") or ()
+    if any("googletagmanager.com" in s for s in script):
+        out.append(Finding("TAG_MANAGER_CODE", "medium-maybe", "Google Tag Manager runs "
+                           "whatever its container is configured to (Custom HTML tags) — code "
+                           "this policy cannot review; restrict container publishing rights",
+                           "script-src", next(s for s in script if "googletagmanager" in s),
+                           "mkdocs-clarity"))
+    attr = csp.effective("script-src-attr") or ()
+    inline_ok = "'unsafe-inline'" in attr and not any(
+        cspcheck.is_hash(v) or cspcheck.is_nonce(v) for v in attr)
+    handler_pages: dict[str, list[str]] = {}
+    if not inline_ok and "'unsafe-hashes'" not in attr:
+        for s in scans:
+            for h in s.event_handlers:
+                handler_pages.setdefault(h.attr.lower(), []).append(s.path)
+    for name, pages in sorted(handler_pages.items()):
+        out.append(Finding("INLINE_EVENT_HANDLER", "medium", f"{name}= handler(s) will be "
+                           "blocked by the policy (a hash cannot allow an event handler "
+                           "without 'unsafe-hashes'): whatever uses them will not work; move "
+                           "them into a script file", "script-src-attr", name,
+                           "mkdocs-clarity", tuple(dict.fromkeys(pages))))
+    return out
+
+
+def _third_party_findings(scans: list) -> list[Finding]:
+    """Requests the pages make to other hosts before the visitor has chosen anything."""
+    pre: dict[str, list[str]] = {}
+    for s in scans:
+        for r in s.resources:
+            pre.setdefault(r.origin, []).append(s.path)
+    return [Finding("THIRD_PARTY_BEFORE_CONSENT", "medium", f"pages load {origin} before any "
+                    "consent: the visitor's IP address and the page URL go to that host (for "
+                    "Google Fonts, self-host the fonts or set theme.font: false)", None, origin,
+                    "mkdocs-clarity", tuple(dict.fromkeys(pages)))
+            for origin, pages in sorted(pre.items())]
+
+
+def _explain(csp: Csp, scans: list, policy: Policy | None,
+             config_services: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[Reason, ...]]:
+    """Reasons per (directive, source): build_site_csp's provenance, then scanned facts."""
+    from consent_generator.services import catalog
+
+    # A <meta> policy not written by us *is* the deployed policy on an unapplied site: letting
+    # it explain itself would make every source "there because it is there". Only the page or
+    # theme policies our rewrite merged (kept as ``original``) count as reasons.
+    own = [replace(s, csp_metas=tuple(m for m in s.csp_metas if m.ours)) for s in scans]
+    site = build_site_csp(policy or Policy(), own)
+    out: dict[tuple[str, str], list[Reason]] = {k: list(v) for k, v in site.provenance.items()}
+    cat = catalog()
+    for key, category in config_services:
+        spec = cat.get(key)
+        if spec is None:
+            continue
+        for d, sources in spec.csp.items():
+            for s in sources:
+                out.setdefault((d, s), []).append(
+                    Reason("service", f"service {key} ({spec.name}), category {category or '?'}"))
+    for s in scans:
+        for script in s.inline_scripts:
+            if script.injected and ("script-src", script.hash) not in out:
+                out.setdefault(("script-src", script.hash), []).append(
+                    Reason("inline-script", script.first_line, (s.path,)))
+    result: dict[tuple[str, str], tuple[Reason, ...]] = {}
+    for name, sources in csp.directives:
+        for src in sources:
+            reasons = out.get((name, src)) or _fallback_reason(csp, name, src, out)
+            result[(name, src)] = tuple(reasons)
+    return result
+
+
+def _fallback_reason(csp: Csp, directive: str, source: str,
+                     known: dict[tuple[str, str], list[Reason]]) -> list[Reason]:
+    """A source the builder put under another directive (default-src seeding by a merge)."""
+    if directive in ("frame-ancestors", "report-uri", "report-to"):
+        return [Reason("extra", f"csp.{directive.replace('-', '_')} (header delivery)")]
+    for (d, s), reasons in known.items():
+        if s == source and d != directive and reasons:
+            return [Reason(r.kind, f"{r.detail} (via {d})", r.pages) for r in reasons]
+    return []
+
+
+def _gating(scans: list) -> list[ServiceCoverage]:
+    found: dict[str, tuple[list[str], list[str]]] = {}
+    for s in scans:
+        for t in s.trackers:
+            pages, running = found.setdefault(t.service, ([], []))
+            pages.append(s.path)
+            if not t.gated:
+                running.append(s.path)
+    return [ServiceCoverage(k, tuple(dict.fromkeys(p)), tuple(dict.fromkeys(r)))
+            for k, (p, r) in sorted(found.items())]
+
+
+def _masking(facts: list[_PageFacts], applies: bool) -> MaskingCoverage:
+    if not applies:
+        return MaskingCoverage(False)
+    mf = uf = me = ue = 0
+    examples: list[tuple[str, str]] = []
+    for f in facts:
+        g = f.gaps
+        if g is None:
+            continue
+        mf += g.masked_fields
+        me += g.masked_emails
+        uf += len(g.fields)
+        ue += len(g.emails)
+        for item in g.fields:
+            if len(examples) < 20:
+                examples.append((f.scan.path, "field " + item))
+        for item in g.emails:
+            if len(examples) < 20:
+                examples.append((f.scan.path, "email " + item))
+    return MaskingCoverage(True, len(facts), mf, uf, me, ue, tuple(examples))
+
+
+def _pages_of(examples: Iterable[tuple[str, str]], kind: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(p for p, w in examples if w.startswith(kind)))
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: dict[tuple, Finding] = {}
+    for f in findings:
+        seen.setdefault((*f.key(), f.description), f)
+    return list(seen.values())
+
+
+# --------------------------------------------------------------------------- baseline
+
+
+def load_baseline(path: str | Path) -> dict:
+    """A previous ``--format json`` report."""
+    try:
+        data = json.loads(Path(path).read_text("utf-8"))
+    except FileNotFoundError:
+        raise AuditError(f"{path}: baseline report not found") from None
+    except ValueError as exc:
+        raise AuditError(f"{path}: not a JSON audit report ({exc})") from None
+    if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
+        raise AuditError(f"{path}: not a schema_version {SCHEMA_VERSION} audit report; "
+                         "write it with  mkdocs-clarity audit SITE --format json -o FILE")
+    return data
+
+
+def _source_set(report: dict) -> set[tuple[str, str]]:
+    return {(d, e["source"]) for d, entries in report.get("directives", {}).items()
+            for e in entries}
+
+
+def _finding_set(report: dict) -> set[tuple[str, str, str, str]]:
+    return {(f["check"], f["severity"], f.get("directive") or "", f.get("value") or "")
+            for f in report.get("findings", [])}
+
+
+def diff_baseline(old: dict, new: dict) -> dict:
+    """What changed since ``old``: sources (hashes apart, they change with every script edit)
+    and findings, added and removed."""
+    a, b = _source_set(old), _source_set(new)
+
+    def split(items: set[tuple[str, str]]) -> tuple[list, list]:
+        hashes = sorted(i for i in items if i[1].startswith("'sha"))
+        other = sorted(i for i in items if not i[1].startswith("'sha"))
+        return ([{"directive": d, "source": s} for d, s in other],
+                [{"directive": d, "source": s} for d, s in hashes])
+
+    added_src, added_hash = split(b - a)
+    removed_src, removed_hash = split(a - b)
+    fa, fb = _finding_set(old), _finding_set(new)
+    as_json = lambda items: [dict(zip(("check", "severity", "directive", "value"), f,  # noqa: E731
+                                      strict=True)) for f in sorted(items)]
+    return {"added_sources": added_src, "removed_sources": removed_src,
+            "added_hashes": added_hash, "removed_hashes": removed_hash,
+            "new_findings": as_json(fb - fa), "resolved_findings": as_json(fa - fb)}

@@ -1,0 +1,511 @@
+"""The Content Security Policy model: parse, merge, hash, serialize, and the site-wide policy.
+
+One policy serves the whole site because Material's instant navigation keeps the first page's
+policy and *adds* every later page's ``<meta>`` policy to it: per-page policies would be
+intersected and break. The site policy is therefore the union of what every page needs,
+built from :class:`~mkdocs_clarity.scan.PageScan` facts, and every source carries the reasons
+it is there (:class:`Reason`), so the audit can explain each one.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:  # pragma: no cover
+    from consent_generator.model import Policy
+
+    from .scan import PageScan
+
+META_FORBIDDEN = frozenset({"frame-ancestors", "report-uri", "report-to", "sandbox"})
+"""Directives a ``<meta http-equiv>`` policy cannot carry (CSP3 §3.3): header outputs only."""
+
+FETCH_FALLBACKS: Mapping[str, tuple[str, ...]] = {
+    # CSP3 "directive fallback list": the effective sources of a fetch directive that is absent.
+    "script-src-elem": ("script-src", "default-src"),
+    "script-src-attr": ("script-src", "default-src"),
+    "script-src": ("default-src",),
+    "style-src-elem": ("style-src", "default-src"),
+    "style-src-attr": ("style-src", "default-src"),
+    "style-src": ("default-src",),
+    "worker-src": ("child-src", "script-src", "default-src"),
+    "frame-src": ("child-src", "default-src"),
+    "child-src": ("default-src",),
+    "connect-src": ("default-src",),
+    "font-src": ("default-src",),
+    "img-src": ("default-src",),
+    "manifest-src": ("default-src",),
+    "media-src": ("default-src",),
+    "object-src": ("default-src",),
+}
+
+SCRIPT_DIRECTIVES = frozenset({"script-src", "script-src-elem", "script-src-attr"})
+_WEAKENING = frozenset({"'unsafe-inline'", "'unsafe-eval'", "'strict-dynamic'"})
+"""Dropped from a merged page policy: the first two are never allowed for scripts (for
+styles our hashes replace 'unsafe-inline'); 'strict-dynamic' would switch off 'self' and the
+host list, which the theme's and the vendors' script files need."""
+FORBIDDEN_IN_SCRIPT = frozenset({"'unsafe-inline'", "'unsafe-eval'"})
+"""Never emitted for scripts (CONTRIBUTING: secure by default); a page policy that has them is
+merged without them and the build warns."""
+
+_KEYWORD = re.compile(r"^'[a-z-]+'$", re.I)
+_ORDER = ("default-src", "script-src", "script-src-elem", "script-src-attr", "style-src",
+          "style-src-elem", "style-src-attr", "img-src", "font-src", "connect-src",
+          "media-src", "manifest-src", "worker-src", "child-src", "frame-src", "object-src",
+          "base-uri", "form-action", "frame-ancestors", "upgrade-insecure-requests",
+          "report-uri", "report-to")
+
+
+def _norm_source(token: str) -> str:
+    """Keywords are case-insensitive in CSP; hashes and hosts keep their spelling."""
+    return token.lower() if _KEYWORD.match(token) else token
+
+
+@dataclass(frozen=True)
+class Csp:
+    """An immutable policy: directives in order, each with a tuple of sources.
+
+    Immutability lets one instance be shared by every page and worker process.
+    """
+
+    directives: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    # -- construction -----------------------------------------------------------------------
+    @classmethod
+    def parse(cls, text: str) -> Csp:
+        """Parse one serialized policy (``;``-separated). The first occurrence of a directive
+        wins, as in browsers; names are lowercased; empty directives are kept (flags)."""
+        seen: dict[str, tuple[str, ...]] = {}
+        for part in text.split(";"):
+            tokens = part.split()
+            if not tokens:
+                continue
+            name = tokens[0].lower()
+            if name in seen:
+                continue
+            seen[name] = tuple(dict.fromkeys(_norm_source(t) for t in tokens[1:]))
+        return cls(tuple(seen.items()))
+
+    @classmethod
+    def parse_list(cls, text: str) -> list[Csp]:
+        """A header value may hold several policies separated by commas."""
+        return [cls.parse(p) for p in text.split(",") if p.strip()]
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Iterable[str]]) -> Csp:
+        return cls(tuple((k.lower(), tuple(dict.fromkeys(_norm_source(s) for s in v)))
+                         for k, v in data.items()))
+
+    # -- reading ----------------------------------------------------------------------------
+    def get(self, directive: str) -> tuple[str, ...] | None:
+        """Sources of ``directive`` as written, None when absent (not the same as empty)."""
+        for name, sources in self.directives:
+            if name == directive:
+                return sources
+        return None
+
+    def __contains__(self, directive: object) -> bool:
+        return any(name == directive for name, _ in self.directives)
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.directives)
+
+    def effective(self, directive: str) -> tuple[str, ...] | None:
+        """What the browser enforces for ``directive``, following the fallback list;
+        None when nothing restricts it."""
+        own = self.get(directive)
+        if own is not None:
+            return own
+        for fallback in FETCH_FALLBACKS.get(directive, ()):
+            value = self.get(fallback)
+            if value is not None:
+                return value
+        return None
+
+    # -- producing --------------------------------------------------------------------------
+    def serialize(self) -> str:
+        return "; ".join(" ".join((name, *sources)) for name, sources in self.directives)
+
+    def __str__(self) -> str:
+        return self.serialize()
+
+    def without(self, *directives: str) -> Csp:
+        drop = set(directives)
+        return Csp(tuple(d for d in self.directives if d[0] not in drop))
+
+    def with_sources(self, directive: str, sources: Iterable[str]) -> Csp:
+        """A copy with ``sources`` added to ``directive`` (created at the canonical position
+        when absent); ``'none'`` is dropped once anything else is allowed."""
+        items = dict(self.directives)
+        current = list(items.get(directive, ()))
+        for s in sources:
+            s = _norm_source(s)
+            if s not in current:
+                current.append(s)
+        if len(current) > 1 and "'none'" in current:
+            current.remove("'none'")
+        items[directive] = tuple(current)
+        return Csp(_ordered(items))
+
+    def merge(self, other: Csp) -> Csp:
+        """The union: whatever either policy allows, the result allows.
+
+        A fetch directive present on only one side is first seeded on the other side from
+        that side's fallback (``default-src``) so the union keeps the meaning of both: merging
+        ``default-src 'self'`` with ``img-src https://x`` gives ``img-src 'self' https://x``,
+        not ``img-src https://x`` (which would block the site's own images). A side with no
+        fallback at all contributes nothing for that directive: union semantics would
+        otherwise lift a restriction the site relies on (an unrestricted side means
+        "anything", which we never want to inherit from a theme fragment).
+        """
+        names = list(dict.fromkeys((*self.names(), *other.names())))
+        out: dict[str, tuple[str, ...]] = {}
+        for name in names:
+            a = self.effective(name) if name in FETCH_FALLBACKS else self.get(name)
+            b = other.effective(name) if name in FETCH_FALLBACKS else other.get(name)
+            merged = list(dict.fromkeys((*(a or ()), *(b or ()))))
+            if len(merged) > 1 and "'none'" in merged:
+                merged.remove("'none'")
+            out[name] = tuple(merged)
+        return Csp(_ordered(out))
+
+
+def _ordered(items: Mapping[str, tuple[str, ...]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Canonical directive order, so equal policies serialize to equal bytes (idempotency)."""
+    rank = {name: i for i, name in enumerate(_ORDER)}
+    return tuple(sorted(items.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
+
+
+_CRLF = re.compile(r"\r\n?")
+
+
+def normalize_newlines(text: str) -> str:
+    """The HTML parser turns CRLF and lone CR into LF before any script or style text exists,
+    so that is the text Chromium hashes (input-stream preprocessing, HTML §13.2.3.5)."""
+    return _CRLF.sub("\n", text) if "\r" in text else text
+
+
+def sha256_source(text: str) -> str:
+    """The ``'sha256-…'`` source allowing an inline script/style whose source text is ``text``.
+
+    ``text`` is the element's text as written in the file: newlines are normalised here as the
+    HTML parser does; character references are *not* decoded (script and style are raw text
+    elements, so ``&amp;`` stays five characters in the element's text). For ``style=""``
+    attribute values pass the *decoded* value (attributes are not raw text).
+    """
+    digest = hashlib.sha256(normalize_newlines(text).encode("utf-8", "surrogatepass")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+# --------------------------------------------------------------------------------------------
+# The site-wide policy
+# --------------------------------------------------------------------------------------------
+
+ReasonKind = Literal["base", "service", "inline-script", "inline-style", "page-policy",
+                     "resource", "extra"]
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why one source is in one directive: ``kind``, a human ``detail`` (a service name, the
+    first line of an inline script, a resource URL) and the pages it comes from."""
+
+    kind: ReasonKind
+    detail: str
+    pages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SiteCsp:
+    """The site policy plus, for every ``(directive, source)``, the reasons it is there."""
+
+    policy: Csp
+    provenance: Mapping[tuple[str, str], tuple[Reason, ...]]
+    warnings: tuple[str, ...] = ()
+    forced_unsafe_hashes: bool = False
+    """True when ``style=""`` attributes on the site forced ``'unsafe-hashes'`` into
+    ``style-src`` (the audit says which theme/pages did)."""
+
+    @property
+    def meta_policy(self) -> Csp:
+        """What a ``<meta http-equiv>`` can deliver (without :data:`META_FORBIDDEN`)."""
+        return self.policy.without(*META_FORBIDDEN)
+
+    def reasons(self, directive: str, source: str) -> tuple[Reason, ...]:
+        return self.provenance.get((directive, source), ())
+
+
+BASE: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("default-src", ("'self'",), "anything not named below: only the site itself"),
+    ("script-src", ("'self'",), "the theme's and the consent runtime's script files"),
+    ("style-src", ("'self'",), "the theme's and the consent runtime's stylesheets"),
+    ("img-src", ("'self'", "data:"),
+     "themes draw icons as data: SVG in CSS (Material does); data: images cannot run script"),
+    ("font-src", ("'self'", "data:"),
+     "icon fonts inlined in theme CSS; data: fonts cannot run script"),
+    ("connect-src", ("'self'",), "search index, instant navigation fetches"),
+    ("object-src", ("'none'",), "no plugins: <object>/<embed> are a script-injection path"),
+    ("base-uri", ("'self'",), "an injected <base> could redirect every relative script URL"),
+    ("form-action", ("'self'",), "forms post only to the site unless a page shows otherwise"),
+)
+"""The base policy: strict, and each entry's reason is recorded as provenance ``base``."""
+
+KNOWN_RESOURCE_DEPENDENCIES: Mapping[str, tuple[tuple[str, str, str], ...]] = {
+    # A stylesheet host whose CSS pulls files from another host the HTML never names.
+    "https://fonts.googleapis.com": (
+        ("font-src", "https://fonts.gstatic.com", "font files of the Google Fonts stylesheet"),),
+    "https://use.typekit.net": (
+        ("font-src", "https://use.typekit.net", "font files of the Typekit stylesheet"),),
+}
+
+
+class _Builder:
+    """Accumulates sources with their reasons; reasons merge by (kind, detail).
+
+    Sources live in per-directive dicts (O(1) membership: a large site has hundreds of
+    hashes and every page adds its theme's again); the :class:`Csp` is built when asked for.
+    """
+
+    def __init__(self) -> None:
+        self._sources: dict[str, dict[str, None]] = {}
+        self._csp: Csp | None = None
+        self.reasons: dict[tuple[str, str], dict[tuple[str, str], list[str]]] = {}
+
+    @property
+    def csp(self) -> Csp:
+        if self._csp is None:
+            items = {}
+            for directive, sources in self._sources.items():
+                values = list(sources)
+                if len(values) > 1 and "'none'" in values:
+                    values.remove("'none'")
+                items[directive] = tuple(values)
+            self._csp = Csp(_ordered(items))
+        return self._csp
+
+    @csp.setter
+    def csp(self, value: Csp) -> None:
+        self._sources = {d: dict.fromkeys(v) for d, v in value.directives}
+        self._csp = value
+
+    def add(self, directive: str, source: str, kind: ReasonKind, detail: str,
+            page: str | None = None) -> None:
+        source = _norm_source(source)
+        sources = self._sources.setdefault(directive, {})
+        if source not in sources:
+            sources[source] = None
+            self._csp = None
+        per = self.reasons.setdefault((directive, source), {})
+        pages = per.setdefault((kind, detail), [])
+        if page is not None and (not pages or pages[-1] != page):
+            pages.append(page)
+
+    def provenance(self) -> dict[tuple[str, str], tuple[Reason, ...]]:
+        final = self.csp
+        out = {}
+        for (directive, source), per in self.reasons.items():
+            sources = final.get(directive) or ()
+            if source not in sources:
+                continue  # e.g. 'none' dropped once other sources joined
+            out[(directive, source)] = tuple(
+                Reason(kind, detail, tuple(sorted(set(pages))))
+                for (kind, detail), pages in per.items())
+        return out
+
+
+def _service_sources(builder: _Builder, spec, label: str, page: str | None = None) -> None:
+    for directive, sources in spec.csp.items():
+        for source in sources:
+            builder.add(directive, source, "service", label, page)
+
+
+class SiteCspBuilder:
+    """Builds the site policy one page scan at a time, so no scan has to be kept: the site
+    pass feeds each page's facts as they arrive (memory stays flat in page count)."""
+
+    def __init__(self, policy: Policy, *, site_origin: str | None = None,
+                 runtime_scripts: Iterable[str] | None = None) -> None:
+        from consent_generator import render
+
+        self.policy = policy
+        self._b = b = _Builder()
+        for directive, sources, why in BASE:
+            for s in sources:
+                b.add(directive, s, "base", why)
+        for svc in policy.services:
+            _service_sources(b, svc.spec, f"service {svc.key} ({svc.spec.name})")
+        if runtime_scripts is None:
+            runtime_scripts = render.service_inline_scripts(policy)
+        for text in runtime_scripts:
+            b.add("script-src", sha256_source(text), "service",
+                  "gated snippet: " + _first_line(text))
+        self._enabled = {s.spec.id for s in policy.services}
+        self._auto_services: set[str] = set()
+        self._style_attrs = False
+        self._stripped: dict[tuple[str, str], list[str]] = {}
+        self._self_origin = (site_origin or "").rstrip("/").lower()
+
+    def add(self, scan: PageScan) -> None:
+        """Add what one page needs."""
+        from consent_generator.services import catalog
+
+        b, page = self._b, scan.path
+        for s in scan.inline_scripts:
+            if s.executable and not s.injected:
+                b.add("script-src", s.hash, "inline-script", s.first_line, page)
+        for st in scan.inline_styles:
+            if not st.injected:
+                b.add("style-src", st.hash, "inline-style", st.first_line, page)
+        for attr in scan.style_attrs:
+            if not attr.injected:
+                self._style_attrs = True
+                b.add("style-src", attr.hash, "inline-style", f'style="{attr.value[:60]}"', page)
+        for meta in scan.csp_metas:
+            original = meta.original if meta.ours else meta.content
+            if not original:
+                continue
+            for page_policy in Csp.parse_list(original):
+                _merge_page_policy(b, page_policy, page, self._stripped)
+        for t in scan.trackers:
+            if t.service not in self._enabled and t.service not in self._auto_services:
+                self._auto_services.add(t.service)
+                spec = catalog().get(t.service)
+                if spec is not None:
+                    _service_sources(b, spec, f"auto-gated {spec.name} found in pages", page)
+        for r in scan.resources:
+            if self._self_origin and r.origin.lower() == self._self_origin:
+                continue
+            b.add(r.directive, _resource_source(r), "resource", r.url, page)
+            for directive, source, why in KNOWN_RESOURCE_DEPENDENCIES.get(r.origin, ()):
+                b.add(directive, source, "resource", f"{why} ({r.url})", page)
+
+    def result(self) -> SiteCsp:
+        """The policy: what the pages need plus ``csp.extra`` and header-only settings."""
+        b, policy, warnings = self._b, self.policy, []
+        if self._style_attrs:
+            b.add("style-src", "'unsafe-hashes'", "inline-style",
+                  "style=\"\" attributes on the site; 'unsafe-hashes' with their hashes is far "
+                  "narrower than 'unsafe-inline' (only these exact values)")
+        for directive, sources in policy.csp.extra.items():
+            for s in sources:
+                if directive in SCRIPT_DIRECTIVES and s.lower() in FORBIDDEN_IN_SCRIPT:
+                    warnings.append(f"csp.extra: {s} in {directive} is never emitted")
+                    continue
+                b.add(directive, s, "extra", "csp.extra in the policy")
+        header_only = []
+        if policy.csp.report_uri:
+            b.add("report-uri", policy.csp.report_uri, "extra", "csp.report_uri")
+            header_only.append("report-uri")
+        if policy.csp.report_to:
+            b.add("report-to", policy.csp.report_to, "extra", "csp.report_to")
+            header_only.append("report-to")
+        for s in policy.csp.frame_ancestors:
+            b.add("frame-ancestors", s, "extra", "csp.frame_ancestors")
+        if policy.csp.frame_ancestors:
+            header_only.append("frame-ancestors")
+        header_only += [d for d in b.csp.names() if d in META_FORBIDDEN and d not in header_only]
+        if header_only and set(policy.csp.delivery) <= {"meta"}:
+            warnings.append(
+                f"{', '.join(header_only)} cannot be delivered in <meta> (browsers ignore them "
+                "there): add a header delivery under csp.delivery (netlify, cloudflare, vercel, "
+                "azure-swa, nginx, apache) to enforce them")
+        for (directive, value), pages in self._stripped.items():
+            why = ("hashes replace it" if directive.startswith("style-src")
+                   else "it would disable 'self' and the host list" if "strict-dynamic" in value
+                   else "never allowed for scripts")
+            warnings.append(
+                f"a page policy allows {value} in {directive}; it was merged without it ({why}) "
+                f"on {_pages(pages)}")
+        b.csp = canonical(b.csp)
+        return SiteCsp(b.csp, b.provenance(), tuple(warnings), self._style_attrs)
+
+
+def build_site_csp(policy: Policy, scans: Iterable[PageScan], *,
+                   site_origin: str | None = None,
+                   runtime_scripts: Iterable[str] | None = None) -> SiteCsp:
+    """The one policy for the whole site (see the module docstring for why one).
+
+    ``runtime_scripts`` defaults to ``render.service_inline_scripts(policy)``: the gated
+    snippets the runtime will execute once consent is given, hashed up front.
+    ``site_origin`` (``https://example.org``) keeps the site's own absolute URLs under
+    ``'self'`` instead of listing them as third-party resources.
+    """
+    builder = SiteCspBuilder(policy, site_origin=site_origin, runtime_scripts=runtime_scripts)
+    for scan in scans:
+        builder.add(scan)
+    return builder.result()
+
+
+def _source_rank(source: str) -> tuple[int, str]:
+    if source.startswith("'sha") or source.startswith("'nonce-"):
+        return (3, source)
+    if source.startswith("'"):
+        return (0, "")  # keywords keep their order ('self' first, as written)
+    if source.endswith(":"):
+        return (1, source)
+    return (2, source)
+
+
+def canonical(csp: Csp) -> Csp:
+    """Sources in a fixed order (keywords, schemes, hosts, hashes; each sorted but keywords):
+    the same facts in any page order give the same bytes, so a rebuild is idempotent."""
+    return Csp(tuple((name, tuple(sorted(sources, key=_source_rank)))
+                     for name, sources in csp.directives))
+
+
+def _resource_source(r) -> str:
+    """The source allowing one resource. Scripts get their exact URL path, not the host:
+    a whole CDN host (cdnjs, jsdelivr, unpkg) serves every library ever published, including
+    ones that bypass CSP (old AngularJS, JSONP endpoints), so allowing the host would allow
+    them all; the one file the page loads is all it needs."""
+    if r.directive == "script-src":
+        path = urlsplit(r.url if not r.url.startswith("//") else "http:" + r.url).path
+        if path and path != "/":
+            return r.origin + path.replace(";", "%3B").replace(",", "%2C")
+    return r.origin
+
+
+def _merge_page_policy(b: _Builder, page_policy: Csp, page: str,
+                       stripped: dict[tuple[str, str], list[str]]) -> None:
+    """Add a page's or theme's own policy: every source it allows stays allowed, seeded via
+    its own fallbacks (see :meth:`Csp.merge`), except what is never allowed for scripts."""
+    for directive in dict.fromkeys((*page_policy.names(), *b.csp.names())):
+        if directive == "object-src":
+            # Plugins are a script-injection path: only an explicit object-src opens it,
+            # never a page's default-src fallback.
+            sources = page_policy.get(directive)
+        elif directive in FETCH_FALLBACKS:
+            sources = page_policy.effective(directive)
+        else:
+            sources = page_policy.get(directive)
+        if sources is None:
+            continue
+        for s in sources:
+            low = s.lower()
+            if low == "'none'":
+                continue
+            if low in _WEAKENING:
+                if directive in SCRIPT_DIRECTIVES or directive == "default-src" or (
+                        low == "'unsafe-inline'" and directive.startswith("style-src")):
+                    stripped.setdefault((directive, s), []).append(page)
+                continue  # elsewhere these keywords mean nothing
+            b.add(directive, s, "page-policy", f"<meta> policy: {directive}", page)
+
+
+def _first_line(text: str, limit: int = 80) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            line = line.strip()
+            return line if len(line) <= limit else line[: limit - 1] + "…"
+    return "(empty)"
+
+
+def _pages(pages: list[str], limit: int = 3) -> str:
+    unique = list(dict.fromkeys(pages))
+    more = f" and {len(unique) - limit} more" if len(unique) > limit else ""
+    return ", ".join(unique[:limit]) + more

@@ -1,0 +1,385 @@
+"""One page in, one page out: gate trackers, inject the consent markup and the CSP, add masks.
+
+Every change is a *splice* at offsets found by :mod:`mkdocs_clarity.scan`: bytes that are not
+touched stay identical (``<pre>`` whitespace, entities, attribute quoting), which a parse and
+re-serialize could never promise. The work is split in two so the site pass can scan every
+page once: :func:`plan_page` finds what to change (everything but the site-wide CSP, which is
+only known after all pages were scanned) and :func:`apply_plan` writes it.
+
+Idempotency: a previous run's HEAD/BODY marker blocks are removed first, our CSP ``<meta>``
+(``data-consent-csp``) is recognised and replaced (the page's own policy it once replaced is
+kept in ``data-consent-original``), gated elements are recognised as gated and masks already
+present are not added again, so ``rewrite(rewrite(x)) == rewrite(x)`` byte for byte.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+from array import array
+from dataclasses import dataclass, field
+from functools import lru_cache
+from posixpath import dirname
+
+from consent_generator import render
+from consent_generator.model import Policy
+from consent_generator.render import BODY_END, BODY_START, HEAD_END, HEAD_START
+from consent_generator.services import catalog
+
+from .csp import Csp
+from .masking import MASK_TEXT, UNMASK_TEXT, CompiledMasking, compile_masking, find_masks
+from .scan import PageScan, Tag, Tracker, scan_page, tag_at
+
+CSP_ATTR = "data-consent-csp"
+ORIGINAL_ATTR = "data-consent-original"
+FOOTER_LINK_TEXT = "Cookie settings"
+
+# Placeholders in a plan for text that only apply time knows (the CSP) or that is the same on
+# many pages (the injected blocks: rendered once per (lang, root), not stored per page).
+_META, _HEAD, _BODY = "\x00meta\x00", "\x00head\x00", "\x00body\x00"
+
+
+class Renderer:
+    """Renders the injected blocks once per (lang, root) and caches them: rendering is the
+    same for every page at the same depth, and Jinja is far slower than a dict lookup."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self._head = lru_cache(maxsize=256)(self._render_head)
+        self._body = lru_cache(maxsize=64)(self._render_body)
+
+    def lang(self, page_lang: str | None) -> str:
+        if self.policy.ui.language and self.policy.ui.language != "auto":
+            return self.policy.ui.language
+        return (page_lang or "en").split("-")[0].lower() or "en"
+
+    def head(self, lang: str, root: str) -> str:
+        return self._head(lang, root)
+
+    def body(self, lang: str) -> str:
+        return self._body(lang)
+
+    def _render_head(self, lang: str, root: str) -> str:
+        return render.render_head(self.policy, lang=lang, root=root)
+
+    def _render_body(self, lang: str) -> str:
+        block = render.render_body(self.policy, lang=lang)
+        texts = self.policy.ui.texts.get(lang, {}) if self.policy.ui.texts else {}
+        label = htmllib.escape(texts.get("cookie_settings", FOOTER_LINK_TEXT))
+        # The design's "Cookie settings" link: inside our block so re-runs replace it and the
+        # runtime's data-consent-open handler finds it on every page.
+        link = (f'<p class="consent-footer"><a href="#consent-preferences" data-consent-open>'
+                f"{label}</a></p>")
+        if block.endswith(BODY_END):
+            return block[: -len(BODY_END)] + link + BODY_END
+        return BODY_START + block + link + BODY_END
+
+
+@dataclass(frozen=True)
+class RewriteContext:
+    """What rewriting one page needs besides its text."""
+
+    policy: Policy
+    path: str
+    """Page path relative to the site root, ``/`` separators (``guide/index.html``)."""
+    csp: Csp | None = None
+    """The site-wide policy for the ``<meta>``; None writes no meta (header delivery only)."""
+    renderer: Renderer | None = None
+    masking: CompiledMasking | None = None
+
+
+@dataclass(frozen=True)
+class Gated:
+    """A tracker the rewrite made inert."""
+
+    service: str
+    category: str
+    kind: str
+    url: str
+    line: int
+
+
+@dataclass
+class PagePlan:
+    """The splices for one page (offsets into the page *after* marker stripping)."""
+
+    path: str
+    edits: list[tuple[int, int, str]] = field(default_factory=list)
+    lang: str = "en"
+    root: str = ""
+    original_csp: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    """Everything worth telling, auto-gating notes included (they name page and line)."""
+    gating_notes: list[str] = field(default_factory=list)
+    """The auto-gating subset of ``warnings``: the plugin logs these as info, so a site that
+    relies on auto-gating still builds with ``--strict``."""
+    gated: list[Gated] = field(default_factory=list)
+    masked: int = 0
+    mask_at: array = field(default_factory=lambda: array("l"))
+    """Offsets for ``data-clarity-mask="true"`` (compact: a site pass keeps every plan)."""
+    unmask_at: array = field(default_factory=lambda: array("l"))
+    is_page: bool = True
+
+
+@dataclass(frozen=True)
+class RewriteResult:
+    html: str
+    warnings: tuple[str, ...]
+    gated: tuple[Gated, ...]
+    masked: int
+
+
+def strip_injected(html: str) -> str:
+    """Remove a previous run's marker blocks (HEAD_START…HEAD_END, BODY_START…BODY_END)."""
+    for start, end in ((HEAD_START, HEAD_END), (BODY_START, BODY_END)):
+        i = html.find(start)
+        while i >= 0:
+            j = html.find(end, i)
+            if j < 0:
+                break
+            html = html[:i] + html[j + len(end):]
+            i = html.find(start, i)
+    return html
+
+
+def root_for(path: str) -> str:
+    """Relative URL prefix from the page at ``path`` to the site root."""
+    d = dirname(path.strip("/"))
+    return "" if not d else "../" * (d.count("/") + 1)
+
+
+def _escape_attr(value: str) -> str:
+    """Escape for a double-quoted attribute, leaving ``'`` readable (CSP is full of them)."""
+    return htmllib.escape(value, quote=False).replace('"', "&quot;")
+
+
+def _attr(name: str, value: str) -> str:
+    return f' {name}="{_escape_attr(value)}"'
+
+
+def _rebuild(html: str, tag: Tag, *, drop: tuple[str, ...] = (),
+             rename: dict[str, tuple[str, str]] | None = None, add: str = "") -> str:
+    """The start tag with some attributes dropped or renamed and ``add`` appended; the other
+    attributes keep their exact bytes."""
+    rename = rename or {}
+    out, pos = [], tag.start
+    for a in tag.attrs:
+        if a.name in drop or a.name in rename:
+            cut = a.start
+            while cut > tag.attrs_start and html[cut - 1] in " \t\n\f\r":
+                cut -= 1
+            out.append(html[pos:cut])
+            if a.name in rename:
+                new_name, new_value = rename[a.name]
+                out.append(_attr(new_name, new_value))
+            pos = a.end
+    insert_at = tag.insertion_offset(html)
+    out.append(html[pos:insert_at])
+    out.append(add)
+    out.append(html[insert_at:tag.end])
+    return "".join(out)
+
+
+def _service_of(policy: Policy, service_id: str) -> tuple[str, str, str]:
+    """(key, category, name) for a detected catalog id: the policy's entry when enabled."""
+    for svc in policy.services:
+        if svc.spec.id == service_id:
+            return svc.key, svc.category, svc.spec.name
+    spec = catalog()[service_id]
+    return spec.id, spec.default_category, spec.name
+
+
+def _privacy_url(url: str, service_id: str) -> str:
+    spec = catalog()[service_id]
+    host = spec.embed.privacy_host if spec.embed else ""
+    if host:
+        for old in ("www.youtube.com", "youtube.com"):
+            for scheme in ("https://", "http://", "//"):
+                if url.startswith(scheme + old + "/"):
+                    return "https://" + host + url[len(scheme + old):]
+    return url
+
+
+def _gate(html: str, t: Tracker, policy: Policy, path: str, plan: PagePlan) -> None:
+    key, category, name = _service_of(policy, t.service)
+    tag = tag_at(html, t.start)
+    if tag is None:
+        plan.warnings.append(f"{path}:{t.line}: could not gate {name} {t.kind}: malformed tag")
+        return
+    gate_attrs = _attr("data-consent-category", category) + _attr("data-consent-service", key)
+    if t.kind == "iframe":
+        src = tag.get("src") or ""
+        new = _rebuild(html, tag, rename={"src": ("data-consent-src", _privacy_url(src,
+                                                                                  t.service))},
+                       add=gate_attrs)
+        plan.edits.append((tag.start, tag.end, new))
+        where = "iframe"
+    elif t.in_head:
+        rename = {}
+        if tag.get("src") is not None:
+            rename["src"] = ("data-consent-src", tag.get("src") or "")
+        add = ' type="text/plain"' + gate_attrs
+        original_type = (tag.get("type") or "").strip()
+        if original_type.lower() not in ("", "text/javascript", "application/javascript"):
+            add += _attr("data-consent-type", original_type)  # e.g. module: restored on grant
+        new = _rebuild(html, tag, drop=("type",), rename=rename, add=add)
+        plan.edits.append((tag.start, tag.end, new))
+        where = "<head> script (type=text/plain)"
+    else:
+        # Content scripts: Material's instant navigation re-runs them *without attributes*,
+        # so a type="text/plain" would not hold. A <template> is never executed by anyone.
+        plan.edits.append((t.start, t.start, f"<template{gate_attrs}>"))
+        plan.edits.append((t.end, t.end, "</template>"))
+        where = "content script (wrapped in <template>)"
+    plan.gated.append(Gated(key, category, t.kind, t.url, t.line))
+    enabled = any(s.spec.id == t.service for s in policy.services)
+    hint = "" if enabled else (f"; add '{t.service}' under services in the policy so the banner "
+                               "lists it")
+    note = f"{path}:{t.line}: {name} {t.kind} auto-gated into '{category}' as {where}{hint}"
+    plan.warnings.append(note)
+    plan.gating_notes.append(note)
+
+
+def _meta_position(html: str, scan: PageScan, removed: list[tuple[int, int]]) -> int:
+    """First element of <head>, except after a leading ``<meta charset>``: the charset must
+    stay in the first 1024 bytes for the encoding pre-scan, and it is not subject to CSP."""
+    if scan.head_tag is not None:
+        pos = scan.head_tag[1]
+    elif scan.html_tag is not None:
+        pos = scan.html_tag[1]
+    elif scan.doctype_end is not None:
+        pos = scan.doctype_end
+    else:
+        pos = 0
+    cm = scan.charset_meta
+    if cm is not None and cm[0] >= pos:
+        between = html[pos:cm[0]]
+        # whitespace, comments and removed metas only
+        stripped = between
+        for a, b in sorted(removed, reverse=True):
+            if pos <= a and b <= cm[0]:
+                stripped = stripped[: a - pos] + stripped[b - pos:]
+        if not stripped.strip():
+            return cm[1]
+    return pos
+
+
+def plan_page(html: str, path: str, policy: Policy, *, masking: CompiledMasking | None = None,
+              renderer: Renderer | None = None, scan: PageScan | None = None,
+              root: str | None = None) -> tuple[PagePlan, PageScan]:
+    """Find every change for ``html`` (already stripped of marker blocks) and its facts.
+
+    ``root``: URL prefix to the site root for the injected links (default: relative to
+    ``path``). ``404.html`` needs an absolute one: it is served for missing URLs at any depth.
+    """
+    if masking is None:
+        masking = compile_masking(policy.masking)
+    if scan is None:
+        scan = scan_page(html, path, index=masking.type_names)
+    renderer = renderer or Renderer(policy)
+    plan = PagePlan(path=path, lang=renderer.lang(scan.lang),
+                    root=root if root is not None else root_for(path))
+    if not (scan.has_head or scan.has_body or scan.html_tag):
+        plan.is_page = False  # a fragment (e.g. an HTML include copied from docs/)
+        return plan, scan
+
+    # The CSP <meta>: replace ours / the page's own, keep the page's policy as the original.
+    removed: list[tuple[int, int]] = []
+    originals: list[str] = []
+    if "meta" in policy.csp.delivery:
+        for meta in scan.csp_metas:
+            if meta.ours:
+                if meta.original:
+                    originals.append(meta.original)
+            elif meta.content.strip():
+                originals.append(meta.content.strip())
+            removed.append((meta.start, meta.end))
+            plan.edits.append((meta.start, meta.end, ""))
+        plan.original_csp = ", ".join(dict.fromkeys(originals)) or None
+        at = _meta_position(html, scan, removed)
+        plan.edits.append((at, at, _META))
+
+    # Auto-gating: nothing executable from a vendor is left.
+    for t in scan.trackers:
+        if not t.gated and not t.injected:
+            _gate(html, t, policy, path, plan)
+    # Scripts gated by hand in the body: a type="text/plain" does not survive Material's
+    # instant navigation (it re-runs content scripts without attributes): hold them in a
+    # <template> with the same category.
+    for start, end in scan.loose_gated:
+        tag = tag_at(html, start)
+        if tag is None:
+            continue
+        attrs = _attr("data-consent-category", tag.get("data-consent-category") or "")
+        if tag.get("data-consent-service"):
+            attrs += _attr("data-consent-service", tag.get("data-consent-service") or "")
+        plan.edits.append((start, start, f"<template{attrs}>"))
+        plan.edits.append((end, end, "</template>"))
+
+    # Masks.
+    if not masking.empty:
+        body = tag_at(html, scan.body_tag[0]) if scan.body_tag else None
+        res = find_masks(html, masking, opaque=scan.opaque, body_tag=body,
+                         body_end=scan.body_close, path=path,
+                         tag_index=scan.tag_index or None)
+        plan.mask_at.extend(off for off, text in res.insertions if text == MASK_TEXT)
+        plan.unmask_at.extend(off for off, text in res.insertions if text == UNMASK_TEXT)
+        plan.masked = res.masked
+        plan.warnings.extend(res.warnings)
+
+    # Injected blocks, planned last so that at a shared offset they follow a </template>
+    # closing a gated script (insertions at one offset keep their planned order).
+    if scan.head_close is not None:
+        head_at = scan.head_close
+    elif scan.body_tag is not None:
+        head_at = scan.body_tag[0]
+    else:
+        head_at = scan.head_tag[1] if scan.head_tag else (scan.html_tag or (0, 0))[1]
+    plan.edits.append((head_at, head_at, _HEAD))
+    body_at = scan.body_close if scan.body_close is not None else len(html)
+    plan.edits.append((body_at, body_at, _BODY))
+
+    return plan, scan
+
+
+def meta_tag(csp: Csp, original: str | None) -> str:
+    content = _escape_attr(csp.serialize())
+    orig = ""
+    if original:
+        orig = _attr(ORIGINAL_ATTR, original)
+    return (f'<meta http-equiv="Content-Security-Policy" content="{content}" {CSP_ATTR}'
+            f"{orig}>")
+
+
+def apply_plan(html: str, plan: PagePlan, csp: Csp | None, renderer: Renderer) -> str:
+    """Splice ``plan`` into ``html`` (the same stripped text it was planned on)."""
+    if not plan.is_page:
+        return html
+    # Stable order: by offset; at one offset insertions before a replacement starting there
+    # (the CSP meta goes before a removed meta), then in planned order (wrappers nest).
+    edits = [*plan.edits, *((o, o, MASK_TEXT) for o in plan.mask_at),
+             *((o, o, UNMASK_TEXT) for o in plan.unmask_at)]
+    edits = sorted(enumerate(edits), key=lambda e: (e[1][0], e[1][1] != e[1][0], e[0]))
+    out, pos = [], 0
+    for _, (start, end, text) in edits:
+        if start < pos:  # overlapping edits never happen by construction; keep the first
+            continue
+        out.append(html[pos:start])
+        if text == _META:
+            text = meta_tag(csp, plan.original_csp) if csp is not None else ""
+        elif text == _HEAD:
+            text = renderer.head(plan.lang, plan.root)
+        elif text == _BODY:
+            text = renderer.body(plan.lang)
+        out.append(text)
+        pos = max(pos, end)
+    out.append(html[pos:])
+    return "".join(out)
+
+
+def rewrite_page(html: str, ctx: RewriteContext) -> RewriteResult:
+    """The whole rewrite of one page (the site pass uses plan/apply to scan pages once)."""
+    renderer = ctx.renderer or Renderer(ctx.policy)
+    stripped = strip_injected(html)
+    plan, _ = plan_page(stripped, ctx.path, ctx.policy, masking=ctx.masking, renderer=renderer)
+    out = apply_plan(stripped, plan, ctx.csp, renderer)
+    return RewriteResult(out, tuple(plan.warnings), tuple(plan.gated), plan.masked)
