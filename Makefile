@@ -38,10 +38,13 @@ node-deps:
 	    --prefix . csp_evaluator@1 axe-core@4 >/dev/null; \
 	fi
 
-## make demo: build demo_site/ with the plugin and serve it on http://127.0.0.1:8000/
+## make demo: build demo_site/ with the plugin and serve the built site on http://127.0.0.1:8000/
+# The built files are served as they would be deployed (no live-reload script injected), at
+# demo_site's site_url, so Material's instant navigation is active.
 demo: deps
-	cd demo_site && ../$(VENV)/bin/mkdocs build --strict && \
-	  ../$(VENV)/bin/mkdocs serve --dev-addr $(HOST):$(PORT)
+	cd demo_site && ../$(VENV)/bin/mkdocs build --strict
+	@echo "Serving demo_site/site on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	$(PY) -m http.server --bind $(HOST) --directory demo_site/site $(PORT)
 
 ## make test: install everything (Python deps, chromium, npm judges) and run the whole suite
 test: test-deps chromium node-deps
@@ -52,8 +55,9 @@ lint: test-deps
 	$(VENV)/bin/ruff check .
 
 ## make bench: print the size and speed figures
+PAGES ?= 1000,10000
 bench: test-deps
-	$(PY) bench/run.py
+	$(PY) bench/run.py --pages $(PAGES)
 
 clean:
 	rm -rf $(VENV) $(NODE_DIR) demo_site/site bench/out

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
@@ -66,6 +66,28 @@ def _norm_source(token: str) -> str:
     return token.lower() if _KEYWORD.match(token) else token
 
 
+def parse_directives(text: str, normalize: Callable[[str], str] = _norm_source,
+                     ) -> dict[str, tuple[str, ...]]:
+    """Split one serialized policy into ``{directive: sources}`` as a browser reads it.
+
+    The one tokenizer for both the engine (:meth:`Csp.parse`) and the audit's CSP Evaluator
+    checks (:func:`mkdocs_clarity.cspcheck.parse`), so the two cannot read a policy
+    differently: ``;``-separated directives, names lowercased, the first occurrence of a
+    directive wins, empty directives are kept (flags), sources de-duplicated in order.
+    ``normalize`` canonicalises one source token; the checks pass the evaluator's own rule.
+    """
+    seen: dict[str, tuple[str, ...]] = {}
+    for part in text.split(";"):
+        tokens = part.split()
+        if not tokens:
+            continue
+        name = tokens[0].lower()
+        if name in seen:
+            continue
+        seen[name] = tuple(dict.fromkeys(normalize(t) for t in tokens[1:]))
+    return seen
+
+
 @dataclass(frozen=True)
 class Csp:
     """An immutable policy: directives in order, each with a tuple of sources.
@@ -80,16 +102,7 @@ class Csp:
     def parse(cls, text: str) -> Csp:
         """Parse one serialized policy (``;``-separated). The first occurrence of a directive
         wins, as in browsers; names are lowercased; empty directives are kept (flags)."""
-        seen: dict[str, tuple[str, ...]] = {}
-        for part in text.split(";"):
-            tokens = part.split()
-            if not tokens:
-                continue
-            name = tokens[0].lower()
-            if name in seen:
-                continue
-            seen[name] = tuple(dict.fromkeys(_norm_source(t) for t in tokens[1:]))
-        return cls(tuple(seen.items()))
+        return cls(tuple(parse_directives(text).items()))
 
     @classmethod
     def parse_list(cls, text: str) -> list[Csp]:
@@ -296,6 +309,8 @@ class _Builder:
     def add(self, directive: str, source: str, kind: ReasonKind, detail: str,
             page: str | None = None) -> None:
         source = _norm_source(source)
+        if kind != "base" and directive not in self._sources and directive in FETCH_FALLBACKS:
+            self._inherit(directive)
         sources = self._sources.setdefault(directive, {})
         if source not in sources:
             sources[source] = None
@@ -304,6 +319,22 @@ class _Builder:
         pages = per.setdefault((kind, detail), [])
         if page is not None and (not pages or pages[-1] != page):
             pages.append(page)
+
+    def _inherit(self, directive: str) -> None:
+        """Seed a fetch directive being created with the sources it inherited until now.
+
+        Without this, the first service or resource that names e.g. ``frame-src`` would
+        silently take away the ``'self'`` it had through ``default-src``, and a same-origin
+        frame that worked before the rewrite would be blocked.
+        """
+        for fallback in FETCH_FALLBACKS[directive]:
+            inherited = self._sources.get(fallback)
+            if inherited is not None:
+                self._sources[directive] = {}
+                for src in list(inherited):
+                    self.add(directive, src, "base", f"kept from {fallback}: {directive} was "
+                             f"absent, so it allowed what {fallback} allows")
+                return
 
     def provenance(self) -> dict[tuple[str, str], tuple[Reason, ...]]:
         final = self.csp

@@ -153,3 +153,19 @@ def test_page_policy_weakening_keywords_dropped_with_warnings():
     assert "https://cdn.example.org" in site.policy.get("script-src")
     assert "'unsafe-inline'" not in (site.policy.get("img-src") or ())
     assert len(site.warnings) == 3
+
+
+def test_a_fetch_directive_created_for_a_service_keeps_what_default_src_allowed():
+    """YouTube needs frame-src; creating it must not take 'self' away from same-origin frames."""
+    from consent_generator.model import Policy, ServiceConfig
+    from consent_generator.services import get
+    from mkdocs_clarity.csp import SiteCspBuilder
+
+    policy = Policy(services=(ServiceConfig("youtube", get("youtube"), "marketing"),))
+    site = SiteCspBuilder(policy).result()
+    frame_src = site.policy.get("frame-src")
+    assert frame_src is not None
+    assert "'self'" in frame_src
+    assert "https://www.youtube-nocookie.com" in frame_src
+    kinds = {r.kind for r in site.reasons("frame-src", "'self'")}
+    assert kinds == {"base"}
