@@ -13,9 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -24,6 +22,7 @@ from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from .atomic import write_atomic
 from .errors import UserError
 from .model import Policy, ServiceConfig
 
@@ -370,18 +369,6 @@ def csp_sources(policy: Policy) -> dict[str, list[str]]:
     return out
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _install_text(policy: Policy, assets: list[Asset]) -> str:
     csp = csp_sources(policy)
     lines = [
@@ -424,5 +411,5 @@ def write_snippet(policy: Policy, out_dir: Path, *, lang: str = "en") -> list[Pa
     files.append((out_dir / "body.html", (render_body(policy, lang=lang) + "\n").encode("utf-8")))
     files.append((out_dir / "INSTALL.txt", _install_text(policy, assets).encode("utf-8")))
     for path, data in files:
-        _write_atomic(path, data)
+        write_atomic(path, data)
     return [path for path, _ in files]

@@ -46,14 +46,13 @@ Host limits enforced (documented by the hosts; nothing invented):
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from consent_generator.atomic import write_atomic as atomic_write
 from consent_generator.errors import UserError
 from consent_generator.model import CspConfig
 
@@ -367,24 +366,6 @@ RENDERERS = {
 
 
 # --------------------------------------------------------------------------- writing
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Temp file in the same directory + ``os.replace``: readers see old or new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def header_deliveries(deliveries: Iterable[str]) -> dict[str, tuple[str, ...]]:

@@ -24,6 +24,7 @@ from itertools import chain
 from pathlib import Path
 
 from consent_generator import render
+from consent_generator.atomic import write_atomic
 from consent_generator.model import Policy
 
 from .csp import Csp, SiteCsp, SiteCspBuilder
@@ -140,17 +141,6 @@ def _parse_csp(text: str) -> Csp:
     return Csp.parse(text)
 
 
-def _write_atomic(path: str, data: bytes) -> None:
-    tmp = f"{path}.clarity-{os.getpid()}.tmp"
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def _apply_one(args: tuple[str, PagePlan, Stamp, str | None, bool]):
     """Pass 2 for one page -> (rel, changed, stale). A stale page (changed on disk since it
     was planned) is left alone; the driver then redoes the site from disk."""
@@ -165,7 +155,7 @@ def _apply_one(args: tuple[str, PagePlan, Stamp, str | None, bool]):
     if out == text:
         return rel, False, False
     if not dry_run:
-        _write_atomic(path, out.encode("utf-8", "surrogateescape"))
+        write_atomic(path, out.encode("utf-8", "surrogateescape"))
     return rel, True, False
 
 
@@ -327,7 +317,7 @@ class SiteRewriter:
             assets.append(asset.path)
             if not dry_run:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                _write_atomic(str(target), asset.content)
+                write_atomic(str(target), asset.content)
 
         header_files = _export_headers(self.site_dir, site_csp, self.policy, dry_run)
         warnings.extend(site_csp.warnings)
