@@ -26,9 +26,10 @@ from consent_generator.errors import UserError
 from consent_generator.model import Policy
 
 from . import __version__, cspcheck, headers
-from .csp import META_FORBIDDEN, Csp, Reason, build_site_csp
+from .csp import META_FORBIDDEN, Csp, Reason, build_site_csp, service_label
 from .findings import Finding, fails, sort_findings
 from .maskcheck import mask_gaps
+from .siteurl import SiteUrl
 
 SCHEMA_VERSION = 1
 PAGE_LIMIT = 5
@@ -93,6 +94,8 @@ class AuditReport:
     masking: MaskingCoverage
     baseline: dict | None = None
     warnings: list[str] = field(default_factory=list)
+    site_url: SiteUrl | None = None
+    """Where the site is served (its origin is first-party), when known."""
 
     def fails(self, fail_on: str) -> bool:
         return fails(self.findings, fail_on)
@@ -107,6 +110,8 @@ class AuditReport:
             "schema_version": SCHEMA_VERSION,
             "generator": f"mkdocs-clarity {__version__}",
             "site": self.site,
+            "site_url": ({"url": self.site_url.url, "source": self.site_url.source}
+                         if self.site_url else None),
             "pages": self.pages,
             "policy": self.policy,
             "delivery": self.delivery,
@@ -191,8 +196,13 @@ def _consent_services(site: Path, files: Sequence[Path]) -> list[tuple[str, str]
 
 
 def audit_site(site_dir: str | Path, policy: Policy | None = None, *,
-               baseline: dict | None = None, jobs: int | None = None) -> AuditReport:
-    """Audit the built site in ``site_dir`` (optionally against the policy it was built with)."""
+               baseline: dict | None = None, jobs: int | None = None,
+               site_url: SiteUrl | None = None) -> AuditReport:
+    """Audit the built site in ``site_dir`` (optionally against the policy it was built with).
+
+    ``site_url``: where the site is served. Its origin is the site's own, so absolute URLs to
+    it are neither third-party requests before consent nor sources needing a reason (the
+    rewrite leaves them to ``'self'`` when it knows the origin too)."""
     site = Path(site_dir)
     if not site.is_dir():
         raise AuditError(f"{site}: not a directory; pass the built site (e.g. site/)")
@@ -227,10 +237,11 @@ def audit_site(site_dir: str | Path, policy: Policy | None = None, *,
     if audited:
         findings += cspcheck.evaluate(audited)
         findings += _policy_findings(csp, scans, service_ids)
-    findings += _third_party_findings(scans)
+    origin = site_url.origin if site_url else None
+    findings += _third_party_findings(scans, origin)
 
     # Why each source is there.
-    explained = _explain(csp, scans, policy, config_services)
+    explained = _explain(csp, scans, policy, config_services, origin)
     entries = []
     for name, sources in csp.directives:
         row = []
@@ -271,7 +282,7 @@ def audit_site(site_dir: str | Path, policy: Policy | None = None, *,
     report = AuditReport(
         site=str(site), pages=len(files), policy=audited, delivery=delivery,
         directives=entries, findings=sort_findings(_dedupe(findings)), gating=gating,
-        masking=masking, warnings=warnings)
+        masking=masking, warnings=warnings, site_url=site_url)
     if baseline is not None:
         report.baseline = diff_baseline(baseline, report.to_json())
     return report
@@ -388,11 +399,15 @@ def _policy_findings(csp: Csp, scans: list, service_ids: set[str]) -> list[Findi
     return out
 
 
-def _third_party_findings(scans: list) -> list[Finding]:
-    """Requests the pages make to other hosts before the visitor has chosen anything."""
+def _third_party_findings(scans: list, site_origin: str | None = None) -> list[Finding]:
+    """Requests the pages make to other hosts before the visitor has chosen anything (the
+    site's own origin, when known, is not another host)."""
+    own = (site_origin or "").rstrip("/").lower()
     pre: dict[str, list[str]] = {}
     for s in scans:
         for r in s.resources:
+            if own and r.origin.lower() == own:
+                continue
             pre.setdefault(r.origin, []).append(s.path)
     return [Finding("THIRD_PARTY_BEFORE_CONSENT", "medium", f"pages load {origin} before any "
                     "consent: the visitor's IP address and the page URL go to that host (for "
@@ -402,7 +417,8 @@ def _third_party_findings(scans: list) -> list[Finding]:
 
 
 def _explain(csp: Csp, scans: list, policy: Policy | None,
-             config_services: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[Reason, ...]]:
+             config_services: list[tuple[str, str]], site_origin: str | None = None,
+             ) -> dict[tuple[str, str], tuple[Reason, ...]]:
     """Reasons per (directive, source): build_site_csp's provenance, then scanned facts."""
     from consent_generator.services import catalog
 
@@ -410,17 +426,19 @@ def _explain(csp: Csp, scans: list, policy: Policy | None,
     # it explain itself would make every source "there because it is there". Only the page or
     # theme policies our rewrite merged (kept as ``original``) count as reasons.
     own = [replace(s, csp_metas=tuple(m for m in s.csp_metas if m.ours)) for s in scans]
-    site = build_site_csp(policy or Policy(), own)
+    site = build_site_csp(policy or Policy(), own, site_origin=site_origin)
     out: dict[tuple[str, str], list[Reason]] = {k: list(v) for k, v in site.provenance.items()}
     cat = catalog()
     for key, category in config_services:
         spec = cat.get(key)
         if spec is None:
             continue
+        why = Reason("service", service_label(key, spec.name, category or "?"))
         for d, sources in spec.csp.items():
             for s in sources:
-                out.setdefault((d, s), []).append(
-                    Reason("service", f"service {key} ({spec.name}), category {category or '?'}"))
+                reasons = out.setdefault((d, s), [])
+                if why not in reasons:  # the policy given said the same already
+                    reasons.append(why)
     for s in scans:
         for script in s.inline_scripts:
             if script.injected and ("script-src", script.hash) not in out:

@@ -15,6 +15,7 @@ import click
 from consent_generator.errors import UserError
 
 from . import __version__
+from .siteurl import SiteUrl
 
 EXAMPLES_APPLY = """
 \b
@@ -22,6 +23,7 @@ Examples:
   mkdocs-clarity apply site/                       # policy: ./consent.yml
   mkdocs-clarity apply public/ --policy ops/consent.yml
   mkdocs-clarity apply _build/html --dry-run       # show what would change
+  mkdocs-clarity apply public/ --site-url https://example.org/docs/
   zensical build && mkdocs-clarity apply site/
 """
 
@@ -32,14 +34,37 @@ Examples:
   mkdocs-clarity audit site/ --format html -o audit.html
   mkdocs-clarity audit site/ --format json -o audit.json --fail-on never
   mkdocs-clarity audit site/ --baseline last-release.json --fail-on medium
+  mkdocs-clarity audit public/ --site-url https://example.org/docs/
 """
 
 PROGRESS_MIN_PAGES = 200
+
+SITE_URL_HELP = ("Where the site is served, e.g. https://example.org/docs/ (default: read from "
+                 "the site's canonical link or sitemap.xml). Its origin is first-party; "
+                 "404.html gets root-absolute links under its path.")
 
 
 def _fail(message: str) -> None:
     click.echo(f"Error: {message}", err=True)
     sys.exit(1)
+
+
+def _site_url(site_dir: Path, given: str | None) -> SiteUrl | None:
+    """``--site-url`` when given, else what the generator wrote into the site (None if
+    nothing says: the caller tells the user what that costs)."""
+    from .siteurl import detect_site_url, parse_site_url
+
+    return parse_site_url(given) if given is not None else detect_site_url(site_dir)
+
+
+def _site_url_line(site_url: SiteUrl | None, applied: bool) -> str:
+    """Which site URL was used and where from; when none, what that cost (so the user knows
+    to pass --site-url rather than wonder why 404.html or the third-party list look off)."""
+    if site_url is not None:
+        return f"site URL: {site_url.url} (from {site_url.source})"
+    cost = "404.html gets relative links and " if applied else ""
+    return ("site URL: unknown (no --site-url, no canonical link in index.html, no "
+            f"sitemap.xml): {cost}absolute URLs to the site itself count as third-party")
 
 
 def _load_policy(path: Path | None, required: bool):
@@ -68,37 +93,45 @@ def main() -> None:
               help="Policy file (default: ./consent.yml).")
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: all cores).")
-def apply(site_dir: Path, policy_path: Path | None, dry_run: bool, jobs: int | None) -> None:
+              help="Worker processes (default: all cores, at most 8).")
+@click.option("--site-url", "site_url_arg", metavar="URL", help=SITE_URL_HELP)
+def apply(site_dir: Path, policy_path: Path | None, dry_run: bool, jobs: int | None,
+          site_url_arg: str | None) -> None:
     """Apply the consent policy to the built site in SITE_DIR (idempotent)."""
     try:
         if not site_dir.is_dir():
             raise UserError(f"{site_dir}: not a directory; pass the built site (e.g. site/)")
+        site_url = _site_url(site_dir, site_url_arg)
         policy = _load_policy(policy_path, required=True)
         for w in policy.warnings:
             click.echo(str(w), err=True)
-        from .site import apply_site
+        from .site import apply_site, html_files
 
-        pages = sum(1 for _ in site_dir.rglob("*.html"))
+        where = {"site_origin": site_url.origin if site_url else None,
+                 "base_path": site_url.base_path if site_url else None}
+        pages = len(html_files(site_dir))
         show = sys.stderr.isatty() or pages > PROGRESS_MIN_PAGES
         if show:
-            with click.progressbar(length=pages, label="Applying", file=sys.stderr,
+            # Both passes read every page: the bar covers scan + write (2 steps per page).
+            with click.progressbar(length=2 * pages, label="Applying", file=sys.stderr,
                                    show_pos=True) as bar:
-                def advance(_phase: str, done: int, total: int) -> None:
-                    bar.length = total
-                    bar.update(done - bar.pos)
+                def advance(phase: str, done: int, total: int) -> None:
+                    bar.length = 2 * total
+                    bar.update((total if phase == "write" else 0) + done - bar.pos)
 
                 report = apply_site(site_dir, policy, jobs=jobs, dry_run=dry_run,
-                                    progress=advance)
+                                    progress=advance, **where)
         else:
-            report = apply_site(site_dir, policy, jobs=jobs, dry_run=dry_run)
+            report = apply_site(site_dir, policy, jobs=jobs, dry_run=dry_run, **where)
     except UserError as exc:
         _fail(str(exc))
-    click.echo(summary(report, dry_run))
+    click.echo(summary(report, dry_run, site_url))
 
 
-def summary(report, dry_run: bool) -> str:
-    """The end-of-run summary: what changed, what was gated and masked, how big the policy is."""
+def summary(report, dry_run: bool, site_url: SiteUrl | None = None) -> str:
+    """The end-of-run summary: what changed, what was gated and masked, how big the policy is,
+    where the site is served; a dry run also lists every file it would write, since checking
+    that list is why one runs it."""
     verb = "would change" if dry_run else "changed"
     policy = report.csp.meta_policy
     hashes = sum(1 for _, sources in policy.directives for s in sources
@@ -106,13 +139,28 @@ def summary(report, dry_run: bool) -> str:
     lines = [f"{report.pages_changed} page(s) {verb}, {report.pages_unchanged} unchanged",
              f"gated snippets: {report.gated}, masks: {report.masked}",
              f"policy: {report.policy_bytes} bytes, {hashes} hashes"]
+    lines.append(_site_url_line(site_url, applied=True))
+    lines.append(f"processes: {report.workers or 1}")
     files = [f.path.name for f in report.header_files]
     if files:
         lines.append(("header files that would be written: " if dry_run
                       else "header files: ") + ", ".join(files))
+    if dry_run:
+        lines += [f"  would change: {rel}" for rel in report.changed]
+        lines += [f"  would write: {rel}" for rel in report.assets]
+        for f in report.header_files:
+            state = "would write" if f.changed else "unchanged"
+            lines.append(f"  {state}: {_relative(f.path, report.site_dir)} "
+                         f"({', '.join(f.deliveries)})")
     for w in report.warnings:
         lines.append(f"warning: {w}")
     return "\n".join(lines)
+
+
+def _relative(path: Path, site_dir: Path) -> str:
+    """``path`` as the user knows it: relative to the site when inside it."""
+    path = Path(path)
+    return path.relative_to(site_dir).as_posix() if path.is_relative_to(site_dir) else str(path)
 
 
 @main.command(epilog=EXAMPLES_AUDIT)
@@ -132,8 +180,10 @@ def summary(report, dry_run: bool) -> str:
                    "and findings.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes for scanning (default: up to 4).")
+@click.option("--site-url", "site_url_arg", metavar="URL", help=SITE_URL_HELP)
 def audit(site_dir: Path, policy_path: Path | None, fmt: str, output: Path | None,
-          fail_on: str, baseline: Path | None, jobs: int | None) -> None:
+          fail_on: str, baseline: Path | None, jobs: int | None,
+          site_url_arg: str | None) -> None:
     """Audit the built site in SITE_DIR: its CSP and why each source is there, findings
     (Google CSP Evaluator's checks and more), gating and masking coverage."""
     from .audit import audit_site, load_baseline
@@ -143,7 +193,8 @@ def audit(site_dir: Path, policy_path: Path | None, fmt: str, output: Path | Non
     try:
         policy = _load_policy(policy_path, required=False)
         old = load_baseline(baseline) if baseline else None
-        report = audit_site(site_dir, policy, baseline=old, jobs=jobs)
+        site_url = _site_url(site_dir, site_url_arg) if site_dir.is_dir() else None
+        report = audit_site(site_dir, policy, baseline=old, jobs=jobs, site_url=site_url)
         text = render(report.to_json(), fmt)
         if output:
             atomic_write(output, text.encode("utf-8"))
@@ -154,5 +205,6 @@ def audit(site_dir: Path, policy_path: Path | None, fmt: str, output: Path | Non
     counts = ", ".join(f"{n} {s}" for s, n in report.counts().items() if n) or "no findings"
     click.echo(f"audit: {report.pages} pages, {counts}"
                + (f"; report written to {output}" if output else ""), err=True)
+    click.echo(_site_url_line(site_url, applied=False), err=True)
     if report.fails(fail_on):
         sys.exit(1)

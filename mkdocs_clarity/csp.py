@@ -53,7 +53,8 @@ FORBIDDEN_IN_SCRIPT = frozenset({"'unsafe-inline'", "'unsafe-eval'"})
 """Never emitted for scripts (CONTRIBUTING: secure by default); a page policy that has them is
 merged without them and the build warns."""
 
-_KEYWORD = re.compile(r"^'[a-z-]+'$", re.I)
+_KEYWORD = re.compile(r"^'(?!nonce-)[a-z-]+'$", re.I)
+"""A quoted keyword ('self', 'none'...); a nonce is quoted too but its value is case-sensitive."""
 _ORDER = ("default-src", "script-src", "script-src-elem", "script-src-attr", "style-src",
           "style-src-elem", "style-src-attr", "img-src", "font-src", "connect-src",
           "media-src", "manifest-src", "worker-src", "child-src", "frame-src", "object-src",
@@ -349,6 +350,14 @@ class _Builder:
         return out
 
 
+def service_label(key: str, name: str, category: str) -> str:
+    """How a service source is explained: the service *and* the consent category it serves
+    (the reviewer's question is "what must a visitor accept before this host is reached").
+    Shared with the audit, which explains sources from a site's consent config the same way
+    and must not list one service twice."""
+    return f"service {key} ({name}), category {category}"
+
+
 def _service_sources(builder: _Builder, spec, label: str, page: str | None = None) -> None:
     for directive, sources in spec.csp.items():
         for source in sources:
@@ -369,7 +378,7 @@ class SiteCspBuilder:
             for s in sources:
                 b.add(directive, s, "base", why)
         for svc in policy.services:
-            _service_sources(b, svc.spec, f"service {svc.key} ({svc.spec.name})")
+            _service_sources(b, svc.spec, service_label(svc.key, svc.spec.name, svc.category))
         if runtime_scripts is None:
             runtime_scripts = render.service_inline_scripts(policy)
         for text in runtime_scripts:

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
+from .csp import FETCH_FALLBACKS, parse_directives
 from .findings import Finding
 
 Directives = Mapping[str, tuple[str, ...]]
@@ -35,11 +36,8 @@ DIRECTIVES = frozenset({
     "upgrade-insecure-requests", "reflected-xss", "referrer", "require-sri-for",
     "trusted-types", "require-trusted-types-for", "webrtc",
 })
-FETCH_DIRECTIVES = frozenset({
-    "child-src", "connect-src", "default-src", "font-src", "frame-src", "img-src",
-    "manifest-src", "media-src", "object-src", "script-src", "script-src-attr",
-    "script-src-elem", "style-src", "style-src-attr", "style-src-elem", "worker-src",
-})
+FETCH_DIRECTIVES = frozenset({"default-src", *FETCH_FALLBACKS})
+"""The evaluator's fetch directives: the same set the engine knows fallbacks for."""
 KEYWORDS = frozenset({
     "'self'", "'none'", "'unsafe-inline'", "'unsafe-eval'", "'wasm-eval'",
     "'wasm-unsafe-eval'", "'strict-dynamic'", "'unsafe-hashed-attributes'", "'unsafe-hashes'",
@@ -108,26 +106,18 @@ FLASH_URLS = ("//ajax.googleapis.com/ajax/libs/yui/2.8.0r4/build/charts/assets/c
 # --------------------------------------------------------------------------- parsing
 
 
+def _normalize_value(value: str) -> str:
+    """The evaluator's ``normalizeDirectiveValue``: only keywords it knows and URL schemes are
+    lower-cased (the engine's rule lower-cases any quoted word, which would change what an
+    INVALID_KEYWORD finding quotes back to the reviewer)."""
+    low = value.lower()
+    return low if low in KEYWORDS or _SCHEME_RE.match(value) else value
+
+
 def parse(policy: str) -> dict[str, tuple[str, ...]]:
-    """The evaluator's parse: ``;``-split, names lower-cased, first duplicate wins, keywords and
-    schemes lower-cased, values de-duplicated. Independent of ``csp.Csp`` so the checks judge
-    exactly what a browser (and the evaluator) would read."""
-    out: dict[str, tuple[str, ...]] = {}
-    for token in policy.split(";"):
-        parts = token.split()
-        if not parts:
-            continue
-        name = parts[0].lower()
-        if name in out:
-            continue
-        values: list[str] = []
-        for v in parts[1:]:
-            low = v.lower()
-            v = low if low in KEYWORDS or _SCHEME_RE.match(v) else v
-            if v not in values:
-                values.append(v)
-        out[name] = tuple(values)
-    return out
+    """The evaluator's parse: :func:`csp.parse_directives` (the engine's tokenizer, so the
+    audit reads a policy exactly as the rewrite does) with the evaluator's value rule."""
+    return parse_directives(policy, _normalize_value)
 
 
 def is_hash(value: str) -> bool:
@@ -139,7 +129,12 @@ def is_nonce(value: str) -> bool:
 
 
 def effective_directive(csp: Directives, directive: str) -> str:
-    """Which directive the browser consults for ``directive`` (fallback chain, CSP3)."""
+    """Which directive the evaluator consults for ``directive`` (its ``getEffectiveDirective``).
+
+    Deliberately not :meth:`csp.Csp.effective` (CSP3's full fallback list): the evaluator
+    stops at ``script-src`` / ``style-src`` for ``-elem`` / ``-attr`` and otherwise goes
+    straight to ``default-src`` (skipping ``child-src`` for workers and frames), and the checks
+    must reach the evaluator's verdicts."""
     if directive in csp:
         return directive
     if directive in ("script-src-attr", "script-src-elem") and "script-src" in csp:

@@ -32,7 +32,10 @@ from .masking import CompiledMasking, compile_masking
 from .rewrite import Gated, PagePlan, Renderer, apply_plan, plan_page, strip_injected
 
 Progress = Callable[[str, int, int], None]
-"""``progress("write", done, total)``, called once per page of pass 2."""
+"""``progress(phase, done, total)``: ``"scan"`` once per page planned in pass 1 (all of them
+for ``mkdocs-clarity apply``; the plugin plans most pages during the build), then ``"write"``
+once per page of pass 2. Both passes read every page, so a bar showing only one would sit
+still for half the run."""
 
 PARALLEL_THRESHOLD = 48
 """Below this many pages a pool costs more than it saves."""
@@ -63,6 +66,8 @@ class SiteReport:
     header_files: list = field(default_factory=list)
     """``headers.HeaderFile`` for every header file written (header deliveries)."""
     dry_run: bool = False
+    workers: int = 0
+    """Worker processes used (0: everything ran in this process, e.g. a small site)."""
 
     @property
     def meta_policy(self) -> Csp:
@@ -264,8 +269,10 @@ class SiteRewriter:
         todo = [rel for rel in files if rel not in self._planned]
         fresh = (pool.imap_unordered(_plan_file, todo, chunksize=8) if pool is not None
                  else map(_plan_file, todo))
-        for result in fresh:
+        for done, result in enumerate(fresh, 1):
             self._store(result)
+            if progress:
+                progress("scan", done, len(todo))
 
         warnings: list[str] = []
         notes: list[str] = []
@@ -325,7 +332,8 @@ class SiteRewriter:
                           not_pages=not_pages, gated_elements=gated, masked=masked,
                           warnings=list(dict.fromkeys(warnings)), gating_notes=notes,
                           assets=assets,
-                          header_files=header_files, dry_run=dry_run)
+                          header_files=header_files, dry_run=dry_run,
+                          workers=self.jobs if pool is not None else 0)
 
 
 def apply_site(site_dir: Path | str, policy: Policy, *, jobs: int | None = None,

@@ -7,6 +7,7 @@ Each site is built (or copied) into a temp dir, so fixtures never change.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -108,3 +109,51 @@ def test_help_has_examples():
     for cmd in ("apply", "audit"):
         result = CliRunner().invoke(main, [cmd, "--help"])
         assert result.exit_code == 0 and "Examples:" in result.output
+
+
+def test_site_url_under_a_subpath_is_read_from_the_site(tmp_path):
+    """An MkDocs site served under /docs/: apply without --site-url finds the URL in the
+    site (canonical link), so 404.html links the runtime root-absolutely and the site's own
+    absolute URLs stay under 'self' instead of being listed as third-party."""
+    project = tmp_path / "project"
+    shutil.copytree(SITES / "mkdocs_project", project)
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace(
+        "site_url: http://127.0.0.1:8000/", "site_url: https://example.org/docs/")
+        + "extra_css:\n  - https://example.org/docs/css/brand.css\n")
+    page = project / "docs" / "page.md"
+    page.write_text(page.read_text()
+                    + '\n\n<img src="https://example.org/docs/img/logo.png" alt="logo">\n')
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=project,
+                   check=True, capture_output=True, timeout=300)
+    site = project / "site"
+
+    result = _apply(site)
+    assert result.exit_code == 0, result.output
+    assert ('site URL: https://example.org/docs/ (from index.html <link rel="canonical">)'
+            in result.output)
+    not_found = (site / "404.html").read_text("utf-8")
+    assert re.search(r'<script[^>]+src="/docs/assets/consent/consent\.[0-9a-f]{8}\.js"',
+                     not_found), not_found[:2000]
+    index = (site / "index.html").read_text("utf-8")
+    assert re.search(r'src="assets/consent/consent\.[0-9a-f]{8}\.js"', index)
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', index).group(1)
+    assert "example.org" not in csp and "'self'" in csp
+
+    audit = CliRunner().invoke(main, ["audit", str(site), "--policy", str(POLICY),
+                                      "--format", "json", "--fail-on", "never"])
+    assert audit.exit_code == 0, audit.output
+    data = json.loads(audit.stdout)
+    assert data["site_url"] == {"url": "https://example.org/docs/",
+                                "source": 'index.html <link rel="canonical">'}
+    third = {f["value"] for f in data["findings"]
+             if f["check"] == "THIRD_PARTY_BEFORE_CONSENT"}
+    assert "https://example.org" not in third
+    # The classification really follows the site URL: served elsewhere, the same URLs are
+    # third-party requests.
+    elsewhere = CliRunner().invoke(main, ["audit", str(site), "--format", "json",
+                                          "--fail-on", "never",
+                                          "--site-url", "https://other.example/"])
+    third = {f["value"] for f in json.loads(elsewhere.stdout)["findings"]
+             if f["check"] == "THIRD_PARTY_BEFORE_CONSENT"}
+    assert "https://example.org" in third

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from html import unescape
 from pathlib import Path
 
@@ -16,45 +14,18 @@ from click.testing import CliRunner
 from mkdocs_clarity import cspcheck
 from mkdocs_clarity.audit import audit_site, diff_baseline
 from mkdocs_clarity.cli import main
-from mkdocs_clarity.csp import sha256_source
+from mkdocs_clarity.csp import Csp, sha256_source
 from mkdocs_clarity.maskcheck import mask_gaps
 from mkdocs_clarity.report import render
+from tests.harness import cspeval
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 CORPUS = sorted((FIXTURES / "csp_corpus").glob("*.csp"))
 PLAIN = FIXTURES / "static_sites" / "plain"
-NODE_MODULES = Path(__file__).parents[1] / ".node" / "node_modules"
 
 # Policies where our HIGH/SYNTAX findings may differ from csp_evaluator's, and why.
 # Empty: the curated bypass list covers every host in the corpus the evaluator flags.
 EXCEPTIONS: dict[str, str] = {}
-
-
-def _evaluator_findings(policies: list[str]) -> list[list[dict]]:
-    """Run npm csp_evaluator (DEFAULT_CHECKS) on each policy: the project's bridge when it
-    exists, else the same call through ``node -e``."""
-    try:
-        from tests.harness import cspeval  # the rewrite engineer's bridge
-    except ImportError:
-        cspeval = None
-    if cspeval is not None and hasattr(cspeval, "evaluate_many"):
-        return cspeval.evaluate_many(policies)
-    if not (NODE_MODULES / "csp_evaluator").is_dir() or shutil.which("node") is None:
-        pytest.fail("npm csp_evaluator missing: run `make node-deps`")
-    script = r"""
-const dist = process.argv[1] + '/csp_evaluator/dist/';
-const {CspEvaluator} = require(dist + 'evaluator.js');
-const {CspParser} = require(dist + 'parser.js');
-const {Type, Severity} = require(dist + 'finding.js');
-const policies = JSON.parse(require('fs').readFileSync(0, 'utf8'));
-console.log(JSON.stringify(policies.map(p =>
-  new CspEvaluator(new CspParser(p).csp).evaluate().map(f => ({
-    type: Type[f.type], severity: Severity[f.severity].toLowerCase().replace('_', '-'),
-    directive: f.directive, value: f.value || null})))));
-"""
-    out = subprocess.run(["node", "-e", script, str(NODE_MODULES)], input=json.dumps(policies),
-                         capture_output=True, text=True, check=True, timeout=60)
-    return json.loads(out.stdout)
 
 
 def _serious(findings) -> set[tuple]:
@@ -69,7 +40,7 @@ def test_corpus_is_realistic_and_sizeable():
 
 def test_same_high_findings_as_csp_evaluator():
     policies = [p.read_text().strip() for p in CORPUS]
-    theirs = _evaluator_findings(policies)
+    theirs = cspeval.evaluate_many(policies)  # npm csp_evaluator, one Node process
     flagged = 0
     for path, policy, expected in zip(CORPUS, policies, theirs, strict=True):
         ours = {(f.check, f.severity, f.directive, f.value) for f in cspcheck.evaluate(policy)
@@ -79,6 +50,21 @@ def test_same_high_findings_as_csp_evaluator():
             continue
         assert ours == _serious(expected), f"{path.name}: {policy}"
     assert flagged >= 10  # the corpus exercises the checks, not only clean policies
+
+
+def test_checks_read_a_policy_as_the_engine_does():
+    """One tokenizer (csp.parse_directives) for the engine and the checks; only the value
+    rule differs, where the evaluator's does (it lower-cases known keywords and schemes)."""
+    text = ("Script-Src 'SELF' HTTPS: 'Bogus' https://A.example; script-src 'none';;"
+            " upgrade-insecure-requests ; img-src data: data:")
+    assert cspcheck.parse(text) == {
+        "script-src": ("'self'", "https:", "'Bogus'", "https://A.example"),
+        "upgrade-insecure-requests": (), "img-src": ("data:",)}
+    assert Csp.parse(text).names() == tuple(cspcheck.parse(text))
+    assert Csp.parse(text).get("script-src") == ("'self'", "HTTPS:", "'bogus'",
+                                                  "https://A.example")
+    (bogus,) = [f for f in cspcheck.evaluate(text) if f.check == "INVALID_KEYWORD"]
+    assert bogus.value == "'Bogus'"  # quoted back as written, like the evaluator
 
 
 def test_effective_policy_ignores_unsafe_inline_next_to_hashes():
@@ -263,3 +249,22 @@ def _check_report_page(session) -> None:
     assert "system-ui" in font
     assert session.csp_violations() == []
     assert session.page.locator("text=UNGATED_TRACKER").count() >= 1
+
+
+def test_service_source_names_service_and_category_once(tmp_path):
+    """With the policy given *and* the site's consent config read back, a service source is
+    explained once, with the category a visitor must accept."""
+    import shutil
+
+    from consent_generator.policy import load_policy
+    from mkdocs_clarity.site import apply_site
+
+    policy = load_policy(PLAIN.parent / "consent.yml")
+    site = tmp_path / "site"
+    shutil.copytree(PLAIN, site)
+    apply_site(site, policy, jobs=1)
+    report = audit_site(site, policy)
+    (entry,) = [e for d, es in report.directives if d == "script-src" for e in es
+                if e.source == "https://www.clarity.ms"]
+    assert [(r.kind, r.detail) for r in entry.reasons] == [
+        ("service", "service clarity (Microsoft Clarity), category analytics")]

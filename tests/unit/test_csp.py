@@ -169,3 +169,10 @@ def test_a_fetch_directive_created_for_a_service_keeps_what_default_src_allowed(
     assert "https://www.youtube-nocookie.com" in frame_src
     kinds = {r.kind for r in site.reasons("frame-src", "'self'")}
     assert kinds == {"base"}
+
+
+def test_keywords_fold_case_but_a_nonce_keeps_its_value():
+    from mkdocs_clarity.csp import Csp
+
+    policy = Csp.parse("script-src 'SELF' 'nonce-AbC-dEf'")
+    assert policy.get("script-src") == ("'self'", "'nonce-AbC-dEf'")
