@@ -186,8 +186,9 @@ def audit(site_dir: Path, policy_path: Path | None, fmt: str, output: Path | Non
           site_url_arg: str | None) -> None:
     """Audit the built site in SITE_DIR: its CSP and why each source is there, findings
     (Google CSP Evaluator's checks and more), gating and masking coverage."""
+    from consent_generator.atomic import write_atomic
+
     from .audit import audit_site, load_baseline
-    from .headers import atomic_write
     from .report import render
 
     try:
@@ -197,7 +198,7 @@ def audit(site_dir: Path, policy_path: Path | None, fmt: str, output: Path | Non
         report = audit_site(site_dir, policy, baseline=old, jobs=jobs, site_url=site_url)
         text = render(report.to_json(), fmt)
         if output:
-            atomic_write(output, text.encode("utf-8"))
+            write_atomic(output, text)
         else:
             click.echo(text, nl=False)
     except UserError as exc:

@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from consent_generator.atomic import write_atomic as atomic_write
+from consent_generator.atomic import write_atomic
 from consent_generator.errors import UserError
 from consent_generator.model import CspConfig
 
@@ -404,7 +404,7 @@ def export(site_dir: str | Path, csp: str | _Serializable, config: CspConfig, *,
     if not dry_run:
         for f in planned:
             if f.changed:
-                atomic_write(f.path, f.content)
+                write_atomic(f.path, f.content)
     return planned
 
 
