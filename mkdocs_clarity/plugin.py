@@ -4,13 +4,16 @@ All the work happens on the *built* HTML in :func:`mkdocs_clarity.site.apply_sit
 same engine serves ``mkdocs-clarity apply`` for any static-site generator); this module only
 loads the policy early (so a bad ``consent.yml`` stops the build before anything is built),
 refuses Material's own analytics/consent (a second banner and ungated tracking), adds the
-runtime files to the build and asks ``mkdocs serve`` to watch the policy.
+runtime files to the build and asks ``mkdocs serve`` to watch the policy (and lets the
+live-reload script it injects past our CSP, in served responses only).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from mkdocs.config import base
@@ -23,7 +26,15 @@ from consent_generator import render
 from consent_generator.errors import UserError
 from consent_generator.model import Policy
 
+from .csp import Csp
+
 log = get_plugin_logger(__name__)
+
+_INJECT_HOOK = "_inject_js_into_html"
+"""MkDocs 1.x ``LiveReloadServer`` method that appends the live-reload ``<script>`` to every
+served HTML page. Private, but MkDocs 1.x is frozen; any other version lacks it or changes it
+and :func:`_allow_live_reload` then leaves the server alone."""
+_WRAPPED = "__clarity_csp__"
 
 
 class ClarityConfig(base.Config):
@@ -56,6 +67,77 @@ def _material_conflicts(extra: dict) -> list[str]:
             "a second banner. Remove extra.consent from mkdocs.yml; its title/description go "
             "to consent.yml under ui.texts, its cookies under services.")
     return problems
+
+
+def allow_injected_script(before: bytes, after: bytes) -> bytes:
+    """``after`` (the page as MkDocs' live-reload server will send it) with our CSP ``<meta>``
+    also allowing the inline script(s) the server inserted into ``before``.
+
+    Why: the server injects its script *after* our rewrite, so the site-wide policy has no
+    hash for it and Chromium refuses it (a console violation and no live reload). Only the
+    exact inserted scripts are allowed, by sha256 (the epoch and request id in MkDocs' call
+    make the hash unique per response), never ``'unsafe-inline'``. Anything but script
+    elements inserted at one place, or a page without our meta, is returned unchanged:
+    better a blocked reload than a guessed policy.
+    """
+    from .rewrite import meta_tag
+    from .scan import scan_page
+
+    added = len(after) - len(before)
+    at = before.rfind(b"</body>")
+    if at < 0:
+        at = len(before)
+    if added <= 0 or after[:at] != before[:at] or after[at + added:] != before[at:]:
+        return after
+    block = after[at:at + added]
+    if not (block.startswith(b"<script") and block.rstrip().endswith(b"</script>")):
+        return after
+    try:
+        scripts = scan_page(block.decode("utf-8"), "").inline_scripts
+        page = after.decode("utf-8")
+    except UnicodeDecodeError:
+        return after
+    hashes = [s.hash for s in scripts if s.executable]
+    if not hashes:
+        return after  # e.g. only <script src>: 'self' already allows it
+    ours = [m for m in scan_page(page, "").csp_metas if m.ours]
+    if not ours:
+        return after  # header delivery only, or not a page we rewrote
+    allow = Csp.parse("script-src " + " ".join(hashes))
+    for meta in reversed(ours):  # later offsets first: earlier ones stay valid
+        policy = Csp.parse(meta.content).merge(allow)
+        page = page[:meta.start] + meta_tag(policy, meta.original) + page[meta.end:]
+    return page.encode("utf-8")
+
+
+def _allow_live_reload(server: object) -> bool:
+    """Wrap the serve server's script injection with :func:`allow_injected_script`.
+
+    Only the live server's responses change; the built files (and ``mkdocs build``) never
+    see the hash. Returns False, with a debug log, where the private hook is missing.
+    """
+    inject = getattr(server, _INJECT_HOOK, None)
+    if not callable(inject):
+        log.debug("%s has no %s (not MkDocs 1.x?): live reload stays blocked by the CSP",
+                  type(server).__name__, _INJECT_HOOK)
+        return False
+    if getattr(inject, _WRAPPED, False):
+        return True
+    original: Callable[..., Any] = inject
+
+    def inject_allowed(content: Any, *args: Any, **kwargs: Any) -> Any:
+        out = original(content, *args, **kwargs)
+        if not isinstance(content, bytes) or not isinstance(out, bytes):
+            return out
+        try:
+            return allow_injected_script(content, out)
+        except Exception as exc:  # a dev-server response must never turn into a 500
+            log.warning("could not allow the live-reload script in the CSP: %s", exc)
+            return out
+
+    setattr(inject_allowed, _WRAPPED, True)
+    setattr(server, _INJECT_HOOK, inject_allowed)
+    return True
 
 
 class ClarityPlugin(BasePlugin[ClarityConfig]):
@@ -147,8 +229,13 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):
         self._close()
 
     def on_serve(self, server, *, config, builder):
+        """Rebuild when the policy changes (it is not under docs/), and let the live-reload
+        script MkDocs injects into served pages run under our CSP."""
         if self.config.enabled and self.policy_path is not None:
             server.watch(str(self.policy_path))
+            # Unconditional: a rebuild may switch csp.delivery to meta; pages without our
+            # meta pass through unchanged.
+            _allow_live_reload(server)
         return server
 
     def on_post_build(self, *, config) -> None:
