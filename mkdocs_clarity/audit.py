@@ -9,7 +9,7 @@ explained by :func:`csp.build_site_csp`'s provenance (given the policy) or, fail
 matching it against the scanned facts; a source nothing explains is itself a finding.
 
 The JSON form (:meth:`AuditReport.to_json`) is the stable interface (``schema_version`` 1,
-documented in ``docs/readme/reviewer.md``); Markdown and HTML are rendered from it.
+documented in the README, "JSON report"); Markdown and HTML are rendered from it.
 """
 
 from __future__ import annotations

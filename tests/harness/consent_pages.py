@@ -118,7 +118,7 @@ def _fnv(text: str) -> str:
 
 def encode_record(granted: Iterable[str], *, revision: int = 1, given: int, updated: int,
                   consent_id: str = "0123456789abcdef0123456789abcdef") -> str:
-    """The cookie value consent.js writes, built independently (format: docs/readme/runtime.md)."""
+    """The cookie value consent.js writes, built independently (format: README, "The consent record")."""
     body = ".".join(["1", consent_id, _to36(given), _to36(updated), str(revision),
                      "~".join(granted)])
     return f"{body}.{_fnv(body)}"
