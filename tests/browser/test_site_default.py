@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.build.sites import serve_fixture, wait_for_request, wait_until
+from tests.build.sites import open_page, serve_fixture, wait_for_request, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -16,12 +16,6 @@ PAGES = ("", "guide/", "guide/video/", "raw.html", "404.html")
 def site(tmp_path_factory):
     with serve_fixture("default", tmp_path_factory.mktemp("default-site")) as served:
         yield served
-
-
-def _open(session, url):
-    session.page.goto(url, wait_until="load")
-    wait_until(session.page, "window.siteConsent !== undefined")
-    return session.page
 
 
 def _errors(session):
@@ -37,7 +31,7 @@ def _vendor_requests(session):
 @pytest.mark.parametrize("path", PAGES)
 def test_page_before_consent(session, site, path):
     base, _ = site
-    page = _open(session, base + path)
+    page = open_page(session, base + path)
     assert session.csp_violations() == []
     assert _errors(session) == []
     assert _vendor_requests(session) == []
@@ -63,7 +57,7 @@ def test_page_before_consent(session, site, path):
 
 def test_pasted_clarity_loader_runs_only_after_consent(session, site):
     base, _ = site
-    page = _open(session, base + "guide/")
+    page = open_page(session, base + "guide/")
     page.wait_for_timeout(300)
     assert session.third_party(r"clarity\.ms") == []
     assert page.evaluate("typeof window.clarity") == "undefined"
@@ -78,7 +72,7 @@ def test_pasted_clarity_loader_runs_only_after_consent(session, site):
 
 def test_youtube_iframe_loads_after_consent_from_nocookie_host(session, site):
     base, _ = site
-    page = _open(session, base + "guide/video/")
+    page = open_page(session, base + "guide/video/")
     assert session.third_party("youtube") == []
     page.get_by_role("button", name="Accept all").click()
     wait_until(page, "document.getElementById('yt').getAttribute('src')")
@@ -91,10 +85,10 @@ def test_youtube_iframe_loads_after_consent_from_nocookie_host(session, site):
 
 def test_reject_keeps_everything_off_across_pages(session, site):
     base, _ = site
-    page = _open(session, base + "guide/")
+    page = open_page(session, base + "guide/")
     page.get_by_role("button", name="Reject all").click()
     for path in ("guide/video/", ""):
-        _open(session, base + path)
+        open_page(session, base + path)
     page.wait_for_timeout(300)
     assert _vendor_requests(session) == []
     assert session.csp_violations() == []

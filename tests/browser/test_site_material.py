@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.build.sites import serve_fixture, wait_for_request, wait_until
+from tests.build.sites import open_page, serve_fixture, wait_for_request, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -19,12 +19,6 @@ PAGES = ("", "guide/", "guide/video/", "raw.html", "404.html")
 def site(tmp_path_factory):
     with serve_fixture("material", tmp_path_factory.mktemp("material-site")) as served:
         yield served
-
-
-def _open(session, url):
-    session.page.goto(url, wait_until="load")
-    wait_until(session.page, "window.siteConsent !== undefined")
-    return session.page
 
 
 def _instant_click(page, name: str, url_part: str):
@@ -39,7 +33,7 @@ def _instant_click(page, name: str, url_part: str):
 @pytest.mark.parametrize("path", PAGES)
 def test_page_before_consent(session, site, path):
     base, _ = site
-    page = _open(session, base + path)
+    page = open_page(session, base + path)
     assert session.csp_violations() == []
     assert session.page_errors == []
     assert session.third_party(VENDORS) == []
@@ -58,7 +52,7 @@ def test_page_before_consent(session, site, path):
 
 def test_instant_navigation_keeps_gating_and_banner(session, site):
     base, _ = site
-    page = _open(session, base)
+    page = open_page(session, base)
     _instant_click(page, "guide", "/guide/")
     wait_until(page, "window.__guideRuns === 1")  # content scripts re-run by Material
     page.wait_for_timeout(300)
@@ -86,7 +80,7 @@ def test_instant_navigation_keeps_gating_and_banner(session, site):
 
 def test_instant_navigation_without_consent_never_runs_gated_code(session, site):
     base, _ = site
-    page = _open(session, base)
+    page = open_page(session, base)
     page.get_by_role("button", name="Reject all").click()
     _instant_click(page, "guide", "/guide/")
     _instant_click(page, "video", "/guide/video/")

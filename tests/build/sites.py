@@ -117,3 +117,10 @@ def wait_for_request(session, suffix: str, timeout: float = 10.0) -> str:
         if time.monotonic() > deadline:
             raise AssertionError(f"no request ending with {suffix}: {session.third_party()}")
         session.page.wait_for_timeout(50)
+
+
+def open_page(session, url: str):
+    """Load ``url`` and wait until the consent runtime has started on it."""
+    session.page.goto(url, wait_until="load")
+    wait_until(session.page, "window.siteConsent !== undefined")
+    return session.page
