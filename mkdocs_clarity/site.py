@@ -141,6 +141,11 @@ def _plan_file(rel: str):
     return rel, plan, scan, ("stat", st.st_size, st.st_mtime_ns)
 
 
+def _plan_files(rels: list[str]) -> list:
+    """:func:`_plan_file` for a batch (one pool task, one result message)."""
+    return [_plan_file(rel) for rel in rels]
+
+
 @lru_cache(maxsize=4)
 def _parse_csp(text: str) -> Csp:
     return Csp.parse(text)
@@ -191,8 +196,15 @@ class SiteRewriter:
     submitted: a page that changed on disk after it was planned makes the site be redone.
     """
 
-    MAX_PENDING = 32
-    """Submitted pages not yet planned, at most: bounds memory whatever the site size."""
+    BATCH = 16
+    """Pages per pool task during the build. Every task costs the build process two wake-ups
+    of the pool's helper threads (the task handler sends it, the result handler unpickles the
+    answer), and each one makes MkDocs' rendering thread hand over the GIL: one task per page
+    measured ~20 context switches per page in the MkDocs process on a 10,000-page build;
+    batches divide that by the batch size while the workers trail the build by a few pages."""
+    MAX_BATCH = 4 * BATCH
+    """Pages waiting for the batch in flight, at most (then the build waits for it): bounds
+    memory whatever the site size."""
 
     def __init__(self, site_dir: Path | str, policy: Policy, *, jobs: int | None = None,
                  site_origin: str | None = None, base_path: str | None = None,
@@ -207,6 +219,7 @@ class SiteRewriter:
         self.jobs = jobs
         self._pool = None
         self._pending: deque = deque()
+        self._batch: list[str] = []
         self._planned: dict[str, tuple[PagePlan, Stamp]] = {}
         self._changed: set[str] = set()
         """Pages written so far (kept across a redo, which finds them already rewritten)."""
@@ -223,14 +236,30 @@ class SiteRewriter:
                                             self.base_path))
 
     def submit(self, rel: str) -> None:
-        """Plan page ``rel`` (already written under the site dir) in a worker, now."""
+        """Plan page ``rel`` (already written under the site dir) in a worker, soon: pages
+        go to the pool in batches of :attr:`BATCH` (the last, partial batch in :meth:`finish`)."""
         if self._pool is None:
             self._store(_plan_file(rel))
             return
-        self._pending.append(self._pool.apply_async(_plan_file, (rel,)))
-        while self._pending and (len(self._pending) > self.MAX_PENDING
-                                 or self._pending[0].ready()):
-            self._store(self._pending.popleft().get())
+        # One batch in flight at a time, so during the build at most one worker runs beside
+        # MkDocs (one worker keeps up easily: planning a page costs a fraction of rendering
+        # it). On two cores a second busy worker shares MkDocs' core, and even niced its time
+        # slices and the cache they evict slow MkDocs down (10,000 pages: MkDocs-process CPU
+        # 146.6 s -> 142.6 s with this limit). Pass 2, after the build, uses every worker.
+        self._batch.append(rel)
+        while self._pending and (self._pending[0].ready() or len(self._batch) >= self.MAX_BATCH):
+            self._store_all(self._pending.popleft().get())
+        if not self._pending and len(self._batch) >= self.BATCH:
+            self._send_batch()
+
+    def _send_batch(self) -> None:
+        if self._batch and self._pool is not None:
+            self._pending.append(self._pool.apply_async(_plan_files, (self._batch,)))
+        self._batch = []
+
+    def _store_all(self, results: list) -> None:
+        for result in results:
+            self._store(result)
 
     def _store(self, result: tuple) -> None:
         """Keep the plan; the scan goes into the CSP builder right away and is dropped."""
@@ -240,6 +269,7 @@ class SiteRewriter:
             self._builder.add(scan)
 
     def close(self) -> None:
+        self._batch = []
         if self._pool is not None:
             self._pool.terminate()
             self._pool.join()
@@ -259,8 +289,9 @@ class SiteRewriter:
 
     def _run(self, dry_run: bool, progress: Progress | None,
              first_attempt: bool) -> SiteReport | None:
+        self._send_batch()
         while self._pending:
-            self._store(self._pending.popleft().get())
+            self._store_all(self._pending.popleft().get())
         files = html_files(self.site_dir)
         total = len(files)
         if self.jobs > 1 and total >= PARALLEL_THRESHOLD:
