@@ -24,7 +24,8 @@ def main() -> int:
                         help="comma-separated site sizes for the build-overhead benchmark")
     args = parser.parse_args()
     status = 0
-    for script, extra in (("runtime_size.py", []), ("build_overhead.py", ["--pages", args.pages])):
+    sizes = [f"--pages={n.strip()}" for n in args.pages.split(",") if n.strip()]
+    for script, extra in (("runtime_size.py", []), ("build_overhead.py", sizes)):
         print(f"== bench/{script}", flush=True)
         status |= subprocess.call([sys.executable, str(HERE / script), *extra])
     return status
