@@ -8,6 +8,8 @@ with the reason, because the project never emits a weaker policy than it promise
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 
 from .validation import did_you_mean
@@ -146,3 +148,26 @@ def covers(sources: tuple[str, ...] | list[str], url: str) -> bool:
         if pattern == host or (pattern.startswith("*.") and host.endswith(pattern[1:])):
             return True
     return False
+
+
+_CRLF = re.compile(r"\r\n?")
+
+
+def normalize_newlines(text: str) -> str:
+    """The HTML parser turns CRLF and lone CR into LF before any script or style text exists,
+    so that is the text Chromium hashes (input-stream preprocessing, HTML §13.2.3.5)."""
+    return _CRLF.sub("\n", text) if "\r" in text else text
+
+
+def sha256_source(text: str) -> str:
+    """The ``'sha256-…'`` source allowing an inline script/style whose source text is ``text``.
+
+    One implementation for the snippet's install notes and the site-wide CSP, so both always
+    allow the same bytes. ``text`` is the element's text as written in the file: newlines are
+    normalised here as the HTML parser does; character references are *not* decoded (script
+    and style are raw text elements, so ``&amp;`` stays five characters in the element's
+    text). For ``style=""`` attribute values pass the *decoded* value (attributes are not raw
+    text).
+    """
+    digest = hashlib.sha256(normalize_newlines(text).encode("utf-8", "surrogatepass")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"

@@ -10,7 +10,6 @@ malformed id must never become code.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import re
@@ -23,6 +22,7 @@ from urllib.parse import quote, urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .atomic import write_atomic
+from .csp_sources import sha256_source
 from .errors import UserError
 from .model import Policy, ServiceConfig
 
@@ -341,12 +341,6 @@ def render_body(policy: Policy, *, lang: str) -> str:
 
 
 # --- snippet for any site --------------------------------------------------------------------
-
-def sha256_source(text: str) -> str:
-    """The CSP hash source of an inline script's text, as browsers compute it."""
-    data = text.replace("\r\n", "\n").encode("utf-8")
-    return "'sha256-" + base64.b64encode(hashlib.sha256(data).digest()).decode() + "'"
-
 
 def csp_sources(policy: Policy) -> dict[str, list[str]]:
     """What the runtime and the enabled services need, per CSP directive (ordered, unique)."""

@@ -9,13 +9,13 @@ it is there (:class:`Reason`), so the audit can explain each one.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
+
+from consent_generator.csp_sources import sha256_source
 
 if TYPE_CHECKING:  # pragma: no cover
     from consent_generator.model import Policy
@@ -195,25 +195,6 @@ def _ordered(items: Mapping[str, tuple[str, ...]]) -> tuple[tuple[str, tuple[str
     return tuple(sorted(items.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
 
 
-_CRLF = re.compile(r"\r\n?")
-
-
-def normalize_newlines(text: str) -> str:
-    """The HTML parser turns CRLF and lone CR into LF before any script or style text exists,
-    so that is the text Chromium hashes (input-stream preprocessing, HTML §13.2.3.5)."""
-    return _CRLF.sub("\n", text) if "\r" in text else text
-
-
-def sha256_source(text: str) -> str:
-    """The ``'sha256-…'`` source allowing an inline script/style whose source text is ``text``.
-
-    ``text`` is the element's text as written in the file: newlines are normalised here as the
-    HTML parser does; character references are *not* decoded (script and style are raw text
-    elements, so ``&amp;`` stays five characters in the element's text). For ``style=""``
-    attribute values pass the *decoded* value (attributes are not raw text).
-    """
-    digest = hashlib.sha256(normalize_newlines(text).encode("utf-8", "surrogatepass")).digest()
-    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
 # --------------------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -27,6 +26,7 @@ from consent_generator.errors import UserError
 from consent_generator.model import Policy
 
 from .csp import Csp
+from .siteurl import parse_site_url
 
 log = get_plugin_logger(__name__)
 
@@ -195,12 +195,15 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):
         # `mkdocs serve` builds in a thread next to the live-reload server: forking a
         # multi-threaded process is unsafe, and dev sites are small, so rewrite in-process.
         jobs = 1 if self._command == "serve" else self.config.jobs
-        parts = urlsplit(config.site_url or "")
-        origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
-        # Like MkDocs' own 404 page: absolute links when site_url says where the site lives.
-        base_path = (parts.path or "/") if config.site_url else None
-        if base_path is not None and not base_path.endswith("/"):
-            base_path += "/"
+        # Like MkDocs' own 404 page: absolute links when site_url says where the site lives;
+        # the same reading of a site URL as `mkdocs-clarity apply --site-url`.
+        origin = base_path = None
+        if config.site_url:
+            try:
+                site = parse_site_url(config.site_url, "site_url")
+            except UserError as exc:
+                raise PluginError(f"clarity: {exc}") from None
+            origin, base_path = site.origin, site.base_path
         self._written = None
         self._rewriter = SiteRewriter(config.site_dir, self.policy, jobs=jobs,
                                       site_origin=origin, base_path=base_path,
