@@ -364,7 +364,7 @@ class SiteCspBuilder:
             runtime_scripts = render.service_inline_scripts(policy)
         for text in runtime_scripts:
             b.add("script-src", sha256_source(text), "service",
-                  "gated snippet: " + _first_line(text))
+                  "gated snippet: " + first_line(text))
         self._enabled = {s.spec.id for s in policy.services}
         self._auto_services: set[str] = set()
         self._style_attrs = False
@@ -518,10 +518,12 @@ def _merge_page_policy(b: _Builder, page_policy: Csp, page: str,
             b.add(directive, s, "page-policy", f"<meta> policy: {directive}", page)
 
 
-def _first_line(text: str, limit: int = 80) -> str:
+def first_line(text: str, limit: int = 80) -> str:
+    """What a reviewer reads to recognise an inline script or style: its first non-blank
+    line, shortened (the scan's facts and the provenance labels use the same one)."""
     for line in text.splitlines():
-        if line.strip():
-            line = line.strip()
+        line = line.strip()
+        if line:
             return line if len(line) <= limit else line[: limit - 1] + "…"
     return "(empty)"
 

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from consent_generator.render import BODY_END, BODY_START, HEAD_END, HEAD_START
 
-from .csp import sha256_source
+from .csp import first_line, sha256_source
 
 RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed",
                       "noframes", "noscript"})
@@ -403,14 +403,6 @@ def detect(kind: str, text: str) -> str | None:
         if rx.search(text):
             return sid
     return None
-
-
-def first_line(text: str, limit: int = 80) -> str:
-    for line in text.splitlines():
-        line = line.strip()
-        if line:
-            return line if len(line) <= limit else line[: limit - 1] + "…"
-    return "(empty)"
 
 
 def script_type(tag: Tag) -> str:
