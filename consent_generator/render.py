@@ -357,10 +357,20 @@ def csp_sources(policy: Policy) -> dict[str, list[str]]:
         for directive, sources in svc.csp.items():
             for source in sources:
                 add(directive, source)
-    if policy.record_endpoint:
-        parts = urlsplit(policy.record_endpoint)
-        add("connect-src", f"{parts.scheme}://{parts.netloc}" if parts.netloc else "'self'")
+    endpoint = record_endpoint_source(policy)
+    if endpoint:
+        add("connect-src", endpoint)
     return out
+
+
+def record_endpoint_source(policy: Policy) -> str | None:
+    """The ``connect-src`` source the runtime's proof-of-consent beacon needs, if any: the
+    endpoint's origin, or ``'self'`` for a same-site path. Used by the snippet's install notes
+    and by the site-wide CSP, so neither can forget it (the beacon would be blocked)."""
+    if not policy.record_endpoint:
+        return None
+    parts = urlsplit(policy.record_endpoint)
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else "'self'"
 
 
 def _install_text(policy: Policy, assets: list[Asset]) -> str:

@@ -365,6 +365,10 @@ class SiteCspBuilder:
         for text in runtime_scripts:
             b.add("script-src", sha256_source(text), "service",
                   "gated snippet: " + first_line(text))
+        endpoint = render.record_endpoint_source(policy)
+        if endpoint:
+            b.add("connect-src", endpoint, "extra",
+                  f"record_endpoint: each consent choice is sent to {policy.record_endpoint}")
         self._enabled = {s.spec.id for s in policy.services}
         self._auto_services: set[str] = set()
         self._style_attrs = False

@@ -176,3 +176,16 @@ def test_keywords_fold_case_but_a_nonce_keeps_its_value():
 
     policy = Csp.parse("script-src 'SELF' 'nonce-AbC-dEf'")
     assert policy.get("script-src") == ("'self'", "'nonce-AbC-dEf'")
+
+
+def test_the_record_endpoint_is_reachable_under_the_site_policy():
+    """The runtime POSTs each choice to record_endpoint with sendBeacon: connect-src must
+    allow that origin, or the proof of consent is blocked by our own policy."""
+    from consent_generator.model import Policy
+    from mkdocs_clarity.csp import SiteCspBuilder
+
+    site = SiteCspBuilder(Policy(record_endpoint="https://consent.example.org/log")).result()
+    assert "https://consent.example.org" in site.policy.get("connect-src")
+    assert {r.kind for r in site.reasons("connect-src", "https://consent.example.org")} == {"extra"}
+    assert "https://consent.example.org" not in (SiteCspBuilder(Policy()).result()
+                                                 .policy.get("connect-src"))
