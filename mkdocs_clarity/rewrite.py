@@ -160,26 +160,23 @@ def _attr(name: str, value: str) -> str:
 
 
 def _rebuild(html: str, tag: Tag, *, drop: tuple[str, ...] = (),
-             rename: dict[str, tuple[str, str]] | None = None, add: str = "") -> str:
-    """The start tag with some attributes dropped or renamed and ``add`` appended; the other
-    attributes keep their exact bytes."""
+             rename: dict[str, tuple[str, str]] | None = None, add: str = "",
+             ) -> list[tuple[int, int, str]]:
+    """Splices that drop or rename some attributes of a start tag and append ``add``; the
+    other attributes keep their exact bytes. Splices, not one replaced tag, so that a mask
+    planned for the same tag still lands (a rewrite and its re-run agree byte for byte)."""
     rename = rename or {}
-    out, pos = [], tag.start
+    edits: list[tuple[int, int, str]] = []
     for a in tag.attrs:
         if a.name in drop or a.name in rename:
             cut = a.start
             while cut > tag.attrs_start and html[cut - 1] in " \t\n\f\r":
                 cut -= 1
-            out.append(html[pos:cut])
-            if a.name in rename:
-                new_name, new_value = rename[a.name]
-                out.append(_attr(new_name, new_value))
-            pos = a.end
+            new_name, new_value = rename.get(a.name, ("", ""))
+            edits.append((cut, a.end, _attr(new_name, new_value) if new_name else ""))
     insert_at = tag.insertion_offset(html)
-    out.append(html[pos:insert_at])
-    out.append(add)
-    out.append(html[insert_at:tag.end])
-    return "".join(out)
+    edits.append((insert_at, insert_at, add))
+    return edits
 
 
 def _service_of(policy: Policy, service_id: str) -> tuple[str, str, str]:
@@ -242,13 +239,12 @@ def _gate(html: str, t: Tracker, policy: Policy, path: str, plan: PagePlan) -> N
         return
     if t.kind == "iframe":
         src = tag.get("src") or ""
-        new = _rebuild(html, tag, rename={"src": ("data-consent-src", _privacy_url(src,
-                                                                                  t.service))},
-                       drop=_GATE_ATTRS, add=gate_attrs)
-        plan.edits.append((tag.start, tag.end, new))
+        plan.edits.extend(_rebuild(html, tag, rename={
+            "src": ("data-consent-src", _privacy_url(src, t.service))},
+            drop=_GATE_ATTRS, add=gate_attrs))
         where = "iframe"
     elif t.kind in ("script-src", "inline") and (t.in_head or t.foreign) and tag.name == "script":
-        plan.edits.append((tag.start, tag.end, _inert_script(tag, html, gate_attrs, t.foreign)))
+        plan.edits.extend(_inert_script(tag, html, gate_attrs, t.foreign))
         where = ("SVG script (type=text/plain)" if t.foreign
                  else "<head> script (type=text/plain)")
     else:
@@ -270,7 +266,8 @@ def _gate(html: str, t: Tracker, policy: Policy, path: str, plan: PagePlan) -> N
 _GATE_ATTRS = ("data-consent-category", "data-consent-service")
 
 
-def _inert_script(tag: Tag, html: str, gate_attrs: str, foreign: bool) -> str:
+def _inert_script(tag: Tag, html: str, gate_attrs: str,
+                  foreign: bool) -> list[tuple[int, int, str]]:
     """The script with ``type="text/plain"``: its URL moved to ``data-consent-src`` (SVG:
     ``href``/``xlink:href``), its own type kept in ``data-consent-type`` for the runtime."""
     rename: dict[str, tuple[str, str]] = {}

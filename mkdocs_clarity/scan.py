@@ -36,7 +36,7 @@ scripting enabled, as in every browser a visitor uses)."""
 
 INTERESTING = RAW_TEXT | frozenset({
     "html", "head", "body", "meta", "link", "img", "source", "video", "audio", "track", "embed",
-    "object", "form", "template", "base", "plaintext", "svg", "math", "input", "image"})
+    "object", "form", "template", "base", "plaintext", "svg", "math", "image"})
 INTERESTING_END = frozenset({"head", "body", "template", "html"})
 
 JS_TYPES = frozenset({
@@ -51,9 +51,10 @@ _WS = r"[\t\n\f\r ]"
 _NAME = r"[a-zA-Z][^\t\n\f\r />]*+"
 _VALUE = r"""(?:"[^"]*+"|'[^']*+'|[^\t\n\f\r >]++)"""
 _ATTR = rf"(?:[\t\n\f\r /]++|[^\t\n\f\r />][^\t\n\f\r /=>]*+(?:{_WS}*+={_WS}*+{_VALUE})?+)"
-_BORING_ATTR = (r"(?:[\t\n\f\r /]++|(?![sSoO][tTnN])"
+_BORING_ATTR = (r"(?:[\t\n\f\r /]++|(?![sSoO][tTnN]|[sS][rR][cC])"
                 rf"[^\t\n\f\r />][^\t\n\f\r /=>]*+(?:{_WS}*+={_WS}*+{_VALUE})?+)")
-"""An attribute that cannot be ``style`` or ``on…`` (those make a tag interesting)."""
+"""An attribute that cannot be ``style``, ``on…`` or ``src…`` (those make a tag interesting:
+``<input type=image src>`` loads, and a Material nav has hundreds of boring inputs)."""
 
 
 def _names(names: frozenset[str]) -> str:
@@ -239,6 +240,12 @@ _FOREIGN_TOKEN = re.compile(
 )
 """Every tag: inside ``<svg>``/``<math>`` (small, in practice) the tree builder's rules need
 to see the tags a boring-tag skip would hide (breakout tags, integration points)."""
+_SIMPLE_SVG = re.compile(
+    r"(?:[^<]++|<(?:/?(?:path|g|circle|rect|line|polyline|polygon|ellipse|defs|symbol|stop|"
+    r"lineargradient|radialgradient|clippath|mask|text|tspan)(?=[\t\n\f\r />])[^<>]*+>))*+"
+    r"</svg[\t\n\f\r />]", re.I)
+"""An ``<svg>`` of drawing elements only, up to its ``</svg>``: nothing in it can load or
+change how what follows is parsed, so the fast HTML-mode pass may tokenize it."""
 _SCRIPT_DATA = re.compile(r"<!--|</script(?=[\t\n\f\r />])", re.I)
 _SCRIPT_ESCAPED = re.compile(r"-->|</?script(?=[\t\n\f\r />])", re.I)
 _SCRIPT_DOUBLE = re.compile(r"-->|</script(?=[\t\n\f\r />])", re.I)
@@ -342,6 +349,11 @@ def tokens(html: str, extra: frozenset[str] = frozenset()) -> Iterator[Token]:
             while foreign and not foreign[-1][1]:
                 foreign.pop()
         in_foreign = bool(foreign) and not foreign[-1][1]
+        if name == "svg" and not in_foreign and _SIMPLE_SVG.match(html, tag.end):
+            # An icon (paths and shapes only): tokenizing it as HTML sees the same tags.
+            yield Token("start", start, m.end(), name, tag, foreign=True)
+            pos = m.end()
+            continue
         if name in _FOREIGN_ROOTS or in_foreign:
             pos = yield from _foreign_start(html, tag, name, foreign)
             continue
@@ -825,6 +837,8 @@ class _ScanState:
     def _foreign(self, tok: Token, tag: Tag) -> None:
         """SVG/MathML: scripts load ``href``/``xlink:href``; images and uses fetch too."""
         name = tok.name
+        if name not in _SVG_REFS and name not in ("script", "style"):
+            return
         href = tag.get("href")
         if href is None:
             href = tag.get("xlink:href")
@@ -933,23 +947,27 @@ def _same_name(name: str) -> re.Pattern[str]:
 
 
 @cache
-def _host_literals() -> tuple[tuple[str, re.Pattern[str]], ...]:
+def _host_literals() -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """One regex for every vendor host, and the plain substrings (each host's last two
+    labels) that must occur before the regex is worth running: most scripts name none."""
     hosts = vendor_hosts()
-    pats = [(sid, re.escape(h)) for h, sid in hosts.exact.items()]
-    pats += [(sid, r"[a-z0-9-]+" + re.escape(suffix)) for suffix, sid in hosts.suffix]
-    return tuple((sid, re.compile(rf"(?<![a-z0-9.-]){p}(?![a-z0-9-])", re.I))
-                 for sid, p in pats)
+    alts = [re.escape(h) for h in sorted(hosts.exact, key=len, reverse=True)]
+    alts += [r"[a-z0-9-]+" + re.escape(suffix) for suffix, _ in hosts.suffix]
+    rx = re.compile(rf"(?<![a-z0-9.-])(?:{'|'.join(alts)})(?![a-z0-9-])", re.I)
+    needles = {".".join(h.strip(".").split(".")[-2:])
+               for h in [*hosts.exact, *(sfx for sfx, _ in hosts.suffix)]}
+    return rx, tuple(sorted(needles))
 
 
 def _host_literal(text: str) -> str | None:
     """A vendor host named in script text (a hand-written loader the catalog's ``detect``
     patterns do not know): the script is the vendor's, whatever it does with the host."""
-    if "." not in text:
+    rx, needles = _host_literals()
+    low = text.lower()
+    if not any(n in low for n in needles):
         return None
-    for sid, rx in _host_literals():
-        if rx.search(text):
-            return sid
-    return None
+    m = rx.search(text)
+    return vendor_hosts().service_of(m.group(0)) if m else None
 
 
 _DOCTYPE = re.compile(r"\A\ufeff?\s*(?:<!--.*?-->\s*)*<!doctype[^>]*>", re.I | re.S)
