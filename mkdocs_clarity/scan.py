@@ -524,6 +524,9 @@ class PageScan:
     doctype_end: int | None = field(default=None, repr=False)
     tag_index: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
     """Start offsets of the tags named in ``scan_page(index=…)``."""
+    held_resources: tuple[Resource, ...] = ()
+    """Vendor resources (images, media, style sheets, objects) held until consent: the CSP
+    allows each by its origin in its directive so it loads once granted."""
     loose_gated: tuple[tuple[int, int], ...] = field(default=(), repr=False)
     """Spans of gated ``<script type="text/plain" data-consent-category>`` elements in the
     body outside any ``<template>``: Material's instant navigation would re-run them without
@@ -691,7 +694,7 @@ def scan_page(html: str, path: str, *, index: frozenset[str] = frozenset(),
                     has_head=st.has_head, has_body=st.has_body, injected=st.injected,
                     opaque=tuple(st.opaque), doctype_end=_doctype_end(html),
                     tag_index={k: tuple(v) for k, v in tag_index.items()},
-                    loose_gated=tuple(st.loose),
+                    loose_gated=tuple(st.loose), held_resources=tuple(st.held),
                     **st.offsets)  # type: ignore[arg-type]
 
 
@@ -719,6 +722,7 @@ class _ScanState:
         self.handlers: list[EventHandler] = []
         self.opaque: list[tuple[int, int]] = []
         self.loose: list[tuple[int, int]] = []
+        self.held: list[Resource] = []
         self.offsets: dict[str, object] = {}
         self.has_head = self.has_body = self.injected = self.in_marker = False
         self.in_head = True  # until <body>/</head>: content before them is head-ish for gating
@@ -906,6 +910,10 @@ class _ScanState:
                 kind = "hint" if tag.name == "link" and _is_hint(tag) else "resource"
                 end = _element_end(self.html, tok) if tok.name in _END_SEARCHED else None
                 self.track(tok, hit[0], kind, hit[1], False, _element_label(tag, attr), end)
+                origin = self.urls.origin(url)
+                if kind == "resource" and origin and not tok.foreign and not tok.breakout:
+                    self.held.append(Resource(tok.name, attr, url, origin, directive,
+                                              self.lines(tag.start)))
                 return
             if self.in_marker or self.in_template or directive == "hint":
                 continue

@@ -31,15 +31,15 @@ NOT_REACHED_AFTER_CONSENT = {
     "load--link-preconnect", "load--link-dns-prefetch", "load--link-prefetch",
     "load--link-preload", "load--link-modulepreload", "load--link-preload-imagesrcset",
     "html--noscript-gtm",
-    # Gated and held, but once granted the site CSP does not allow them yet: the CSP takes a
-    # service's sources per directive from the catalog (no style-src/media-src/object-src/
-    # icon entries for these vendors), and the test server is http:, where a scheme-relative
-    # or backslashed URL becomes http://vendor, which an https:// source never matches; a
-    # trailing-dot host matches no host source. Listed in docs/recognition.md as open.
-    "load--audio-src", "load--embed", "load--link-icon", "load--link-stylesheet",
-    "load--object", "load--style-import", "load--video-source", "load--video-src",
-    "url--base-href", "url--protocol-relative", "url--slash-backslash", "url--trailing-dot",
-    "url--userinfo",
+    # Gated and held, but once granted not loaded: a <style> @import's host is not in the
+    # service's style-src; the test server is http:, where a scheme-relative or backslashed
+    # URL becomes http://vendor, which an https:// source never matches; a trailing-dot host
+    # matches no host source; Chromium refuses subresource URLs with credentials (userinfo).
+    # The site's object-src stays 'none' (an <embed> is never allowed, granted or not);
+    # headless Chromium does not fetch a favicon <link> added after load.
+    # Listed in docs/recognition.md as open.
+    "load--embed", "load--link-icon", "load--style-import", "url--base-href", "url--protocol-relative", "url--slash-backslash",
+    "url--trailing-dot", "url--userinfo",
 }
 
 
