@@ -28,7 +28,7 @@ from consent_generator.services import catalog
 
 from .csp import Csp
 from .masking import MASK_TEXT, UNMASK_TEXT, CompiledMasking, compile_masking, find_masks
-from .scan import PageScan, Tag, Tracker, scan_page, tag_at
+from .scan import PageScan, Tag, Tracker, scan_page, script_end, tag_at
 
 CSP_ATTR = "data-consent-csp"
 ORIGINAL_ATTR = "data-consent-original"
@@ -252,7 +252,11 @@ def _gate(html: str, t: Tracker, policy: Policy, path: str, plan: PagePlan) -> N
         # so a type="text/plain" would not hold. A <template> is never executed by anyone,
         # and nothing in it is fetched.
         plan.edits.append((t.start, t.start, f"<template{gate_attrs}>"))
-        plan.edits.append((t.end, t.end, "</template>"))
+        # A script left open at the end of the page would swallow the template's end tag
+        # and the consent banner after it: close it (it already ran to the end of the file).
+        unclosed = tag.name == "script" and t.end == len(html) and script_end(
+            html, tag.end) is None
+        plan.edits.append((t.end, t.end, "</script></template>" if unclosed else "</template>"))
         where = f"{t.element or 'content script'} (wrapped in <template>)"
     plan.gated.append(Gated(key, category, t.kind, t.url, t.line))
     enabled = any(s.spec.id == t.service for s in policy.services)

@@ -152,9 +152,9 @@ class PageUrls:
             for sid, rx in patterns:
                 if rx.search(r.href):
                     return sid, r.href
-            sid = hosts.service_of(r.host)
-            if sid is not None:
-                return sid, r.href
+            owner = hosts.service_of(r.host)
+            if owner is not None:
+                return owner, r.href
         return None
 
     def origin(self, raw: str) -> str | None:
