@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: demo test lint bench venv deps test-deps chromium node-deps clean
+.PHONY: demo test lint bench venv deps test-deps chromium node-deps clean docs docs-build reference screenshots
 
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,7 @@ node-deps:
 # demo_site's site_url, so Material's instant navigation is active.
 demo: deps
 	cd demo_site && ../$(VENV)/bin/mkdocs build --strict
+	@echo "Check it: $(VENV)/bin/mkdocs-clarity audit demo_site/site --policy demo_site/consent.yml"
 	@echo "Serving demo_site/site on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	$(PY) -m http.server --bind $(HOST) --directory demo_site/site $(PORT)
 
@@ -50,6 +51,25 @@ demo: deps
 test: test-deps chromium node-deps
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q -p no:cacheprovider
+
+## make docs: build the documentation site (the plugin on itself) and serve it on :8001
+DOCS_PORT ?= 8001
+docs: deps
+	$(PY) scripts/gen_reference.py
+	SITE_URL=http://$(HOST):$(DOCS_PORT)/ $(VENV)/bin/mkdocs build --strict
+	@echo "Serving the docs on http://$(HOST):$(DOCS_PORT)/ (Ctrl-C to stop)"
+	$(PY) -m http.server --bind $(HOST) --directory site $(DOCS_PORT)
+
+docs-build: deps
+	$(VENV)/bin/mkdocs build --strict
+
+## make reference: regenerate docs/reference/*.md from the code (a test fails when they drift)
+reference: deps
+	$(PY) scripts/gen_reference.py
+
+## make screenshots: banner and dialog (light, dark, phone) in Chromium -> docs/assets/screenshots
+screenshots: test-deps chromium
+	$(PY) scripts/screenshots.py
 
 lint: test-deps
 	$(VENV)/bin/ruff check .
@@ -60,4 +80,4 @@ bench: test-deps
 	$(PY) bench/run.py --pages $(PAGES)
 
 clean:
-	rm -rf $(VENV) $(NODE_DIR) demo_site/site bench/out
+	rm -rf $(VENV) $(NODE_DIR) demo_site/site bench/out site

@@ -69,6 +69,8 @@ SERVICE = ServiceSpec(
     detect=Detect(
         script_src=(r"^(https?:)?//(www\.)?clarity\.ms/tag/", r"^(https?:)?//scripts\.clarity\.ms/"),
         inline=(r"clarity\.ms/tag/", r"\bclarity\s*\(\s*['\"]consent"),
+        ids=(r"clarity\.ms/tag/(?P<project_id>[A-Za-z0-9]+)",
+             r"['\"]clarity['\"]\s*,\s*['\"]script['\"]\s*,\s*['\"](?P<project_id>[A-Za-z0-9]+)['\"]"),
     ),
     docs=(
         "https://learn.microsoft.com/clarity/setup-and-installation/clarity-setup",

@@ -74,6 +74,8 @@ SERVICE = ServiceSpec(
                     r"^(https?:)?//(www\.)?google-analytics\.com/(analytics|ga)\.js"),
         inline=(r"\bgtag\s*\(\s*['\"]config['\"]\s*,\s*['\"](G|UA)-",
                 r"google-analytics\.com/(analytics|ga)\.js"),
+        ids=(r"googletagmanager\.com/gtag/js\?(?:[^\"'\s<>]*&(?:amp;)?)?id=(?P<measurement_id>G-[A-Z0-9]+)",
+             r"\bgtag\s*\(\s*['\"]config['\"]\s*,\s*['\"](?P<measurement_id>G-[A-Z0-9]+)['\"]"),
     ),
     docs=(
         "https://developers.google.com/tag-platform/gtagjs/install",

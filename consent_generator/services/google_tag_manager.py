@@ -68,6 +68,9 @@ SERVICE = ServiceSpec(
         script_src=(r"^(https?:)?//(www\.)?googletagmanager\.com/gtm\.js",),
         inline=(r"googletagmanager\.com/gtm\.js",),
         iframe_src=(r"^(https?:)?//(www\.)?googletagmanager\.com/ns\.html",),
+        ids=(r"googletagmanager\.com/(?:gtm\.js|ns\.html)\?(?:[^\"'\s<>]*&(?:amp;)?)?"
+             r"id=(?P<container_id>GTM-[A-Z0-9]+)",
+             r"['\"]dataLayer['\"]\s*,\s*['\"](?P<container_id>GTM-[A-Z0-9]+)['\"]"),
     ),
     docs=(
         "https://developers.google.com/tag-platform/tag-manager/web",

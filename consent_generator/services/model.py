@@ -101,6 +101,9 @@ class Detect:
     """Matched against the text of an inline ``<script>``."""
     iframe_src: tuple[str, ...] = ()
     """Matched against an ``<iframe src>`` URL."""
+    ids: tuple[str, ...] = ()
+    """Regexes whose named groups (``(?P<project_id>…)``, one per param) read the service's
+    id out of pasted code, so ``init`` can propose it instead of asking."""
 
 
 @dataclass(frozen=True)
