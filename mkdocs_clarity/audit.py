@@ -76,6 +76,8 @@ class MaskingCoverage:
     masked_emails: int = 0
     unmasked_emails: int = 0
     examples: tuple[tuple[str, str], ...] = ()
+    masked_numbers: int = 0
+    unmasked_numbers: int = 0
     """(page, what) for the first unmasked items."""
 
 
@@ -126,6 +128,8 @@ class AuditReport:
                         "unmasked_fields": self.masking.unmasked_fields,
                         "masked_emails": self.masking.masked_emails,
                         "unmasked_emails": self.masking.unmasked_emails,
+                        "masked_numbers": self.masking.masked_numbers,
+                        "unmasked_numbers": self.masking.unmasked_numbers,
                         "examples": [{"page": p, "item": w} for p, w in self.masking.examples]},
             "baseline": self.baseline,
             "warnings": self.warnings,
@@ -278,6 +282,13 @@ def audit_site(site_dir: str | Path, policy: Policy | None = None, *,
             "session recordings; use masking mode balanced or add their container to "
             "masking.mask", None, None, "mkdocs-clarity",
             _pages_of(masking.examples, "email")))
+    if masking.unmasked_numbers:
+        findings.append(Finding(
+            "UNMASKED_NUMBER", "medium",
+            f"{masking.unmasked_numbers} long number(s) (phone, card or customer numbers) in "
+            "page text are not masked from session recordings; use masking mode balanced or "
+            "add their container to masking.mask", None, None, "mkdocs-clarity",
+            _pages_of(masking.examples, "number")))
 
     report = AuditReport(
         site=str(site), pages=len(files), policy=audited, delivery=delivery,
@@ -478,23 +489,20 @@ def _gating(scans: list) -> list[ServiceCoverage]:
 def _masking(facts: list[_PageFacts], applies: bool) -> MaskingCoverage:
     if not applies:
         return MaskingCoverage(False)
-    mf = uf = me = ue = 0
+    totals = {"mf": 0, "uf": 0, "me": 0, "ue": 0, "mn": 0, "un": 0}
     examples: list[tuple[str, str]] = []
     for f in facts:
         g = f.gaps
         if g is None:
             continue
-        mf += g.masked_fields
-        me += g.masked_emails
-        uf += len(g.fields)
-        ue += len(g.emails)
-        for item in g.fields:
-            if len(examples) < 20:
-                examples.append((f.scan.path, "field " + item))
-        for item in g.emails:
-            if len(examples) < 20:
-                examples.append((f.scan.path, "email " + item))
-    return MaskingCoverage(True, len(facts), mf, uf, me, ue, tuple(examples))
+        for key, value in (("mf", g.masked_fields), ("uf", len(g.fields)),
+                           ("me", g.masked_emails), ("ue", len(g.emails)),
+                           ("mn", g.masked_numbers), ("un", len(g.numbers))):
+            totals[key] += value
+        for kind, items in (("field", g.fields), ("email", g.emails), ("number", g.numbers)):
+            examples += [(f.scan.path, f"{kind} {item}") for item in items]
+    return MaskingCoverage(True, len(facts), totals["mf"], totals["uf"], totals["me"],
+                           totals["ue"], tuple(examples[:20]), totals["mn"], totals["un"])
 
 
 def _pages_of(examples: Iterable[tuple[str, str]], kind: str) -> tuple[str, ...]:

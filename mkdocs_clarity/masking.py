@@ -24,29 +24,24 @@ from functools import cache
 from consent_generator.errors import UserError
 from consent_generator.model import MaskingConfig
 
+from .masking_rules import (
+    BALANCED_SELECTORS,
+    DIGIT_RUN,
+    EMAIL_DOMAIN,
+    EMAIL_LOCAL,
+    MASK_ATTR,
+    MASK_TEXT,
+    UNMASK_ATTR,
+    UNMASK_TEXT,
+    VOID_ELEMENTS,
+    is_long_number,
+)
 from .scan import Tag, in_spans, tag_at
 
-MASK_ATTR = "data-clarity-mask"
-UNMASK_ATTR = "data-clarity-unmask"
-MASK_TEXT = f' {MASK_ATTR}="true"'
-UNMASK_TEXT = f' {UNMASK_ATTR}="true"'
-
-BALANCED_SELECTORS = ("form", "input", "textarea", "select")
-"""Form controls hold what visitors type: masked in balanced mode."""
-
-_EMAIL_LOCAL = re.compile(r"[A-Za-z0-9._%+-]+\Z")
-_EMAIL_DOMAIN = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_DIGIT_RUN = re.compile(r"\d(?:[ \-]?\d)*")
 _ALL_ZERO = str.maketrans("123456789", "000000000")
 _TEXT_ZEROS = re.compile(r"0000(?=[^<>]*+<)")
 """Four digits in text: the next angle bracket is a '<' (inside a tag it would be '>'), so
 the digits of every URL and SVG path are rejected inside the regex engine."""
-MIN_DIGITS = 8
-"""A run of at least eight digits, optionally grouped by single spaces or dashes, with four
-in a row somewhere: phone, card, account and customer numbers (years and versions are
-shorter; SVG path data has no four-digit groups)."""
-_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-                   "source", "track", "wbr", "param", "keygen"})
 
 _SIMPLE_PART = re.compile(
     r"""(?P<type>[a-zA-Z][\w-]*|\*)|\.(?P<cls>-?[_a-zA-Z][\w-]*)|\#(?P<id>[\w-]+)"""
@@ -266,7 +261,7 @@ def _simple_tags(html: str, sel: Simple, opaque, body_start: int,
 
 def _element_end(html: str, tag: Tag, opaque) -> int:
     """Offset just past the end tag matching ``tag`` (same-name nesting counted)."""
-    if tag.name in _VOID or tag.self_closing:
+    if tag.name in VOID_ELEMENTS or tag.self_closing:
         return tag.end
     depth = 1
     for m in re.finditer(rf"<(/?){re.escape(tag.name)}(?=[\t\n\f\r />])", html[tag.end:]):
@@ -326,8 +321,8 @@ def _text_hits(html: str, body_start: int, body_end: int, opaque) -> list[int]:
     hits = []
     i = html.find("@", body_start, body_end)
     while i >= 0:
-        local = _EMAIL_LOCAL.search(html, max(body_start, i - 64), i)
-        domain = _EMAIL_DOMAIN.match(html, i + 1)
+        local = EMAIL_LOCAL.search(html, max(body_start, i - 64), i)
+        domain = EMAIL_DOMAIN.match(html, i + 1)
         if local and domain and not in_spans(opaque, i):
             hits.append(local.start())
         i = html.find("@", i + 1, body_end)
@@ -341,9 +336,8 @@ def _text_hits(html: str, body_start: int, body_end: int, opaque) -> list[int]:
         while j - 1 > body_start and (html[j - 1].isdigit() or (
                 html[j - 1] in " -" and html[j - 2].isdigit())):
             j -= 1
-        run = _DIGIT_RUN.match(html, j)
-        if (run and sum(c.isdigit() for c in run.group()) >= MIN_DIGITS
-                and not in_spans(opaque, j)):
+        run = DIGIT_RUN.match(html, j)
+        if run and is_long_number(run.group()) and not in_spans(opaque, j):
             hits.append(j)
     return sorted(set(hits))
 
@@ -368,7 +362,7 @@ def _enclosing(html: str, offset: int, body_start: int) -> Tag | None:
         name = m.group(2).lower()
         if m.group(1):
             closed.append(name)
-        elif name in _VOID or m.group(0).endswith("/>"):
+        elif name in VOID_ELEMENTS or m.group(0).endswith("/>"):
             continue
         elif closed and closed[-1] == name:
             closed.pop()
