@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from consent_generator.model import CspConfig
-from mkdocs_clarity import headers
+from mkdocs_clarity.hosts import base, netlify
 from mkdocs_clarity.csp import Csp
-from mkdocs_clarity.headers import HeaderExportError, export, read_site_headers
+from mkdocs_clarity.hosts import HeaderExportError, export, read_site_headers
 
 SITE_CSP = ("default-src 'self'; script-src 'self' 'sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' "
             "https://www.clarity.ms; object-src 'none'; base-uri 'self'")
@@ -50,7 +50,7 @@ def test_every_format_round_trips_the_policy(tmp_path):
 
 def test_headers_file_parses_as_one_rule(tmp_path):
     export(tmp_path, SITE_CSP, config(delivery=("netlify",)))
-    rules = headers.parse_headers_file((tmp_path / "_headers").read_text())
+    rules = netlify.parse((tmp_path / "_headers").read_text())
     assert [pattern for pattern, _ in rules] == ["/*"]
     names = [n for n, _ in rules[0][1]]
     assert names[0] == "Content-Security-Policy" and len(names) == len(set(names))
@@ -184,7 +184,7 @@ def test_azure_size_limit(tmp_path):
 
 
 def test_unbalanced_markers(tmp_path):
-    (tmp_path / ".htaccess").write_text(headers.BEGIN + "\nHeader set X y\n")
+    (tmp_path / ".htaccess").write_text(base.BEGIN + "\nHeader set X y\n")
     with pytest.raises(HeaderExportError, match="unbalanced"):
         export(tmp_path, SITE_CSP, config(delivery=("apache",)))
 
