@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from consent_generator.model import CspConfig
-from mkdocs_clarity.hosts import base, netlify
 from mkdocs_clarity.csp import Csp
-from mkdocs_clarity.hosts import HeaderExportError, export, read_site_headers
+from mkdocs_clarity.hosts import HeaderExportError, base, export, netlify, read_site_headers
 
 SITE_CSP = ("default-src 'self'; script-src 'self' 'sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' "
             "https://www.clarity.ms; object-src 'none'; base-uri 'self'")

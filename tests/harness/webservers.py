@@ -1,0 +1,148 @@
+"""Debian's nginx and Apache httpd as judges of the exported snippets.
+
+Each gets a minimal config in a temp dir that includes the generated file the way the docs say
+to (nginx: ``include`` in the ``server`` block; Apache: the ``.htaccess`` lines in the site's
+``<Directory>``, with mod_headers loaded), then is asked ``-t`` (syntax) or run in the
+foreground on a free 127.0.0.1 port to show the headers it really sends. Installed by
+``make web-servers``; a missing server is an error, never a skip.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.harness.server import free_port
+
+SBIN = "/usr/sbin"
+APACHE_MODULES = Path("/usr/lib/apache2/modules")
+
+
+def binary(name: str) -> str:
+    """The server's path; AssertionError (a test failure) when it is not installed."""
+    found = shutil.which(name) or shutil.which(name, path=SBIN)
+    assert found, f"{name} is not installed: run `make web-servers` (Debian's {name})"
+    return found
+
+
+def nginx_config(snippet: Path, root: Path, work: Path, port: int) -> Path:
+    conf = work / "nginx.conf"
+    conf.write_text(f"""user root;
+worker_processes 1;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log;
+events {{}}
+http {{
+  access_log off;
+  client_body_temp_path {work};
+  proxy_temp_path {work};
+  fastcgi_temp_path {work};
+  uwsgi_temp_path {work};
+  scgi_temp_path {work};
+  server {{
+    listen 127.0.0.1:{port};
+    root {root};
+    include {snippet};
+  }}
+}}
+""")
+    return conf
+
+
+def apache_config(htaccess: Path, root: Path, work: Path, port: int) -> Path:
+    conf = work / "httpd.conf"
+    conf.write_text(f"""ServerRoot /etc/apache2
+ServerName localhost
+Listen 127.0.0.1:{port}
+User nobody
+Group nogroup
+PidFile {work}/httpd.pid
+ErrorLog {work}/httpd-error.log
+LoadModule mpm_event_module {APACHE_MODULES}/mod_mpm_event.so
+LoadModule authz_core_module {APACHE_MODULES}/mod_authz_core.so
+LoadModule headers_module {APACHE_MODULES}/mod_headers.so
+DocumentRoot {root}
+<Directory {root}>
+  Require all granted
+  Include {htaccess}
+</Directory>
+""")
+    return conf
+
+
+def check(server: str, conf: Path) -> subprocess.CompletedProcess[str]:
+    """``nginx -t -c conf`` / ``apache2 -t -f conf``."""
+    flag = "-c" if server == "nginx" else "-f"
+    return subprocess.run([binary(server), "-t", flag, str(conf)], capture_output=True,
+                          text=True, timeout=60, check=False)
+
+
+def _wait(url: str, proc: subprocess.Popen[str]) -> None:
+    for _ in range(100):
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited: {proc.stderr.read() if proc.stderr else ''}")
+        try:
+            urllib.request.urlopen(url, timeout=1).close()
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"server did not answer on {url}")
+
+
+@contextmanager
+def serve(server: str, generated: Path, body: str, work: Path) -> Iterator[str]:
+    """Run ``server`` with ``generated`` included, serving ``body`` as its index page; yield
+    its base URL. The document root is world-readable (Apache's workers run as nobody)."""
+    port = free_port()
+    make = nginx_config if server == "nginx" else apache_config
+    with tempfile.TemporaryDirectory(prefix="mkc-www-") as tmp:
+        root = Path(tmp)
+        root.chmod(0o755)
+        (root / "index.html").write_text(body, "utf-8")
+        (root / "index.html").chmod(0o644)
+        conf = make(generated, root, work, port)
+        with _running(server, conf, port) as url:
+            yield url
+
+
+@contextmanager
+def _running(server: str, conf: Path, port: int) -> Iterator[str]:
+    cmd = ([binary("nginx"), "-c", str(conf), "-g", "daemon off;"] if server == "nginx" else
+           [binary("apache2"), "-f", str(conf), "-DFOREGROUND"])
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _wait(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def response_headers(url: str) -> dict[str, str]:
+    """The headers of GET ``url`` (lower-cased names; repeated ones joined with ', ')."""
+    try:
+        resp = urllib.request.urlopen(url, timeout=10)
+    except urllib.error.HTTPError as exc:
+        resp = exc
+    with resp:
+        out: dict[str, str] = {}
+        for name, value in resp.headers.items():
+            key = name.lower()
+            out[key] = f"{out[key]}, {value}" if key in out else value
+        return out
+
+
+def syntax(server: str, generated: Path, work: Path) -> subprocess.CompletedProcess[str]:
+    """The server's own syntax check of a minimal config that includes ``generated``."""
+    make = nginx_config if server == "nginx" else apache_config
+    return check(server, make(generated, work, work, free_port()))
