@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from consent_generator.policy import PolicyError, parse_policy
 from mkdocs_clarity import hosts
 
