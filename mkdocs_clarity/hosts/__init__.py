@@ -20,7 +20,7 @@ back, limits and escaping; adding a host is one module and its test.
 from __future__ import annotations
 
 from .base import HeaderExportError, HeaderFile, Host
-from .coverage import security_headers
+from .coverage import hsts_line, security_headers
 from .export import export, header_deliveries, read_site_headers
 from .headerset import (
     COMPANIONS,
@@ -54,6 +54,7 @@ __all__ = [
     "header_policy",
     "header_set",
     "hosts",
+    "hsts_line",
     "hsts_value",
     "read_site_headers",
     "security_headers",

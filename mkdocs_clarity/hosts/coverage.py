@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .base import HeaderFile
 from .headerset import CSP, CSP_RO, HSTS, META_CANNOT, SECURITY_HEADERS
 from .registry import files
 
@@ -45,3 +46,17 @@ def security_headers(header_files: dict[str, dict[str, str]],
                      "missing": [], "cannot": list(META_CANNOT),
                      "hsts": f"a <meta> cannot send {HSTS}: add a header delivery"})
     return rows
+
+
+def hsts_line(header_files: list[HeaderFile]) -> str | None:
+    """One line for the apply summary: the HSTS the written header files send, or why none
+    (None without header files). Said out loud because its absence costs an https site its
+    grade and is decided by something easy to miss: the site URL."""
+    if not header_files:
+        return None
+    first = header_files[0]
+    values = files()[first.path.name][0].read(first.content.decode("utf-8", "replace"))
+    if HSTS.lower() in values:
+        return f"{HSTS}: {values[HSTS.lower()]}"
+    return (f"{HSTS}: not sent (it needs an https site URL: site_url / --site-url, or "
+            "headers.hsts: on; or it is switched off with headers.hsts: off)")

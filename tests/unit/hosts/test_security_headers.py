@@ -194,3 +194,19 @@ def test_audit_meta_only_says_hsts_cannot_be_sent(tmp_path):
     assert "Strict-Transport-Security" in f.description
     (row,) = report.to_json()["delivery"]["security_headers"]
     assert row["delivery"] == "meta" and "Strict-Transport-Security" in row["cannot"]
+
+
+def test_apply_summary_says_whether_hsts_is_sent(tmp_path):
+    from click.testing import CliRunner
+
+    from mkdocs_clarity.cli import main
+
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("<!doctype html><title>t</title><p>x</p>")
+    (tmp_path / "consent.yml").write_text("csp: {delivery: [meta, nginx]}\n")
+    args = ["apply", str(tmp_path / "site"), "--policy", str(tmp_path / "consent.yml")]
+    unknown = CliRunner().invoke(main, args)
+    assert unknown.exit_code == 0, unknown.output
+    assert "Strict-Transport-Security: not sent (it needs an https site URL" in unknown.output
+    https = CliRunner().invoke(main, [*args, "--site-url", "https://docs.example.org/"])
+    assert "Strict-Transport-Security: max-age=31536000\n" in https.output
