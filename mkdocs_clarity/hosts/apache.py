@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .base import Headers, Host, check_foreign_csp, quote_double, replace_block, unquote_double
+from .base import Headers, Host, check_foreign, quote_double, replace_block, unquote_double
+from .headerset import conflicts
 
 FILE = ".htaccess"
 _LINE = re.compile(r'^\s*Header\s+(?:always\s+)?set\s+(\S+)\s+"((?:[^"\\]|\\.)*)"', re.M)
@@ -23,8 +24,8 @@ def _quote(value: str) -> str:
 
 
 def render(existing: str, headers: Headers, path: Path) -> str:
-    check_foreign_csp(existing, path, r"header\s+(always\s+)?(set|add|append)\s+"
-                                      r"content-security-policy(-report-only)?\s")
+    check_foreign(existing, path, r"header\s+(always\s+)?(set|add|append)\s+{name}\s",
+                  conflicts(headers))
     lines = ["<IfModule mod_headers.c>"]
     lines += [f'  Header always set {n} "{_quote(v)}"' for n, v in headers]
     lines.append("</IfModule>")

@@ -107,15 +107,20 @@ def outside_block(text: str) -> str:
     return text
 
 
-def check_foreign_csp(existing: str, path: Path, pattern: str) -> None:
-    """Refuse a CSP the owner set outside our block (``pattern`` matches one such line)."""
+def check_foreign(existing: str, path: Path, pattern: str,
+                  refused: Mapping[str, tuple[str, str]]) -> None:
+    """Refuse a header we send that the owner also set outside our block.
+
+    ``pattern``: the host's syntax for setting a header, with ``{name}`` where the header
+    name goes; ``refused``: header-name regex -> (what it is, why two break the site and the
+    fix), from :func:`.headerset.conflicts`.
+    """
     for n, line in enumerate(outside_block(existing).splitlines(), 1):
-        if re.search(pattern, line, re.I):
-            raise HeaderExportError(
-                f"{path}: a Content-Security-Policy is already set outside the mkdocs-clarity "
-                f"block (near line {n}: {line.strip()[:80]!r}); both would be enforced and it "
-                "would block the site's inline-script hashes. Remove it and add its sources "
-                "under csp.extra in consent.yml")
+        for name, (what, why) in refused.items():
+            if re.search(pattern.format(name=name), line, re.I):
+                raise HeaderExportError(
+                    f"{path}: {what} is already set outside the mkdocs-clarity block "
+                    f"(near line {n}: {line.strip()[:80]!r}); {why}")
 
 
 def quote_double(value: str) -> str:

@@ -97,6 +97,21 @@ def header_policy(csp: str | _Serializable, config: CspConfig) -> str:
     return "; ".join(kept)
 
 
+def conflicts(headers: Headers) -> dict[str, tuple[str, str]]:
+    """Headers of ours that must not also be set by hand in the same file: header-name regex
+    -> (what it is, why and the fix). A second CSP is enforced too; two HSTS values are
+    invalid (graders and browsers then ignore HSTS)."""
+    out = {r"content-security-policy(-report-only)?": (
+        "a Content-Security-Policy", "both would be enforced and it would block the site's "
+        "inline-script hashes. Remove it and add its sources under csp.extra in consent.yml")}
+    if any(n == HSTS for n, _ in headers):
+        out[r"strict-transport-security"] = (
+            "Strict-Transport-Security", "both would be sent, and two values make HSTS "
+            "invalid. Remove it and set headers.hsts_* in consent.yml, or keep yours with "
+            "headers.hsts: off")
+    return out
+
+
 def hsts_value(config: HeadersConfig, https: bool | None) -> str | None:
     """The Strict-Transport-Security value to send, or None.
 

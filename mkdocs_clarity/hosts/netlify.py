@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .base import Headers, Host, check_foreign_csp, replace_block
+from .base import Headers, Host, check_foreign, replace_block
+from .headerset import conflicts
 
 FILE = "_headers"
 SITE_PATTERN = "/*"
@@ -20,7 +21,7 @@ SITE_WIDE = ("/*", "/**", "*")
 
 def render(existing: str, headers: Headers, path: Path) -> str:
     """``existing`` with our ``/*`` rule merged in."""
-    check_foreign_csp(existing, path, r"^\s+content-security-policy(-report-only)?\s*:")
+    check_foreign(existing, path, r"^\s+{name}\s*:", conflicts(headers))
     return replace_block(existing, [SITE_PATTERN, *(f"  {n}: {v}" for n, v in headers)], path)
 
 

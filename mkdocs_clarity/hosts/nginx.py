@@ -17,11 +17,12 @@ from .base import (
     HeaderExportError,
     Headers,
     Host,
-    check_foreign_csp,
+    check_foreign,
     quote_double,
     replace_block,
     unquote_double,
 )
+from .headerset import conflicts
 
 FILE = "nginx-headers.conf"
 _LINE = re.compile(r'^\s*add_header\s+(\S+)\s+"((?:[^"\\]|\\.)*)"(?:\s+always)?\s*;', re.M)
@@ -35,7 +36,7 @@ def _quote(value: str) -> str:
 
 
 def render(existing: str, headers: Headers, path: Path) -> str:
-    check_foreign_csp(existing, path, r"add_header\s+content-security-policy(-report-only)?\s")
+    check_foreign(existing, path, r"add_header\s+{name}\s", conflicts(headers))
     lines = ["# include from each server/location block that serves the site"]
     lines += [f'add_header {n} "{_quote(v)}" always;' for n, v in headers]
     return replace_block(existing, lines, path)

@@ -8,10 +8,11 @@ entry with a CSP is a conflict (two policies would both be enforced).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .base import HeaderExportError, Headers, Host, dump_json, load_json, read_json
-from .headerset import CSP, CSP_RO
+from .headerset import CSP, CSP_RO, conflicts
 
 FILE = "vercel.json"
 SOURCE = "/(.*)"
@@ -21,22 +22,30 @@ def _is_csp_key(key: object) -> bool:
     return isinstance(key, str) and key.lower() in (CSP.lower(), CSP_RO.lower())
 
 
-def _our_index(entries: list[object], path: Path) -> int | None:
-    """Index of our entry, or None; a CSP in any other entry is refused."""
+def _keys(entry: object) -> list[str]:
+    if not isinstance(entry, dict) or not isinstance(entry.get("headers"), list):
+        return []
+    return [h["key"] for h in entry["headers"] if isinstance(h, dict)
+            and isinstance(h.get("key"), str)]
+
+
+def _our_index(entries: list[object], headers: Headers, path: Path) -> int | None:
+    """Index of our entry (our source, carrying a CSP), or None; any other entry setting a
+    header that must not be doubled (:func:`.headerset.conflicts`) is refused."""
     index = None
+    refused = conflicts(headers)
     for i, entry in enumerate(entries):
-        has_csp = isinstance(entry, dict) and any(
-            isinstance(h, dict) and _is_csp_key(h.get("key")) for h in entry.get("headers", []))
-        if not has_csp:
-            continue
-        assert isinstance(entry, dict)
-        if entry.get("source") == SOURCE and index is None:
+        keys = _keys(entry)
+        if index is None and any(_is_csp_key(k) for k in keys) \
+                and isinstance(entry, dict) and entry.get("source") == SOURCE:
             index = i
-        else:
-            raise HeaderExportError(
-                f"{path}: headers[{i}] (source {entry.get('source')!r}) already sets a "
-                "Content-Security-Policy; both would be enforced. Remove it and add its "
-                "sources under csp.extra in consent.yml")
+            continue
+        for regex, (what, why) in refused.items():
+            if any(re.fullmatch(regex, k, re.I) for k in keys):
+                assert isinstance(entry, dict)
+                raise HeaderExportError(
+                    f"{path}: headers[{i}] (source {entry.get('source')!r}) already sets "
+                    f"{what}; {why}")
     return index
 
 
@@ -47,7 +56,7 @@ def render(existing: str, headers: Headers, path: Path) -> str:
     if not isinstance(entries, list):
         raise HeaderExportError(f"{path}: 'headers' must be a list")
     ours = {"source": SOURCE, "headers": [{"key": n, "value": v} for n, v in headers]}
-    index = _our_index(entries, path)
+    index = _our_index(entries, headers, path)
     entries = list(entries)
     if index is None:
         entries.append(ours)

@@ -210,3 +210,22 @@ def test_apply_summary_says_whether_hsts_is_sent(tmp_path):
     assert "Strict-Transport-Security: not sent (it needs an https site URL" in unknown.output
     https = CliRunner().invoke(main, [*args, "--site-url", "https://docs.example.org/"])
     assert "Strict-Transport-Security: max-age=31536000\n" in https.output
+
+
+@pytest.mark.parametrize("name, text", [
+    ("_headers", "/*\n  Strict-Transport-Security: max-age=600\n"),
+    ("nginx-headers.conf", 'add_header Strict-Transport-Security "max-age=600" always;\n'),
+    (".htaccess", 'Header always set Strict-Transport-Security "max-age=600"\n'),
+    ("vercel.json", '{"headers": [{"source": "/docs/(.*)", "headers": '
+                    '[{"key": "strict-transport-security", "value": "max-age=600"}]}]}'),
+])
+def test_a_hand_written_hsts_is_a_conflict_unless_ours_is_off(tmp_path, name, text):
+    """Two HSTS values are invalid HSTS: refused, with the way out; kept when ours is off."""
+    (tmp_path / name).write_text(text)
+    delivery = next(h.delivery for h in hosts.hosts().values() if h.file == name)
+    with pytest.raises(HeaderExportError, match="Strict-Transport-Security.*headers.hsts: off"):
+        export(tmp_path, SITE_CSP, config(delivery=(delivery,)), https=True)
+    assert (tmp_path / name).read_text() == text
+    export(tmp_path, SITE_CSP, config(delivery=(delivery,)),
+           headers=HeadersConfig(hsts="off"), https=True)
+    assert "max-age=600" in (tmp_path / name).read_text()
