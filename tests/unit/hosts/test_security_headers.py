@@ -223,7 +223,7 @@ def test_a_hand_written_hsts_is_a_conflict_unless_ours_is_off(tmp_path, name, te
     """Two HSTS values are invalid HSTS: refused, with the way out; kept when ours is off."""
     (tmp_path / name).write_text(text)
     delivery = next(h.delivery for h in hosts.hosts().values() if h.file == name)
-    with pytest.raises(HeaderExportError, match="Strict-Transport-Security.*headers.hsts: off"):
+    with pytest.raises(HeaderExportError, match=r"Strict-Transport-Security.*headers\.hsts: off"):
         export(tmp_path, SITE_CSP, config(delivery=(delivery,)), https=True)
     assert (tmp_path / name).read_text() == text
     export(tmp_path, SITE_CSP, config(delivery=(delivery,)),
