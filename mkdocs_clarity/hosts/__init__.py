@@ -1,15 +1,15 @@
 """Header exports: the site-wide CSP and security headers, one module per static host.
 
-=================  ===========================  ==============================================
-delivery           file                         module
-=================  ===========================  ==============================================
-netlify            ``_headers``                 :mod:`.netlify` (owns the ``_headers`` format)
-cloudflare         ``_headers``                 :mod:`.cloudflare` (adds Cloudflare's limits)
-vercel             ``vercel.json``              :mod:`.vercel`
-azure-swa          ``staticwebapp.config.json``  :mod:`.azure_swa`
-nginx              ``nginx-headers.conf``       :mod:`.nginx`
-apache             ``.htaccess``                :mod:`.apache`
-=================  ===========================  ==============================================
+==========  ============================  =============================================
+delivery    file                          module
+==========  ============================  =============================================
+netlify     ``_headers``                  :mod:`.netlify` (owns the ``_headers`` format)
+cloudflare  ``_headers``                  :mod:`.cloudflare` (adds Cloudflare's limits)
+vercel      ``vercel.json``               :mod:`.vercel`
+azure-swa   ``staticwebapp.config.json``  :mod:`.azure_swa`
+nginx       ``nginx-headers.conf``        :mod:`.nginx`
+apache      ``.htaccess``                 :mod:`.apache`
+==========  ============================  =============================================
 
 Shared: :mod:`.headerset` decides the headers (the same list for every host), :mod:`.base`
 merges into a file the site already has, :mod:`.registry` finds the host modules and

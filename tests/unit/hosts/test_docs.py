@@ -38,3 +38,20 @@ def test_every_host_is_in_the_table_with_its_file_and_docs():
                     if line.startswith(f"| `{host.delivery}` |")), None)
         assert row is not None, host.delivery
         assert f"`{host.file}`" in row and host.docs in row, row
+
+
+def test_skeleton_headers_section_uncommented_is_the_defaults():
+    from consent_generator.skeleton import InitAnswers, render_skeleton
+
+    text = render_skeleton(InitAnswers())
+    start = text.index("# headers:")
+    lines = []
+    for line in text[start:].splitlines():
+        if not line.startswith("#"):
+            break
+        lines.append(line[2:])
+    uncommented = text[:start] + "\n".join(lines) + "\n" + text[start:].split("\n", len(lines))[-1]
+    uncommented = uncommented.replace("delivery: [meta]", "delivery: [meta, netlify]")
+    policy = parse_policy(uncommented)
+    assert policy.headers == parse_policy("").headers
+    assert not policy.warnings
