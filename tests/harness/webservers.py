@@ -22,6 +22,8 @@ from pathlib import Path
 from tests.harness.server import free_port
 
 SBIN = "/usr/sbin"
+SERVERS = {"nginx": "nginx", "apache": "apache2"}
+"""Delivery -> the real server judging its file (the other hosts have no local copy)."""
 APACHE_MODULES = Path("/usr/lib/apache2/modules")
 
 

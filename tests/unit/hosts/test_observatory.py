@@ -54,8 +54,8 @@ def graded(tmp_path_factory) -> dict[str, observatory.Result]:
     files = hosts.read_site_headers(site)
     sent: dict[str, dict[str, str]] = {}
     for name, host in hosts.hosts().items():
-        if name in ("nginx", "apache"):
-            server = "nginx" if name == "nginx" else "apache2"
+        server = webservers.SERVERS.get(name)
+        if server:
             with webservers.serve(server, site / host.file, body, tmp) as url:
                 sent[name] = {k: v for k, v in webservers.response_headers(url).items()
                               if k not in TRANSPORT}
