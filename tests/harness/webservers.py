@@ -79,10 +79,15 @@ DocumentRoot {root}
     return conf
 
 
+CONFIGS = {"nginx": nginx_config, "apache2": apache_config}
+CHECK = {"nginx": ["-t", "-c"], "apache2": ["-t", "-f"]}
+RUN = {"nginx": lambda conf: ["-c", str(conf), "-g", "daemon off;"],
+       "apache2": lambda conf: ["-f", str(conf), "-DFOREGROUND"]}
+
+
 def check(server: str, conf: Path) -> subprocess.CompletedProcess[str]:
-    """``nginx -t -c conf`` / ``apache2 -t -f conf``."""
-    flag = "-c" if server == "nginx" else "-f"
-    return subprocess.run([binary(server), "-t", flag, str(conf)], capture_output=True,
+    """The server's own syntax check (``nginx -t -c conf``, ``apache2 -t -f conf``)."""
+    return subprocess.run([binary(server), *CHECK[server], str(conf)], capture_output=True,
                           text=True, timeout=60, check=False)
 
 
@@ -105,7 +110,7 @@ def serve(server: str, generated: Path, body: str, work: Path) -> Iterator[str]:
     """Run ``server`` with ``generated`` included, serving ``body`` as its index page; yield
     its base URL. The document root is world-readable (Apache's workers run as nobody)."""
     port = free_port()
-    make = nginx_config if server == "nginx" else apache_config
+    make = CONFIGS[server]
     with tempfile.TemporaryDirectory(prefix="mkc-www-") as tmp:
         root = Path(tmp)
         root.chmod(0o755)
@@ -118,8 +123,7 @@ def serve(server: str, generated: Path, body: str, work: Path) -> Iterator[str]:
 
 @contextmanager
 def _running(server: str, conf: Path, port: int) -> Iterator[str]:
-    cmd = ([binary("nginx"), "-c", str(conf), "-g", "daemon off;"] if server == "nginx" else
-           [binary("apache2"), "-f", str(conf), "-DFOREGROUND"])
+    cmd = [binary(server), *RUN[server](conf)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}/"
     try:
@@ -146,5 +150,4 @@ def response_headers(url: str) -> dict[str, str]:
 
 def syntax(server: str, generated: Path, work: Path) -> subprocess.CompletedProcess[str]:
     """The server's own syntax check of a minimal config that includes ``generated``."""
-    make = nginx_config if server == "nginx" else apache_config
-    return check(server, make(generated, work, work, free_port()))
+    return check(server, CONFIGS[server](generated, work, work, free_port()))
