@@ -21,12 +21,12 @@ from mkdocs_clarity.cli import main
 from tests.harness import observatory, webservers
 
 SITES = Path(__file__).parents[2] / "fixtures" / "static_sites"
-POLICY = """version: 1
+POLICY = f"""version: 1
 services:
-  clarity: {category: analytics, project_id: "abcde12345"}
-  youtube: {category: marketing}
+  clarity: {{category: analytics, project_id: "abcde12345"}}
+  youtube: {{category: marketing}}
 csp:
-  delivery: [meta, netlify, cloudflare, vercel, azure-swa, nginx, apache]
+  delivery: [meta, {", ".join(hosts.hosts())}]
 """
 TRANSPORT = {"content-length", "content-type", "date", "server", "connection", "keep-alive",
              "transfer-encoding", "last-modified", "etag", "accept-ranges"}
