@@ -47,13 +47,13 @@ node-deps:
 	@test -f "$(NODE_DIR)/node_modules/@mdn/mdn-http-observatory/conf/hsts-preload.json" || \
 	  echo '{}' > "$(NODE_DIR)/node_modules/@mdn/mdn-http-observatory/conf/hsts-preload.json"
 
-## web-servers: Debian's nginx and apache2, whose own config checks judge the exported snippets
+## web-servers: Debian's nginx, apache2 and caddy, whose own config checks judge the snippets
 web-servers:
-	@if [ ! -x /usr/sbin/nginx ] || [ ! -x /usr/sbin/apache2 ]; then \
-	  echo "Installing Debian's nginx and apache2 (needs root; the services are not started)"; \
+	@if [ ! -x /usr/sbin/nginx ] || [ ! -x /usr/sbin/apache2 ] || [ ! -x /usr/bin/caddy ]; then \
+	  echo "Installing Debian's nginx, apache2 and caddy (needs root; services not started)"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-	    --no-install-recommends nginx apache2; \
+	    --no-install-recommends nginx apache2 caddy; \
 	fi
 
 ## make demo: build demo_site/ with the plugin and serve the built site on http://127.0.0.1:8000/

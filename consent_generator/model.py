@@ -18,11 +18,12 @@ from .services.model import Cookie, ServiceSpec
 
 Mode = Literal["opt-in", "opt-out", "notice"]
 MaskingMode = Literal["strict", "balanced", "relaxed"]
-Delivery = Literal["meta", "netlify", "cloudflare", "vercel", "azure-swa", "nginx", "apache"]
+Delivery = Literal["meta", "netlify", "cloudflare", "vercel", "azure-swa", "nginx", "apache",
+                   "caddy"]
 
 DEFAULT_CATEGORIES: tuple[str, ...] = ("necessary", "functionality", "analytics", "marketing")
 DELIVERIES: tuple[str, ...] = ("meta", "netlify", "cloudflare", "vercel", "azure-swa", "nginx",
-                               "apache")
+                               "apache", "caddy")
 
 
 def frozen_map(data: Mapping | None = None) -> Mapping:

@@ -9,6 +9,7 @@ foreground on a free 127.0.0.1 port to show the headers it really sends. Install
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -21,8 +22,8 @@ from pathlib import Path
 
 from tests.harness.server import free_port
 
-SBIN = "/usr/sbin"
-SERVERS = {"nginx": "nginx", "apache": "apache2"}
+SBIN = "/usr/sbin:/usr/bin"
+SERVERS = {"nginx": "nginx", "apache": "apache2", "caddy": "caddy"}
 """Delivery -> the real server judging its file (the other hosts have no local copy)."""
 APACHE_MODULES = Path("/usr/lib/apache2/modules")
 
@@ -79,22 +80,45 @@ DocumentRoot {root}
     return conf
 
 
-CONFIGS = {"nginx": nginx_config, "apache2": apache_config}
-CHECK = {"nginx": ["-t", "-c"], "apache2": ["-t", "-f"]}
+def caddy_config(snippet: Path, root: Path, work: Path, port: int) -> Path:
+    conf = work / "Caddyfile"
+    conf.write_text(f"""{{
+\tadmin off
+\tauto_https off
+}}
+http://127.0.0.1:{port} {{
+\troot * {root}
+\tfile_server
+\timport {snippet}
+}}
+""")
+    return conf
+
+
+CONFIGS = {"nginx": nginx_config, "apache2": apache_config, "caddy": caddy_config}
+CHECK = {"nginx": ["-t", "-c"], "apache2": ["-t", "-f"],
+         "caddy": ["validate", "--adapter", "caddyfile", "--config"]}
 RUN = {"nginx": lambda conf: ["-c", str(conf), "-g", "daemon off;"],
-       "apache2": lambda conf: ["-f", str(conf), "-DFOREGROUND"]}
+       "apache2": lambda conf: ["-f", str(conf), "-DFOREGROUND"],
+       "caddy": lambda conf: ["run", "--adapter", "caddyfile", "--config", str(conf)]}
+
+
+def _env(work: Path) -> dict[str, str]:
+    """Keeps a server's state (Caddy's storage) in the temp dir, out of the home directory."""
+    return dict(os.environ, XDG_DATA_HOME=str(work), XDG_CONFIG_HOME=str(work))
 
 
 def check(server: str, conf: Path) -> subprocess.CompletedProcess[str]:
-    """The server's own syntax check (``nginx -t -c conf``, ``apache2 -t -f conf``)."""
+    """The server's own syntax check (``nginx -t -c conf``, ``apache2 -t -f conf``,
+    ``caddy validate``)."""
     return subprocess.run([binary(server), *CHECK[server], str(conf)], capture_output=True,
-                          text=True, timeout=60, check=False)
+                          text=True, timeout=60, check=False, env=_env(conf.parent))
 
 
-def _wait(url: str, proc: subprocess.Popen[str]) -> None:
-    for _ in range(100):
+def _wait(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    for _ in range(200):
         if proc.poll() is not None:
-            raise AssertionError(f"server exited: {proc.stderr.read() if proc.stderr else ''}")
+            raise AssertionError(f"server exited: {log.read_text(errors='replace')[-2000:]}")
         try:
             urllib.request.urlopen(url, timeout=1).close()
             return
@@ -123,15 +147,17 @@ def serve(server: str, generated: Path, body: str, work: Path) -> Iterator[str]:
 
 @contextmanager
 def _running(server: str, conf: Path, port: int) -> Iterator[str]:
-    cmd = [binary(server), *RUN[server](conf)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        _wait(url, proc)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    log = conf.parent / f"{server}.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([binary(server), *RUN[server](conf)], stdout=out, stderr=out,
+                                env=_env(conf.parent))
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            _wait(url, proc, log)
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
 
 
 def response_headers(url: str) -> dict[str, str]:
