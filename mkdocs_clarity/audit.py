@@ -331,8 +331,7 @@ def _delivery_findings(meta_by_page: dict[str, str], meta_policy: str, header_cs
             "the policy is delivered in <meta> only, which cannot carry frame-ancestors "
             "(clickjacking protection, e.g. of the consent banner) or report-uri, nor "
             "Strict-Transport-Security or any other security header: add a "
-            "header delivery (netlify, cloudflare, vercel, azure-swa, nginx, apache) to "
-            "csp.delivery", "frame-ancestors", None, "mkdocs-clarity"))
+            f"header delivery ({', '.join(hosts.hosts())}) to csp.delivery", "frame-ancestors", None, "mkdocs-clarity"))
     if meta_policy:
         ignored = [d for d in Csp.parse(meta_policy).names() if d in META_FORBIDDEN]
         for d in ignored:
