@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from mkdocs_clarity.hosts import export, read_site_headers
+from mkdocs_clarity.hosts import export
 from tests.harness import webservers
 
-from .common import SITE_CSP, config
+from .common import SITE_CSP, config, served_as_read_back
 
 # '%' is mod_headers' format character: '%20' unescaped is "Unrecognized header format %2".
 TRICKY = config(delivery=("apache",), report_uri="https://r.example.org/csp%20report?a=1&b=2",
@@ -31,11 +31,5 @@ def test_unescaped_percent_fails_apache_t(tmp_path):
 
 def test_served_headers_are_the_read_back(tmp_path):
     export(tmp_path, SITE_CSP, TRICKY, https=True)
-    expected = read_site_headers(tmp_path)[".htaccess"]
-    with webservers.serve("apache2", tmp_path / ".htaccess", "<p>hi</p>", tmp_path) as url:
-        sent = webservers.response_headers(url)
-        missing = webservers.response_headers(url + "no-such-page")  # 'always': 404s too
-    for name, value in expected.items():
-        assert sent[name] == value, name
-        assert missing[name] == value, name
+    sent = served_as_read_back("apache2", tmp_path, ".htaccess")
     assert sent["reporting-endpoints"] == 'csp-endpoint="https://r.example.org/csp%20report?a=1&b=2"'

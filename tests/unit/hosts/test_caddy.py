@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from mkdocs_clarity.hosts import HeaderExportError, export, read_site_headers
+from mkdocs_clarity.hosts import HeaderExportError, export
 from tests.harness import webservers
 
-from .common import SITE_CSP, config
+from .common import SITE_CSP, config, served_as_read_back
 
 TRICKY = config(delivery=("caddy",), report_uri="https://r.example.org/{http.request.host}/r",
                 report_to="csp-endpoint")
@@ -32,14 +32,7 @@ def test_broken_block_fails_caddy_validate(tmp_path):
 
 def test_served_headers_are_the_read_back(tmp_path):
     export(tmp_path, SITE_CSP, TRICKY, https=True)
-    expected = read_site_headers(tmp_path)["caddy-headers.conf"]
-    with webservers.serve("caddy", tmp_path / "caddy-headers.conf", "<p>hi</p>",
-                          tmp_path) as url:
-        sent = webservers.response_headers(url)
-        missing = webservers.response_headers(url + "no-such-page")
-    for name, value in expected.items():
-        assert sent[name] == value, name
-        assert missing[name] == value, name
+    sent = served_as_read_back("caddy", tmp_path, "caddy-headers.conf")
     assert "{http.request.host}" in sent["content-security-policy"]
     assert sent["strict-transport-security"] == "max-age=31536000"
 

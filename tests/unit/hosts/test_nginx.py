@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from mkdocs_clarity.hosts import HeaderExportError, export, read_site_headers
+from mkdocs_clarity.hosts import HeaderExportError, export
 from tests.harness import webservers
 
-from .common import SITE_CSP, config
+from .common import SITE_CSP, config, served_as_read_back
 
 TRICKY = config(delivery=("nginx",), report_uri="https://r.example.org/csp%20report?a=1&b=2",
                 report_to="csp-endpoint")
@@ -31,14 +31,7 @@ def test_broken_snippet_fails_nginx_t(tmp_path):
 
 def test_served_headers_are_the_read_back(tmp_path):
     export(tmp_path, SITE_CSP, TRICKY, https=True)
-    expected = read_site_headers(tmp_path)["nginx-headers.conf"]
-    with webservers.serve("nginx", tmp_path / "nginx-headers.conf", "<p>hi</p>",
-                          tmp_path) as url:
-        sent = webservers.response_headers(url)
-        missing = webservers.response_headers(url + "no-such-page")  # 'always': 404s too
-    for name, value in expected.items():
-        assert sent[name] == value, name
-        assert missing[name] == value, name
+    sent = served_as_read_back("nginx", tmp_path, "nginx-headers.conf")
     assert sent["reporting-endpoints"] == 'csp-endpoint="https://r.example.org/csp%20report?a=1&b=2"'
     assert sent["strict-transport-security"] == "max-age=31536000"
 
