@@ -116,16 +116,12 @@ def hsts_value(config: HeadersConfig, https: bool | None) -> str | None:
     """The Strict-Transport-Security value to send, or None.
 
     ``https``: whether the site URL is https (None: unknown). ``hsts: auto`` sends it only for
-    an https site URL; ``on`` also when the URL is unknown; ``off`` never. An http site URL
-    with ``hsts: on`` is a contradiction, refused rather than guessed.
+    an https site URL; ``on`` also when the URL is unknown; ``off`` never. Never for an http
+    site URL, whatever the policy says: browsers ignore it there, and ``mkdocs serve`` (which
+    points site_url at http://127.0.0.1) must keep working with ``hsts: on``.
     """
-    if config.hsts == "off" or (config.hsts == "auto" and not https):
+    if config.hsts == "off" or https is False or (config.hsts == "auto" and https is None):
         return None
-    if https is False:
-        raise HeaderExportError(
-            "headers.hsts is 'on' but the site URL is http: browsers ignore HSTS over http, "
-            "and it would pin visitors to an https site that does not exist. Serve the site "
-            "over https (and set site_url / --site-url to it) or set headers.hsts: auto")
     parts = [f"max-age={config.hsts_max_age}"]
     if config.hsts_include_subdomains:
         parts.append("includeSubDomains")
