@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: demo test lint bench venv deps test-deps chromium node-deps clean docs docs-build reference screenshots
+.PHONY: demo test lint bench venv deps test-deps chromium node-deps web-servers clean docs docs-build reference screenshots
 
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,24 @@ node-deps:
 	  mkdir -p $(NODE_DIR) && cd $(NODE_DIR) && npm install --no-audit --no-fund --silent \
 	    --prefix . csp_evaluator@1 axe-core@4 >/dev/null; \
 	fi
+	@# MDN HTTP Observatory, the grader of the security headers. Its install scripts download
+	@# CA bundles and Chromium's HSTS preload list from the web: skipped (--ignore-scripts). The
+	@# tests scan only localhost, which no preload list holds, so an empty list is the true one.
+	@if [ ! -d "$(NODE_DIR)/node_modules/@mdn/mdn-http-observatory" ]; then \
+	  mkdir -p $(NODE_DIR) && cd $(NODE_DIR) && npm install --no-audit --no-fund --silent \
+	    --ignore-scripts --prefix . @mdn/mdn-http-observatory@1 >/dev/null; \
+	fi
+	@test -f "$(NODE_DIR)/node_modules/@mdn/mdn-http-observatory/conf/hsts-preload.json" || \
+	  echo '{}' > "$(NODE_DIR)/node_modules/@mdn/mdn-http-observatory/conf/hsts-preload.json"
+
+## web-servers: Debian's nginx, apache2 and caddy, whose own config checks judge the snippets
+web-servers:
+	@if [ ! -x /usr/sbin/nginx ] || [ ! -x /usr/sbin/apache2 ] || [ ! -x /usr/bin/caddy ]; then \
+	  echo "Installing Debian's nginx, apache2 and caddy (needs root; services not started)"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    --no-install-recommends nginx apache2 caddy; \
+	fi
 
 ## make demo: build demo_site/ with the plugin and serve the built site on http://127.0.0.1:8000/
 # The built files are served as they would be deployed (no live-reload script injected), at
@@ -48,7 +66,7 @@ demo: deps
 	$(PY) -m http.server --bind $(HOST) --directory demo_site/site $(PORT)
 
 ## make test: install everything (Python deps, chromium, npm judges) and run the whole suite
-test: test-deps chromium node-deps
+test: test-deps chromium node-deps web-servers
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q -p no:cacheprovider
 

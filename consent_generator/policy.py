@@ -21,9 +21,12 @@ import soupsieve
 from .csp_sources import list_problem, source_problem
 from .model import (
     DELIVERIES,
+    HSTS_ONE_YEAR,
+    HSTS_SIX_MONTHS,
     Category,
     CookieConfig,
     CspConfig,
+    HeadersConfig,
     MaskingConfig,
     Policy,
     UiConfig,
@@ -61,7 +64,7 @@ MAX_EXPIRY_DAYS = 395
 caps their lifetime at 13 months; it recommends asking again after 6, our default 182 days)."""
 
 TOP_KEYS = ("version", "mode", "revision", "expiry_days", "honor_gpc", "cookie",
-            "record_endpoint", "categories", "services", "masking", "csp", "ui")
+            "record_endpoint", "categories", "services", "masking", "csp", "headers", "ui")
 CATEGORY_KEYS = ("required", "title", "description")
 DEFAULT_CATEGORY_IDS = ("necessary", "functionality", "analytics", "marketing")
 
@@ -139,6 +142,7 @@ def _build(rep: Reporter, root: Node, source: Path | None) -> Policy:
         services=check_services(rep, get("services"), categories),
         masking=_masking(rep, get("masking")),
         csp=csp,
+        headers=_headers(rep, get("headers"), csp),
         ui=_ui(rep, get("ui"), categories),
         source=source,
     )
@@ -346,6 +350,55 @@ def _extra(rep: Reporter, node: Node | None) -> dict[str, tuple[str, ...]]:
         node = Node("mapping", {k: e for k, e in node.value.items() if k != "frame-ancestors"},
                     node.line, node.column, node.tag)
     return check_source_map(rep, node, "csp.extra")
+
+
+# -- headers ----------------------------------------------------------------------------
+
+
+HEADERS_KEYS = ("hsts", "hsts_max_age", "hsts_include_subdomains", "hsts_preload",
+                "cross_origin_resource_policy")
+CORP_VALUES = ("same-origin", "same-site", "cross-origin")
+
+
+def _headers(rep: Reporter, node: Node | None, csp: CspConfig) -> HeadersConfig:
+    """The security headers besides the CSP; they only exist for header deliveries."""
+    fields = rep.mapping(node, "headers", HEADERS_KEYS)
+    get = lambda key: value_of(fields.get(key))  # noqa: E731
+    config = HeadersConfig(
+        hsts=_hsts_mode(rep, get("hsts")),  # type: ignore[arg-type]
+        hsts_max_age=rep.integer(get("hsts_max_age"), "headers.hsts_max_age", HSTS_ONE_YEAR,
+                                 minimum=0),
+        hsts_include_subdomains=rep.boolean(get("hsts_include_subdomains"),
+                                            "headers.hsts_include_subdomains", False),
+        hsts_preload=rep.boolean(get("hsts_preload"), "headers.hsts_preload", False),
+        cross_origin_resource_policy=rep.choice(  # type: ignore[arg-type]
+            get("cross_origin_resource_policy"), "headers.cross_origin_resource_policy",
+            CORP_VALUES, "same-origin"))
+    if config.hsts_preload and not (config.hsts_include_subdomains
+                                    and config.hsts_max_age >= HSTS_ONE_YEAR):
+        rep.error(get("hsts_preload"), "headers.hsts_preload",
+                  "the HSTS preload list only accepts includeSubDomains and a max-age of at "
+                  f"least one year ({HSTS_ONE_YEAR})",
+                  "set hsts_include_subdomains: true (every subdomain must serve https) and "
+                  f"hsts_max_age: {HSTS_ONE_YEAR} or more, or remove hsts_preload")
+    if 0 < config.hsts_max_age < HSTS_SIX_MONTHS:
+        rep.warn(get("hsts_max_age"), "headers.hsts_max_age",
+                 f"{config.hsts_max_age} seconds is less than six months ({HSTS_SIX_MONTHS}): "
+                 "HSTS graders (MDN HTTP Observatory) count it as weak",
+                 f"use {HSTS_ONE_YEAR} (one year) once https works everywhere")
+    if fields and set(csp.delivery) == {"meta"}:
+        rep.warn(node, "headers", "<meta> delivery cannot send these headers, so they are "
+                 "ignored", "add a header delivery (e.g. netlify, nginx) to csp.delivery")
+    return config
+
+
+def _hsts_mode(rep: Reporter, node: Node | None) -> str:
+    """``auto``, or ``on`` / ``off`` (YAML reads unquoted on/off/true/false as booleans)."""
+    if node is None or node.broken:
+        return "auto"
+    if node.kind == "scalar" and isinstance(node.value, bool):
+        return "on" if node.value else "off"
+    return rep.choice(node, "headers.hsts", ("auto", "on", "off"), "auto")
 
 
 # -- ui ---------------------------------------------------------------------------------

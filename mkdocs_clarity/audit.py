@@ -4,7 +4,7 @@ and gating / masking coverage.
 Why it re-scans instead of trusting a build log: the reviewer audits what will be deployed.
 Pages are read with :func:`scan.scan_page` — the same facts the rewrite used — so the audit and
 the build cannot disagree about what a page contains. The deployed policy is read back from
-the pages' ``<meta>`` and from the header files (:mod:`headers`), and every source is
+the pages' ``<meta>`` and from the header files (:mod:`hosts`), and every source is
 explained by :func:`csp.build_site_csp`'s provenance (given the policy) or, failing that, by
 matching it against the scanned facts; a source nothing explains is itself a finding.
 
@@ -25,7 +25,7 @@ from pathlib import Path
 from consent_generator.errors import UserError
 from consent_generator.model import Policy
 
-from . import __version__, cspcheck, headers
+from . import __version__, cspcheck, hosts
 from .csp import META_FORBIDDEN, Csp, Reason, build_site_csp, service_label
 from .findings import Finding, fails, sort_findings
 from .maskcheck import mask_gaps
@@ -227,16 +227,18 @@ def audit_site(site_dir: str | Path, policy: Policy | None = None, *,
 
     # What is deployed: the pages' meta policies and the header files.
     meta_by_page = {s.path: _deployed_meta(s) for s in scans}
-    header_files = headers.read_site_headers(site)
+    header_files = hosts.read_site_headers(site)
     header_csp, header_ro = _header_policies(header_files)
     policies = Counter(v for v in meta_by_page.values() if v)
     meta_policy = policies.most_common(1)[0][0] if policies else ""
     audited = header_csp or meta_policy
     delivery = {"meta": meta_policy, "headers": header_files,
-                "report_only": bool(header_ro and not header_csp)}
+                "report_only": bool(header_ro and not header_csp),
+                "security_headers": hosts.security_headers(header_files, bool(meta_policy))}
 
     findings += _delivery_findings(meta_by_page, meta_policy, header_csp, header_ro,
                                    header_files, policies)
+    findings += _security_header_findings(delivery["security_headers"], site_url)
     csp = Csp.parse(audited) if audited else Csp()
     if audited:
         findings += cspcheck.evaluate(audited)
@@ -310,8 +312,8 @@ def _deployed_meta(scan) -> str:
 def _header_policies(files: dict[str, dict[str, str]]) -> tuple[str, str]:
     csp = ro = ""
     for values in files.values():
-        csp = csp or values.get(headers.CSP.lower(), "")
-        ro = ro or values.get(headers.CSP_RO.lower(), "")
+        csp = csp or values.get(hosts.CSP.lower(), "")
+        ro = ro or values.get(hosts.CSP_RO.lower(), "")
     return csp, ro
 
 
@@ -338,21 +340,40 @@ def _delivery_findings(meta_by_page: dict[str, str], meta_policy: str, header_cs
         out.append(Finding(
             "META_ONLY_DELIVERY", "medium",
             "the policy is delivered in <meta> only, which cannot carry frame-ancestors "
-            "(clickjacking protection, e.g. of the consent banner) or report-uri: add a "
-            "header delivery (netlify, cloudflare, vercel, azure-swa, nginx, apache) to "
-            "csp.delivery", "frame-ancestors", None, "mkdocs-clarity"))
+            "(clickjacking protection, e.g. of the consent banner) or report-uri, nor "
+            "Strict-Transport-Security or any other security header: add a "
+            f"header delivery ({', '.join(hosts.hosts())}) to csp.delivery", "frame-ancestors", None, "mkdocs-clarity"))
     if meta_policy:
         ignored = [d for d in Csp.parse(meta_policy).names() if d in META_FORBIDDEN]
         for d in ignored:
             out.append(Finding("META_IGNORED_DIRECTIVE", "medium", f"{d} is in the <meta> "
                                "policy, where browsers ignore it", d, None, "mkdocs-clarity"))
-    for name, values in header_files.items():
-        if headers.CSP.lower() in values or headers.CSP_RO.lower() in values:
-            for hname, _ in headers.COMPANIONS:
-                if hname.lower() not in values:
-                    out.append(Finding("MISSING_COMPANION_HEADER", "info",
-                                       f"{name} does not set {hname}", None, hname,
-                                       "mkdocs-clarity"))
+    return out
+
+
+def _security_header_findings(rows: list[dict], site_url: SiteUrl | None) -> list[Finding]:
+    """A header file that sends a CSP but not the rest of the set (per file, not per host:
+    hosts sharing a file send the same). HSTS is only expected of an https (or unknown) site."""
+    out: list[Finding] = []
+    https = None if site_url is None else site_url.origin.startswith("https:")
+    seen = set()
+    for row in rows:
+        sends_csp = any(n.startswith(hosts.CSP) for n in row["sends"])
+        if row["file"] is None or row["file"] in seen or not sends_csp:
+            continue
+        seen.add(row["file"])
+        for hname in row["missing"]:
+            if hname == hosts.HSTS:
+                if https is not False:
+                    out.append(Finding(
+                        "MISSING_HSTS", "medium" if https else "info",
+                        f"{row['file']} does not send {hname}"
+                        + ("" if https else " (the site URL is unknown: pass --site-url)")
+                        + f"; {row['hsts']}", None, hname, "mkdocs-clarity"))
+            elif not hname.startswith(hosts.CSP):
+                out.append(Finding("MISSING_COMPANION_HEADER", "info",
+                                   f"{row['file']} does not set {hname}", None, hname,
+                                   "mkdocs-clarity"))
     return out
 
 

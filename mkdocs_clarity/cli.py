@@ -145,6 +145,9 @@ def summary(report, dry_run: bool, site_url: SiteUrl | None = None) -> str:
     if files:
         lines.append(("header files that would be written: " if dry_run
                       else "header files: ") + ", ".join(files))
+        from .hosts import hsts_line
+
+        lines.append(hsts_line(report.header_files) or "")
     if dry_run:
         lines += [f"  would change: {rel}" for rel in report.changed]
         lines += [f"  would write: {rel}" for rel in report.assets]

@@ -64,7 +64,7 @@ class SiteReport:
     assets: list[str] = field(default_factory=list)
     """Runtime assets written (paths relative to the site root)."""
     header_files: list = field(default_factory=list)
-    """``headers.HeaderFile`` for every header file written (header deliveries)."""
+    """``hosts.HeaderFile`` for every header file written (header deliveries)."""
     dry_run: bool = False
     workers: int = 0
     """Worker processes used (0: everything ran in this process, e.g. a small site)."""
@@ -357,7 +357,8 @@ class SiteRewriter:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 write_atomic(str(target), asset.content)
 
-        header_files = _export_headers(self.site_dir, site_csp, self.policy, dry_run)
+        header_files = _export_headers(self.site_dir, site_csp, self.policy, dry_run,
+                                       self.site_origin)
         warnings.extend(site_csp.warnings)
         return SiteReport(site_dir=self.site_dir, csp=site_csp, pages=total, changed=changed,
                           not_pages=not_pages, gated_elements=gated, masked=masked,
@@ -385,11 +386,15 @@ def apply_site(site_dir: Path | str, policy: Policy, *, jobs: int | None = None,
     return rewriter.finish(dry_run=dry_run, progress=progress)
 
 
-def _export_headers(site_dir: Path, site_csp: SiteCsp, policy: Policy, dry_run: bool) -> list:
+def _export_headers(site_dir: Path, site_csp: SiteCsp, policy: Policy, dry_run: bool,
+                    site_origin: str | None = None) -> list:
     """Header deliveries (netlify, vercel, ...) get the *full* policy, which may carry what a
-    ``<meta>`` cannot (frame-ancestors, report-uri/report-to)."""
+    ``<meta>`` cannot (frame-ancestors, report-uri/report-to), and the security headers
+    (HSTS only when ``site_origin`` is https)."""
     if set(policy.csp.delivery) <= {"meta"}:
         return []
-    from . import headers
+    from . import hosts
 
-    return headers.export(site_dir, site_csp.policy, policy.csp, dry_run=dry_run)
+    https = None if site_origin is None else site_origin.lower().startswith("https:")
+    return hosts.export(site_dir, site_csp.policy, policy.csp, headers=policy.headers,
+                        https=https, dry_run=dry_run)
