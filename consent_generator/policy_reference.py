@@ -98,6 +98,22 @@ KEYS: tuple[KeyDoc, ...] = (
            "Sources you add per directive, e.g. `{img-src: [\"https://images.example.org\"]}`. "
            "Anything that would weaken `script-src` (`'unsafe-inline'`, `*`, schemes, nonces) "
            "is refused."),
+    KeyDoc("headers", "",
+           "Security headers sent by the header deliveries besides the CSP (see "
+           "[Security headers](../security-headers.md))."),
+    KeyDoc("headers.hsts", "`auto`",
+           "`Strict-Transport-Security`: `auto` sends it when the site URL is https, `on` also "
+           "without a site URL (never for http), `off` when your host sends its own."),
+    KeyDoc("headers.hsts_max_age", "`31536000`",
+           "Seconds browsers keep using https only (one year; less than six months warns)."),
+    KeyDoc("headers.hsts_include_subdomains", "`false`",
+           "Binds every subdomain to https too: only when they all serve https."),
+    KeyDoc("headers.hsts_preload", "`false`",
+           "Asks for the browsers' preload list; needs `hsts_include_subdomains` and a year; "
+           "hard to undo."),
+    KeyDoc("headers.cross_origin_resource_policy", "`same-origin`",
+           "`same-origin`, `same-site` or `cross-origin` (for images or fonts other sites "
+           "load from yours)."),
     KeyDoc("ui", "", "The banner's language, texts and links."),
     KeyDoc("ui.language", "`auto`",
            "`auto` (each page's `<html lang>`) or one of `en de fr es it nl pt pl`."),

@@ -1,7 +1,8 @@
 """Generate the documentation's reference pages from the code (``make reference``).
 
 The pages under docs/reference/ are written by this script, never by hand: the policy keys
-from ``consent_generator.policy_reference``, the vendors from the catalog. ``--check`` exits 1
+from ``consent_generator.policy_reference``, the vendors from the catalog, the
+hosts from the host registry. ``--check`` exits 1
 when a committed page differs from what the code says (the test suite runs it), naming the
 page and the command that fixes it.
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from consent_generator.policy_reference import KEYS
 from consent_generator.services import CUSTOM_ID, catalog
+from mkdocs_clarity.hosts import SECURITY_HEADERS, hosts
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "docs" / "reference"
@@ -57,9 +59,20 @@ def vendors_page() -> str:
     return "".join(lines)
 
 
+def hosts_page() -> str:
+    rows = [f"| `{h.delivery}` | `{h.file}` | <{h.docs}> |" for h in hosts().values()]
+    headers = ", ".join(f"`{name}`" for name in SECURITY_HEADERS)
+    return (HEADER + "# Hosts (header deliveries)\n\nEach host format is one module in "
+            "`mkdocs_clarity/hosts/`. List it under `csp.delivery` in `consent.yml`; every "
+            f"format carries the same set: {headers}.\n\n"
+            "| Delivery | File (site root) | Host documentation |\n|---|---|---|\n"
+            + "\n".join(rows) + "\n")
+
+
 PAGES: dict[str, Callable[[], str]] = {
     "policy.md": policy_page,
     "vendors.md": vendors_page,
+    "hosts.md": hosts_page,
 }
 
 
