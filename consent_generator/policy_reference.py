@@ -82,8 +82,9 @@ KEYS: tuple[KeyDoc, ...] = (
     KeyDoc("masking.unmask", "`[]`", "CSS selectors of elements to show; each is checked."),
     KeyDoc("csp", "", "The Content Security Policy and its deliveries."),
     KeyDoc("csp.delivery", "`[meta]`",
-           "Where the CSP goes: `meta` and/or a header file for `netlify`, `cloudflare`, "
-           "`vercel`, `azure-swa`, `nginx`, `apache`."),
+           "Where the CSP goes: `meta` and/or the header file of a host (see "
+           "[Hosts](hosts.md): `netlify`, `cloudflare`, `vercel`, `azure-swa`, `nginx`, "
+           "`apache`, `caddy`)."),
     KeyDoc("csp.report_only", "`false`",
            "Report violations without blocking. Needs a header delivery: `<meta>` cannot be "
            "report-only."),
