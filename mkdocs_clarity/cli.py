@@ -13,8 +13,8 @@ from pathlib import Path
 import click
 
 from consent_generator.errors import UserError
+from consent_generator.versions import version_option
 
-from . import __version__
 from .siteurl import SiteUrl
 
 EXAMPLES_APPLY = """
@@ -82,7 +82,7 @@ def _load_policy(path: Path | None, required: bool):
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="mkdocs-clarity")
+@version_option("mkdocs-clarity")
 def main() -> None:
     """Consent gating, a strict site-wide CSP and Clarity masking for any static site."""
 
