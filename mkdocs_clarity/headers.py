@@ -50,7 +50,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from consent_generator.atomic import write_atomic
 from consent_generator.errors import UserError
@@ -273,7 +273,7 @@ def _apache_quote(value: str) -> str:
 # --------------------------------------------------------------------------- JSON formats
 
 
-def _load_json(existing: str, path: Path) -> dict:
+def _load_json(existing: str, path: Path) -> dict[str, Any]:
     if not existing.strip():
         return {}
     try:
@@ -287,7 +287,7 @@ def _load_json(existing: str, path: Path) -> dict:
     return data
 
 
-def _dump_json(data: Mapping) -> str:
+def _dump_json(data: Mapping[str, Any]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
