@@ -94,12 +94,16 @@ cp "$ROOT/tests/fixtures/static_sites/consent.yml" "$WORK/consent.yml"
 grep -q 'http-equiv="Content-Security-Policy"' "$WORK/plain/index.html" || fail "apply wrote no CSP"
 ls "$WORK"/plain/assets/consent/consent.*.js >/dev/null || fail "apply wrote no runtime"
 
-step "mkdocs-clarity audit (md and html reports)"
+step "mkdocs-clarity audit (md, html and json reports, --baseline)"
 "$BIN/mkdocs-clarity" audit "$WORK/plain" --policy "$WORK/consent.yml" -o "$WORK/audit.md" \
   || fail "audit of the applied site failed"
 "$BIN/mkdocs-clarity" audit "$WORK/plain" --policy "$WORK/consent.yml" --format html \
   -o "$WORK/audit.html" 2>/dev/null || fail "html audit failed"
 grep -q '<html' "$WORK/audit.html" || fail "html audit report is empty"
+"$BIN/mkdocs-clarity" audit "$WORK/plain" --format json -o "$WORK/audit.json" --fail-on never \
+  2>/dev/null
+"$BIN/mkdocs-clarity" audit "$WORK/plain" --policy "$WORK/consent.yml" \
+  --baseline "$WORK/audit.json" -o "$WORK/audit-diff.md" 2>/dev/null || fail "baseline audit failed"
 
 step "consent-generator validate, cookie-table and snippet (templates, i18n)"
 "$BIN/consent-generator" validate "$WORK/consent.yml" >/dev/null

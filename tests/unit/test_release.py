@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
@@ -107,3 +109,14 @@ def test_public_api_is_the_real_thing():
 @pytest.mark.parametrize("package", PACKAGES)
 def test_packages_are_typed(package):
     assert (ROOT / package / "py.typed").is_file()
+
+
+def test_engine_does_not_import_mkdocs():
+    """``apply``/``audit`` work without MkDocs (docs/dependencies.md): only plugin.py imports it,
+    so mkdocs could become an extra without touching the engine."""
+    code = ("import sys, mkdocs_clarity.cli, mkdocs_clarity.site, mkdocs_clarity.audit, "
+            "consent_generator.cli\n"
+            "print(sorted(m for m in sys.modules if m == 'mkdocs' or m.startswith('mkdocs.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=60).stdout
+    assert out.strip() == "[]"
