@@ -36,6 +36,26 @@ SDIST="$(ls "$WORK"/dist/*.tar.gz)"
 step "twine check --strict"
 "$PY" -m twine check --strict "$WHEEL" "$SDIST"
 
+# Every file of the two packages in the checkout is in the wheel (data files of any kind, in
+# any subpackage: a new folder whose files the globs in pyproject.toml miss fails here).
+step "the wheel holds every package file"
+"$PY" - "$ROOT" "$WHEEL" <<'PY'
+import sys
+import zipfile
+from pathlib import Path
+
+root, wheel = Path(sys.argv[1]), sys.argv[2]
+shipped = set(zipfile.ZipFile(wheel).namelist())
+source = {p.relative_to(root).as_posix()
+          for package in ("consent_generator", "mkdocs_clarity")
+          for p in (root / package).rglob("*")
+          if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo")}
+missing = sorted(source - shipped)
+if missing:
+    sys.exit("missing from the wheel:\n  " + "\n  ".join(missing))
+print(f"  {len(source)} package files, all in the wheel")
+PY
+
 # The sdist must carry what a rebuild needs and what the wheel ships.
 tar -tzf "$SDIST" >"$WORK/sdist.txt"
 grep -q '/LICENSE$' "$WORK/sdist.txt" || fail "sdist lacks LICENSE"
