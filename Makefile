@@ -66,7 +66,8 @@ wheel-smoke: test-deps
 # Our runtime dependencies are pinned to their lower bounds (tests/lowest_constraints.py); the
 # test tools resolve around them. Browser tests are not part of this job (they test the runtime
 # in Chromium, not the Python dependencies), nor is the Zensical fixture: zensical needs
-# click>=8.1.8, it is a fixture builder, not our dependency.
+# click>=8.1.8, it is a fixture builder, not our dependency. PYTHON=python3.11 runs it on the
+# oldest Python requires-python allows.
 LOWEST_VENV  := .venv-lowest
 LOWEST_TOOLS := pytest mkdocs-material
 test-lowest:

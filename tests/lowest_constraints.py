@@ -13,12 +13,8 @@ from __future__ import annotations
 
 import re
 import sys
+import tomllib
 from pathlib import Path
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10 (the oldest we support): pip vendors the same parser
-    from pip._vendor import tomli as tomllib
 
 # name, optional [extras], version specifiers, optional "; marker" (PEP 508, the subset a
 # pyproject dependency list uses; plain Python so this runs before any venv exists).

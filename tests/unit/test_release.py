@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import tomllib
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
@@ -23,7 +24,6 @@ PACKAGES = ("consent_generator", "mkdocs_clarity")
 
 
 def _pyproject() -> dict:
-    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11; the file is the same on 3.10
     return tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
 
 
