@@ -75,8 +75,12 @@ def _site_url_line(site_url: SiteUrl | None, applied: bool) -> str:
 
 @overload
 def _load_policy(path: Path | None, required: Literal[True]) -> Policy: ...
+
+
 @overload
 def _load_policy(path: Path | None, required: bool) -> Policy | None: ...
+
+
 def _load_policy(path: Path | None, required: bool) -> Policy | None:
     """The policy at ``path``, or ``./consent.yml`` when present (None if not and optional)."""
     from consent_generator.policy import default_policy_path, load_policy
