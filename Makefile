@@ -10,7 +10,8 @@ CHROMIUM ?= /usr/bin/chromium
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: demo test lint bench venv deps test-deps chromium node-deps web-servers clean docs docs-build reference screenshots
+.PHONY: demo test lint bench venv deps test-deps chromium node-deps web-servers clean docs docs-build \
+        reference screenshots typecheck wheel-smoke test-lowest
 
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +69,8 @@ demo: deps
 ## make test: install everything (Python deps, chromium, npm judges) and run the whole suite
 test: test-deps chromium node-deps web-servers
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	bash tests/wheel_smoke.sh $(PY)
 	$(PY) -m pytest -q -p no:cacheprovider
 
 ## make docs: build the documentation site (the plugin on itself) and serve it on :8001
@@ -89,6 +92,33 @@ reference: deps
 screenshots: test-deps chromium
 	$(PY) scripts/screenshots.py
 
+## make typecheck: mypy --strict over both packages (config: [tool.mypy] in pyproject.toml)
+typecheck: test-deps
+	$(VENV)/bin/mypy
+
+## make wheel-smoke: build sdist+wheel, twine check, install the wheel in a fresh venv, use it
+wheel-smoke: test-deps
+	bash tests/wheel_smoke.sh $(PY)
+
+## make test-lowest: unit and build tests with the lowest dependency versions pyproject allows
+# Our runtime dependencies are pinned to their lower bounds (tests/lowest_constraints.py); the
+# test tools resolve around them. Browser tests are not part of this job (they test the runtime
+# in Chromium, not the Python dependencies), nor is the Zensical fixture: zensical needs
+# click>=8.1.8, it is a fixture builder, not our dependency. PYTHON=python3.11 runs it on the
+# oldest Python requires-python allows.
+LOWEST_VENV  := .venv-lowest
+LOWEST_TOOLS := pytest mkdocs-material
+test-lowest:
+	rm -rf $(LOWEST_VENV)
+	$(PYTHON) -m venv $(LOWEST_VENV)
+	$(PYTHON) tests/lowest_constraints.py > $(LOWEST_VENV)/constraints.txt
+	$(LOWEST_VENV)/bin/python -m pip install -q -c $(LOWEST_VENV)/constraints.txt -e . $(LOWEST_TOOLS)
+	@echo "lowest versions installed:"
+	@$(LOWEST_VENV)/bin/python -m pip freeze --exclude-editable | \
+	  grep -iE "^($$(sed 's/==.*//' $(LOWEST_VENV)/constraints.txt | paste -sd'|'))==" | sed 's/^/  /'
+	$(LOWEST_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/unit tests/build \
+	  -m "not browser" -k "not zensical"
+
 lint: test-deps
 	$(VENV)/bin/ruff check .
 
@@ -98,4 +128,4 @@ bench: test-deps
 	$(PY) bench/run.py --pages $(PAGES)
 
 clean:
-	rm -rf $(VENV) $(NODE_DIR) demo_site/site bench/out site
+	rm -rf $(VENV) $(LOWEST_VENV) $(NODE_DIR) demo_site/site bench/out site

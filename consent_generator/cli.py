@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
 from .atomic import write_atomic
 from .cookie_table import FORMATS, render_cookie_table
 from .discover import MKDOCS_CONFIG, Discovery, Finding, discover
@@ -35,6 +34,7 @@ from .policy_services import check_param
 from .services import catalog
 from .services.model import Param
 from .skeleton import ChosenService, InitAnswers, render_skeleton
+from .versions import version_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -70,7 +70,7 @@ def _user_errors(func: F) -> F:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="consent-generator")
+@version_option("consent-generator")
 def main() -> None:
     """Write and check the consent policy (consent.yml) of a static site.
 

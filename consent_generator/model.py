@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, TypeVar
 
 from .services.model import Cookie, ServiceSpec
 
@@ -26,7 +26,11 @@ DELIVERIES: tuple[str, ...] = ("meta", "netlify", "cloudflare", "vercel", "azure
                                "apache", "caddy")
 
 
-def frozen_map(data: Mapping | None = None) -> Mapping:
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def frozen_map(data: Mapping[K, V] | None = None) -> Mapping[K, V]:
     """A read-only view of a copy of ``data`` (the model's mapping type)."""
     return MappingProxyType(dict(data or {}))
 

@@ -124,7 +124,10 @@ def _build(rep: Reporter, root: Node, source: Path | None) -> Policy:
                   "see 'consent-generator init' for a commented example")
         return Policy(source=source)
     top = rep.mapping(root, "", TOP_KEYS)
-    get = lambda key: value_of(top.get(key))  # noqa: E731 - local shorthand
+
+    def get(key: str) -> Node | None:
+        return value_of(top.get(key))
+
     _version(rep, get("version"))
     categories = _categories(rep, get("categories"))
     csp = _csp(rep, get("csp"))
@@ -273,7 +276,10 @@ CSP_KEYS = ("delivery", "report_only", "report_uri", "report_to", "frame_ancesto
 
 def _csp(rep: Reporter, node: Node | None) -> CspConfig:
     fields = rep.mapping(node, "csp", CSP_KEYS)
-    get = lambda key: value_of(fields.get(key))  # noqa: E731
+
+    def get(key: str) -> Node | None:
+        return value_of(fields.get(key))
+
     delivery = _delivery(rep, get("delivery"))
     meta_only = set(delivery) == {"meta"}
     report_only = rep.boolean(get("report_only"), "csp.report_only", False)
@@ -472,8 +478,8 @@ def text_keys() -> tuple[str, ...] | None:
     return tuple(_flatten(data, ""))
 
 
-def _flatten(data: dict, prefix: str) -> list[str]:
-    keys = []
+def _flatten(data: dict[str, object], prefix: str) -> list[str]:
+    keys: list[str] = []
     for key, value in data.items():
         name = f"{prefix}.{key}" if prefix else key
         keys.extend(_flatten(value, name) if isinstance(value, dict) else [name])

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -130,7 +131,8 @@ def bundled_languages() -> tuple[str, ...]:
 
 @cache
 def _bundled_texts(code: str) -> Mapping[str, str]:
-    return json.loads((I18N_DIR / f"{code}.json").read_text(encoding="utf-8"))
+    texts: dict[str, str] = json.loads((I18N_DIR / f"{code}.json").read_text(encoding="utf-8"))
+    return texts
 
 
 def normalise_language(lang: str | None) -> str:
@@ -228,7 +230,7 @@ def _first_party_cookie_regexes(svc: ServiceConfig) -> list[str]:
     return [c.regex for c in svc.cookies if c.party == "first"]
 
 
-def runtime_config(policy: Policy, *, lang: str) -> dict:
+def runtime_config(policy: Policy, *, lang: str) -> dict[str, Any]:
     """The JSON the runtime reads from ``#consent-config``: only what it needs to decide."""
     texts = texts_for(policy, lang)
     core = {
@@ -307,7 +309,7 @@ def _env() -> Environment:
                        trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined)
 
 
-def _category_view(policy: Policy, texts: Mapping[str, str]) -> list[dict]:
+def _category_view(policy: Policy, texts: Mapping[str, str]) -> list[dict[str, Any]]:
     view = []
     for cat in policy.categories:
         services = [{

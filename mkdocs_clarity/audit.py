@@ -21,15 +21,19 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from consent_generator.errors import UserError
 from consent_generator.model import Policy
 
 from . import __version__, cspcheck, hosts
 from .csp import META_FORBIDDEN, Csp, Reason, build_site_csp, service_label
-from .findings import Finding, fails, sort_findings
-from .maskcheck import mask_gaps
+from .findings import Finding, Severity, fails, sort_findings
+from .maskcheck import MaskGaps, mask_gaps
 from .siteurl import SiteUrl
+
+if TYPE_CHECKING:
+    from .scan import PageScan
 
 SCHEMA_VERSION = 1
 PAGE_LIMIT = 5
@@ -51,7 +55,7 @@ class SourceEntry:
     source: str
     reasons: tuple[Reason, ...]
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"source": self.source,
                 "reasons": [{"kind": r.kind, "detail": r.detail, "pages": list(r.pages)}
                             for r in self.reasons]}
@@ -89,12 +93,12 @@ class AuditReport:
     pages: int
     policy: str
     """The policy audited (the header policy where one is exported, else the pages' meta)."""
-    delivery: dict
+    delivery: dict[str, Any]
     directives: list[tuple[str, list[SourceEntry]]]
     findings: list[Finding]
     gating: list[ServiceCoverage]
     masking: MaskingCoverage
-    baseline: dict | None = None
+    baseline: dict[str, Any] | None = None
     warnings: list[str] = field(default_factory=list)
     site_url: SiteUrl | None = None
     """Where the site is served (its origin is first-party), when known."""
@@ -107,7 +111,7 @@ class AuditReport:
         return {s: c.get(s, 0) for s in ("high", "syntax", "medium", "high-maybe",
                                          "medium-maybe", "info")}
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "schema_version": SCHEMA_VERSION,
             "generator": f"mkdocs-clarity {__version__}",
@@ -146,8 +150,8 @@ def html_files(site_dir: Path) -> list[Path]:
 
 @dataclass(frozen=True)
 class _PageFacts:
-    scan: object
-    gaps: object | None
+    scan: PageScan
+    gaps: MaskGaps | None
 
 
 def _scan_one(args: tuple[str, str, bool]) -> _PageFacts:
@@ -200,7 +204,7 @@ def _consent_services(site: Path, files: Sequence[Path]) -> list[tuple[str, str]
 
 
 def audit_site(site_dir: str | Path, policy: Policy | None = None, *,
-               baseline: dict | None = None, jobs: int | None = None,
+               baseline: dict[str, Any] | None = None, jobs: int | None = None,
                site_url: SiteUrl | None = None) -> AuditReport:
     """Audit the built site in ``site_dir`` (optionally against the policy it was built with).
 
@@ -301,7 +305,7 @@ def audit_site(site_dir: str | Path, policy: Policy | None = None, *,
     return report
 
 
-def _deployed_meta(scan) -> str:
+def _deployed_meta(scan: PageScan) -> str:
     """The policy a page's ``<meta>`` delivers (the first one: that is the site policy)."""
     for meta in scan.csp_metas:
         if meta.content:
@@ -318,7 +322,8 @@ def _header_policies(files: dict[str, dict[str, str]]) -> tuple[str, str]:
 
 
 def _delivery_findings(meta_by_page: dict[str, str], meta_policy: str, header_csp: str,
-                       header_ro: str, header_files: dict, policies: Counter) -> list[Finding]:
+                       header_ro: str, header_files: dict[str, dict[str, str]],
+                       policies: Counter[str]) -> list[Finding]:
     out: list[Finding] = []
     bare = tuple(p for p, v in meta_by_page.items() if not v)
     if bare and not header_csp:
@@ -377,7 +382,7 @@ def _security_header_findings(rows: list[dict], site_url: SiteUrl | None) -> lis
     return out
 
 
-def _policy_findings(csp: Csp, scans: list, service_ids: set[str]) -> list[Finding]:
+def _policy_findings(csp: Csp, scans: list[PageScan], service_ids: set[str]) -> list[Finding]:
     """What CSP Evaluator does not check: styles, breadth, handlers, pre-consent requests."""
     out: list[Finding] = []
     style = csp.effective("style-src") or ()
@@ -398,7 +403,7 @@ def _policy_findings(csp: Csp, scans: list, service_ids: set[str]) -> list[Findi
         values = csp.get(d) if d == "form-action" else csp.effective(d)
         for v in values or ():
             if v in WIDE or (v.startswith(("https://*", "http://*")) and v.count(".") < 2):
-                sev = "medium" if d in ("connect-src", "form-action", "frame-src") else "info"
+                sev: Severity = "medium" if d in ("connect-src", "form-action", "frame-src") else "info"
                 out.append(Finding("BROAD_SOURCE", sev, f"{v} in {d} allows any host: "
                                    + ("injected code could send page data anywhere"
                                       if d in ("connect-src", "form-action") else
@@ -422,16 +427,16 @@ def _policy_findings(csp: Csp, scans: list, service_ids: set[str]) -> list[Findi
         for s in scans:
             for h in s.event_handlers:
                 handler_pages.setdefault(h.attr.lower(), []).append(s.path)
-    for name, pages in sorted(handler_pages.items()):
+    for name, handler_on in sorted(handler_pages.items()):
         out.append(Finding("INLINE_EVENT_HANDLER", "medium", f"{name}= handler(s) will be "
                            "blocked by the policy (a hash cannot allow an event handler "
                            "without 'unsafe-hashes'): whatever uses them will not work; move "
                            "them into a script file", "script-src-attr", name,
-                           "mkdocs-clarity", tuple(dict.fromkeys(pages))))
+                           "mkdocs-clarity", tuple(dict.fromkeys(handler_on))))
     return out
 
 
-def _third_party_findings(scans: list, site_origin: str | None = None) -> list[Finding]:
+def _third_party_findings(scans: list[PageScan], site_origin: str | None = None) -> list[Finding]:
     """Requests the pages make to other hosts before the visitor has chosen anything (the
     site's own origin, when known, is not another host)."""
     own = (site_origin or "").rstrip("/").lower()
@@ -448,7 +453,7 @@ def _third_party_findings(scans: list, site_origin: str | None = None) -> list[F
             for origin, pages in sorted(pre.items())]
 
 
-def _explain(csp: Csp, scans: list, policy: Policy | None,
+def _explain(csp: Csp, scans: list[PageScan], policy: Policy | None,
              config_services: list[tuple[str, str]], site_origin: str | None = None,
              ) -> dict[tuple[str, str], tuple[Reason, ...]]:
     """Reasons per (directive, source): build_site_csp's provenance, then scanned facts."""
@@ -471,11 +476,11 @@ def _explain(csp: Csp, scans: list, policy: Policy | None,
                 reasons = out.setdefault((d, s), [])
                 if why not in reasons:  # the policy given said the same already
                     reasons.append(why)
-    for s in scans:
-        for script in s.inline_scripts:
+    for scan in scans:
+        for script in scan.inline_scripts:
             if script.injected and ("script-src", script.hash) not in out:
                 out.setdefault(("script-src", script.hash), []).append(
-                    Reason("inline-script", script.first_line, (s.path,)))
+                    Reason("inline-script", script.first_line, (scan.path,)))
     result: dict[tuple[str, str], tuple[Reason, ...]] = {}
     for name, sources in csp.directives:
         for src in sources:
@@ -495,7 +500,7 @@ def _fallback_reason(csp: Csp, directive: str, source: str,
     return []
 
 
-def _gating(scans: list) -> list[ServiceCoverage]:
+def _gating(scans: list[PageScan]) -> list[ServiceCoverage]:
     found: dict[str, tuple[list[str], list[str]]] = {}
     for s in scans:
         for t in s.trackers:
@@ -531,7 +536,7 @@ def _pages_of(examples: Iterable[tuple[str, str]], kind: str) -> tuple[str, ...]
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
-    seen: dict[tuple, Finding] = {}
+    seen: dict[tuple[str, ...], Finding] = {}
     for f in findings:
         seen.setdefault((*f.key(), f.description), f)
     return list(seen.values())
@@ -540,7 +545,7 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 # --------------------------------------------------------------------------- baseline
 
 
-def load_baseline(path: str | Path) -> dict:
+def load_baseline(path: str | Path) -> dict[str, Any]:
     """A previous ``--format json`` report."""
     try:
         data = json.loads(Path(path).read_text("utf-8"))
@@ -554,22 +559,22 @@ def load_baseline(path: str | Path) -> dict:
     return data
 
 
-def _source_set(report: dict) -> set[tuple[str, str]]:
+def _source_set(report: dict[str, Any]) -> set[tuple[str, str]]:
     return {(d, e["source"]) for d, entries in report.get("directives", {}).items()
             for e in entries}
 
 
-def _finding_set(report: dict) -> set[tuple[str, str, str, str]]:
+def _finding_set(report: dict[str, Any]) -> set[tuple[str, str, str, str]]:
     return {(f["check"], f["severity"], f.get("directive") or "", f.get("value") or "")
             for f in report.get("findings", [])}
 
 
-def diff_baseline(old: dict, new: dict) -> dict:
+def diff_baseline(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """What changed since ``old``: sources (hashes apart, they change with every script edit)
     and findings, added and removed."""
     a, b = _source_set(old), _source_set(new)
 
-    def split(items: set[tuple[str, str]]) -> tuple[list, list]:
+    def split(items: set[tuple[str, str]]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
         hashes = sorted(i for i in items if i[1].startswith("'sha"))
         other = sorted(i for i in items if not i[1].startswith("'sha"))
         return ([{"directive": d, "source": s} for d, s in other],
@@ -578,8 +583,11 @@ def diff_baseline(old: dict, new: dict) -> dict:
     added_src, added_hash = split(b - a)
     removed_src, removed_hash = split(a - b)
     fa, fb = _finding_set(old), _finding_set(new)
-    as_json = lambda items: [dict(zip(("check", "severity", "directive", "value"), f,  # noqa: E731
-                                      strict=True)) for f in sorted(items)]
+
+    def as_json(items: set[tuple[str, str, str, str]]) -> list[dict[str, str]]:
+        return [dict(zip(("check", "severity", "directive", "value"), f, strict=True))
+                for f in sorted(items)]
+
     return {"added_sources": added_src, "removed_sources": removed_src,
             "added_hashes": added_hash, "removed_hashes": removed_hash,
             "new_findings": as_json(fb - fa), "resolved_findings": as_json(fa - fb)}

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import click
 
 from consent_generator.errors import UserError
+from consent_generator.versions import version_option
 
-from . import __version__
 from .siteurl import SiteUrl
+
+if TYPE_CHECKING:
+    from consent_generator.model import Policy
+
+    from .site import SiteReport
 
 EXAMPLES_APPLY = """
 \b
@@ -67,7 +73,15 @@ def _site_url_line(site_url: SiteUrl | None, applied: bool) -> str:
             f"sitemap.xml): {cost}absolute URLs to the site itself count as third-party")
 
 
-def _load_policy(path: Path | None, required: bool):
+@overload
+def _load_policy(path: Path | None, required: Literal[True]) -> Policy: ...
+
+
+@overload
+def _load_policy(path: Path | None, required: bool) -> Policy | None: ...
+
+
+def _load_policy(path: Path | None, required: bool) -> Policy | None:
     """The policy at ``path``, or ``./consent.yml`` when present (None if not and optional)."""
     from consent_generator.policy import default_policy_path, load_policy
 
@@ -82,7 +96,7 @@ def _load_policy(path: Path | None, required: bool):
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="mkdocs-clarity")
+@version_option("mkdocs-clarity")
 def main() -> None:
     """Consent gating, a strict site-wide CSP and Clarity masking for any static site."""
 
@@ -107,7 +121,7 @@ def apply(site_dir: Path, policy_path: Path | None, dry_run: bool, jobs: int | N
             click.echo(str(w), err=True)
         from .site import apply_site, html_files
 
-        where = {"site_origin": site_url.origin if site_url else None,
+        where: dict[str, Any] = {"site_origin": site_url.origin if site_url else None,
                  "base_path": site_url.base_path if site_url else None}
         pages = len(html_files(site_dir))
         show = sys.stderr.isatty() or pages > PROGRESS_MIN_PAGES
@@ -128,7 +142,7 @@ def apply(site_dir: Path, policy_path: Path | None, dry_run: bool, jobs: int | N
     click.echo(summary(report, dry_run, site_url))
 
 
-def summary(report, dry_run: bool, site_url: SiteUrl | None = None) -> str:
+def summary(report: SiteReport, dry_run: bool, site_url: SiteUrl | None = None) -> str:
     """The end-of-run summary: what changed, what was gated and masked, how big the policy is,
     where the site is served; a dry run also lists every file it would write, since checking
     that list is why one runs it."""

@@ -19,8 +19,9 @@ from consent_generator.csp_sources import sha256_source
 
 if TYPE_CHECKING:  # pragma: no cover
     from consent_generator.model import Policy
+    from consent_generator.services.model import ServiceSpec
 
-    from .scan import PageScan
+    from .scan import PageScan, Resource
 
 META_FORBIDDEN = frozenset({"frame-ancestors", "report-uri", "report-to", "sandbox"})
 """Directives a ``<meta http-equiv>`` policy cannot carry (CSP3 §3.3): header outputs only."""
@@ -269,7 +270,7 @@ class _Builder:
     def __init__(self) -> None:
         self._sources: dict[str, dict[str, None]] = {}
         self._csp: Csp | None = None
-        self.reasons: dict[tuple[str, str], dict[tuple[str, str], list[str]]] = {}
+        self.reasons: dict[tuple[str, str], dict[tuple[ReasonKind, str], list[str]]] = {}
 
     @property
     def csp(self) -> Csp:
@@ -339,7 +340,8 @@ def service_label(key: str, name: str, category: str) -> str:
     return f"service {key} ({name}), category {category}"
 
 
-def _service_sources(builder: _Builder, spec, label: str, page: str | None = None) -> None:
+def _service_sources(builder: _Builder, spec: ServiceSpec, label: str,
+                     page: str | None = None) -> None:
     for directive, sources in spec.csp.items():
         for source in sources:
             builder.add(directive, source, "service", label, page)
@@ -483,7 +485,7 @@ def canonical(csp: Csp) -> Csp:
                      for name, sources in csp.directives))
 
 
-def _resource_source(r) -> str:
+def _resource_source(r: Resource) -> str:
     """The source allowing one resource. Scripts get their exact URL path, not the host:
     a whole CDN host (cdnjs, jsdelivr, unpkg) serves every library ever published, including
     ones that bypass CSP (old AngularJS, JSONP endpoints), so allowing the host would allow

@@ -18,6 +18,7 @@ never written; an element matched by both lists stays masked (with a warning).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -37,6 +38,11 @@ from .masking_rules import (
     is_long_number,
 )
 from .scan import Tag, in_spans, tag_at
+
+Spans = tuple[tuple[int, int], ...]
+"""Sorted (start, end) offsets of comments and raw text, where no tag can be (from the scan)."""
+TagIndex = Mapping[str, Sequence[int]]
+"""Start offsets of tags by name, as the scan's tokenizer found them."""
 
 _ALL_ZERO = str.maketrans("123456789", "000000000")
 _TEXT_ZEROS = re.compile(r"0000(?=[^<>]*+<)")
@@ -161,7 +167,9 @@ def compile_selector(text: str) -> tuple[Selector, ...]:
 
 
 def _split_commas(text: str) -> list[str]:
-    parts, depth, cur = [], 0, []
+    parts: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in text:
         if ch in "([":
             depth += 1
@@ -242,8 +250,8 @@ def _literal_hits(html: str, kind: str, word: str) -> list[int]:
     return out
 
 
-def _simple_tags(html: str, sel: Simple, opaque, body_start: int,
-                 tag_index=None) -> list[Tag]:
+def _simple_tags(html: str, sel: Simple, opaque: Spans, body_start: int,
+                 tag_index: TagIndex | None = None) -> list[Tag]:
     kind, word = sel.literal()
     tags = []
     if kind == "type" and tag_index is not None and word in tag_index:
@@ -259,7 +267,7 @@ def _simple_tags(html: str, sel: Simple, opaque, body_start: int,
     return tags
 
 
-def _element_end(html: str, tag: Tag, opaque) -> int:
+def _element_end(html: str, tag: Tag, opaque: Spans) -> int:
     """Offset just past the end tag matching ``tag`` (same-name nesting counted)."""
     if tag.name in VOID_ELEMENTS or tag.self_closing:
         return tag.end
@@ -275,8 +283,8 @@ def _element_end(html: str, tag: Tag, opaque) -> int:
     return len(html)
 
 
-def _descendant_tags(html: str, sel: Descendant, opaque, body_start: int,
-                     tag_index=None) -> list[Tag]:
+def _descendant_tags(html: str, sel: Descendant, opaque: Spans, body_start: int,
+                     tag_index: TagIndex | None = None) -> list[Tag]:
     spans: list[tuple[int, int]] | None = None
     found: list[Tag] = []
     for i, compound in enumerate(sel.chain):
@@ -306,7 +314,7 @@ def _complex_tags(html: str, sels: list[Complex]) -> dict[str, list[Tag]]:
     for sel in sels:
         found = []
         for el in soup.select(sel.text):
-            if el.sourceline is None:
+            if el.sourceline is None or el.sourcepos is None:
                 continue
             offset = line_starts[el.sourceline - 1] + el.sourcepos
             tag = tag_at(html, offset)
@@ -316,7 +324,7 @@ def _complex_tags(html: str, sels: list[Complex]) -> dict[str, list[Tag]]:
     return out
 
 
-def _text_hits(html: str, body_start: int, body_end: int, opaque) -> list[int]:
+def _text_hits(html: str, body_start: int, body_end: int, opaque: Spans) -> list[int]:
     """Offsets of e-mail addresses and long digit runs in the body (not in scripts/comments)."""
     hits = []
     i = html.find("@", body_start, body_end)
@@ -371,8 +379,9 @@ def _enclosing(html: str, offset: int, body_start: int) -> Tag | None:
     return None
 
 
-def find_masks(html: str, compiled: CompiledMasking, *, opaque=(), body_tag: Tag | None = None,
-               body_end: int | None = None, path: str = "", tag_index=None) -> MaskResult:
+def find_masks(html: str, compiled: CompiledMasking, *, opaque: Spans = (),
+               body_tag: Tag | None = None, body_end: int | None = None, path: str = "",
+               tag_index: TagIndex | None = None) -> MaskResult:
     """Where to insert the mask/unmask attributes in ``html`` (see the module docstring).
 
     ``opaque``: sorted spans of comments and raw text (from the scan), where no tag can be.
@@ -405,9 +414,9 @@ def find_masks(html: str, compiled: CompiledMasking, *, opaque=(), body_tag: Tag
             masks.setdefault(tag.start, tag)
     if compiled.mode == "balanced":
         for offset in _text_hits(html, body_start, body_end, opaque):
-            tag = _enclosing(html, offset, body_start)
-            if tag is not None:
-                masks.setdefault(tag.start, tag)
+            enclosing = _enclosing(html, offset, body_start)
+            if enclosing is not None:
+                masks.setdefault(enclosing.start, enclosing)
     for sel in compiled.unmask:
         for tag in tags_for(sel):
             unmasks.setdefault(tag.start, (tag, sel.text))

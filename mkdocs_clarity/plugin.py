@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -28,6 +28,13 @@ from consent_generator.model import Policy
 from .csp import Csp
 from .siteurl import parse_site_url
 
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.livereload import LiveReloadServer
+    from mkdocs.structure.pages import Page
+
+    from .site import SiteRewriter
+
 log = get_plugin_logger(__name__)
 
 _INJECT_HOOK = "_inject_js_into_html"
@@ -37,7 +44,7 @@ and :func:`_allow_live_reload` then leaves the server alone."""
 _WRAPPED = "__clarity_csp__"
 
 
-class ClarityConfig(base.Config):
+class ClarityConfig(base.Config):  # type: ignore[no-untyped-call]  # mkdocs: untyped hook
     """Options under ``- clarity:`` in mkdocs.yml."""
 
     enabled = c.Type(bool, default=True)
@@ -48,7 +55,7 @@ class ClarityConfig(base.Config):
     """Worker processes for the rewrite (default: CPU count; 1 = none)."""
 
 
-def _material_conflicts(extra: dict) -> list[str]:
+def _material_conflicts(extra: dict[str, Any]) -> list[str]:
     """What Material's built-in analytics/consent would do behind our back, and the fix."""
     problems = []
     analytics = extra.get("analytics") if isinstance(extra, dict) else None
@@ -140,7 +147,7 @@ def _allow_live_reload(server: object) -> bool:
     return True
 
 
-class ClarityPlugin(BasePlugin[ClarityConfig]):
+class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]  # as above
     """Consent-first analytics: gating, a strict site-wide CSP and Clarity masking."""
 
     supports_multiple_instances = False
@@ -149,13 +156,13 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):
         self.policy: Policy | None = None
         self.policy_path: Path | None = None
         self._command = "build"
-        self._rewriter = None
+        self._rewriter: SiteRewriter | None = None
         self._written: str | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._command = command
 
-    def on_config(self, config):
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if not self.config.enabled:
             return config
         from consent_generator.policy import PolicyError, load_policy
@@ -178,7 +185,7 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):
             log.warning(str(w))
         return config
 
-    def on_files(self, files: Files, *, config) -> Files:
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """The runtime as build files: served by ``mkdocs serve`` and copied like any asset."""
         if not self.config.enabled:
             return files
@@ -188,7 +195,7 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):
         self._start(config, len(files.documentation_pages()))
         return files
 
-    def _start(self, config, pages: int) -> None:
+    def _start(self, config: MkDocsConfig, pages: int) -> None:
         from .site import SiteRewriter
 
         self._close()
@@ -205,6 +212,8 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):
                 raise PluginError(f"clarity: {exc}") from None
             origin, base_path = site.origin, site.base_path
         self._written = None
+        if self.policy is None:  # on_config loads it whenever the plugin is enabled
+            raise PluginError("clarity: the consent policy was not loaded")
         self._rewriter = SiteRewriter(config.site_dir, self.policy, jobs=jobs,
                                       site_origin=origin, base_path=base_path,
                                       expected_pages=pages)
@@ -214,7 +223,7 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):
             self._rewriter.close()
             self._rewriter = None
 
-    def on_post_page(self, output: str, *, page, config) -> str:
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Plan the *previous* page (MkDocs wrote it right after its on_post_page) in a worker
         while MkDocs renders this one: pass 1 of the rewrite overlaps the build. Pages are
         rewritten in on_post_build, once the site-wide CSP is known; whatever was not
@@ -231,7 +240,8 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):
     def on_shutdown(self) -> None:
         self._close()
 
-    def on_serve(self, server, *, config, builder):
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
+                 builder: Callable[..., Any]) -> LiveReloadServer:
         """Rebuild when the policy changes (it is not under docs/), and let the live-reload
         script MkDocs injects into served pages run under our CSP."""
         if self.config.enabled and self.policy_path is not None:
@@ -241,7 +251,7 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):
             _allow_live_reload(server)
         return server
 
-    def on_post_build(self, *, config) -> None:
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled or self.policy is None:
             return
         if self._rewriter is None:

@@ -114,9 +114,9 @@ class PagePlan:
     relies on auto-gating still builds with ``--strict``."""
     gated: list[Gated] = field(default_factory=list)
     masked: int = 0
-    mask_at: array = field(default_factory=lambda: array("l"))
+    mask_at: array[int] = field(default_factory=lambda: array("l"))
     """Offsets for ``data-clarity-mask="true"`` (compact: a site pass keeps every plan)."""
-    unmask_at: array = field(default_factory=lambda: array("l"))
+    unmask_at: array[int] = field(default_factory=lambda: array("l"))
     is_page: bool = True
 
 
@@ -358,9 +358,9 @@ def apply_plan(html: str, plan: PagePlan, csp: Csp | None, renderer: Renderer) -
     # (the CSP meta goes before a removed meta), then in planned order (wrappers nest).
     edits = [*plan.edits, *((o, o, MASK_TEXT) for o in plan.mask_at),
              *((o, o, UNMASK_TEXT) for o in plan.unmask_at)]
-    edits = sorted(enumerate(edits), key=lambda e: (e[1][0], e[1][1] != e[1][0], e[0]))
+    ordered = sorted(enumerate(edits), key=lambda e: (e[1][0], e[1][1] != e[1][0], e[0]))
     out, pos = [], 0
-    for _, (start, end, text) in edits:
+    for _, (start, end, text) in ordered:
         if start < pos:  # overlapping edits never happen by construction; keep the first
             continue
         out.append(html[pos:start])

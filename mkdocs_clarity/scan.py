@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from urllib.parse import urlsplit
 
+from consent_generator.csp_sources import sha256_source
 from consent_generator.render import BODY_END, BODY_START, HEAD_END, HEAD_START
 
-from .csp import first_line, sha256_source
+from .csp import first_line
 
 RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed",
                       "noframes", "noscript"})
@@ -399,7 +400,8 @@ def detectors() -> _Detectors:
 
 def detect(kind: str, text: str) -> str | None:
     """The service id whose ``detect.<kind>`` matches ``text``, if any."""
-    for sid, rx in getattr(detectors(), kind):
+    table: tuple[tuple[str, re.Pattern[str]], ...] = getattr(detectors(), kind)
+    for sid, rx in table:
         if rx.search(text):
             return sid
     return None

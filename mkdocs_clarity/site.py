@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.pool
 import os
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 
 from consent_generator import render
 from consent_generator.atomic import write_atomic
@@ -30,6 +32,10 @@ from consent_generator.model import Policy
 from .csp import Csp, SiteCsp, SiteCspBuilder
 from .masking import CompiledMasking, compile_masking
 from .rewrite import Gated, PagePlan, Renderer, apply_plan, plan_page, strip_injected
+
+if TYPE_CHECKING:
+    from .hosts import HeaderFile
+    from .scan import PageScan
 
 Progress = Callable[[str, int, int], None]
 """``progress(phase, done, total)``: ``"scan"`` once per page planned in pass 1 (all of them
@@ -63,7 +69,7 @@ class SiteReport:
     """The auto-gating notes (``page:line: <service> <kind> auto-gated into '<category>'``)."""
     assets: list[str] = field(default_factory=list)
     """Runtime assets written (paths relative to the site root)."""
-    header_files: list = field(default_factory=list)
+    header_files: list[HeaderFile] = field(default_factory=list)
     """``hosts.HeaderFile`` for every header file written (header deliveries)."""
     dry_run: bool = False
     workers: int = 0
@@ -97,16 +103,26 @@ class SiteReport:
 
 # -- worker side --------------------------------------------------------------------------------
 
-_STATE: dict[str, object] = {}
+class _WorkerState(TypedDict, total=False):
+    policy: Policy
+    site_dir: str
+    masking: CompiledMasking
+    renderer: Renderer
+    base_path: str | None
+
+
+_STATE: _WorkerState = {}
 
 Stamp = tuple[str, int, int]
 """How pass 2 knows a page is still what pass 1 planned: ``("stat", size, mtime_ns)``."""
+Planned = tuple[str, PagePlan, "PageScan", Stamp]
+"""Pass 1's result for one page: (rel, plan, scan, stamp)."""
 
 
 def _init(policy: Policy, site_dir: str, masking: CompiledMasking,
           worker: bool = False, base_path: str | None = None) -> None:
-    _STATE.update(policy=policy, site_dir=site_dir, masking=masking,
-                  renderer=Renderer(policy), base_path=base_path)
+    _STATE.update(_WorkerState(policy=policy, site_dir=site_dir, masking=masking,
+                               renderer=Renderer(policy), base_path=base_path))
     if worker:
         # Workers run beside MkDocs' own rendering: on a busy machine the build comes first,
         # the scan takes the cycles left over (the build waits for it only at the end).
@@ -125,23 +141,23 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8", "surrogateescape")
 
 
-def _plan_text(rel: str, text: str):
+def _plan_text(rel: str, text: str) -> tuple[PagePlan, PageScan]:
     root = _STATE["base_path"] if rel == "404.html" else None
-    plan, scan = plan_page(strip_injected(text), rel, _STATE["policy"],  # type: ignore[arg-type]
-                           masking=_STATE["masking"],  # type: ignore[arg-type]
-                           renderer=_STATE["renderer"],  # type: ignore[arg-type]
-                           root=root)  # type: ignore[arg-type]
+    plan, scan = plan_page(strip_injected(text), rel, _STATE["policy"],
+                           masking=_STATE["masking"],
+                           renderer=_STATE["renderer"],
+                           root=root)
     # The scan travels back only for the CSP: drop what only the rewrite needed.
     return plan, replace(scan, opaque=(), tag_index={})
 
 
-def _plan_file(rel: str):
-    data, st = _read(os.path.join(_STATE["site_dir"], rel))  # type: ignore[arg-type]
+def _plan_file(rel: str) -> Planned:
+    data, st = _read(os.path.join(_STATE["site_dir"], rel))
     plan, scan = _plan_text(rel, _decode(data))
     return rel, plan, scan, ("stat", st.st_size, st.st_mtime_ns)
 
 
-def _plan_files(rels: list[str]) -> list:
+def _plan_files(rels: list[str]) -> list[Planned]:
     """:func:`_plan_file` for a batch (one pool task, one result message)."""
     return [_plan_file(rel) for rel in rels]
 
@@ -151,17 +167,17 @@ def _parse_csp(text: str) -> Csp:
     return Csp.parse(text)
 
 
-def _apply_one(args: tuple[str, PagePlan, Stamp, str | None, bool]):
+def _apply_one(args: tuple[str, PagePlan, Stamp, str | None, bool]) -> tuple[str, bool, bool]:
     """Pass 2 for one page -> (rel, changed, stale). A stale page (changed on disk since it
     was planned) is left alone; the driver then redoes the site from disk."""
     rel, plan, stamp, csp_text, dry_run = args
-    path = os.path.join(_STATE["site_dir"], rel)  # type: ignore[arg-type]
+    path = os.path.join(_STATE["site_dir"], rel)
     data, st = _read(path)
     if ("stat", st.st_size, st.st_mtime_ns) != stamp:
         return rel, False, True
     text = _decode(data)
     csp = _parse_csp(csp_text) if csp_text is not None else None
-    out = apply_plan(strip_injected(text), plan, csp, _STATE["renderer"])  # type: ignore[arg-type]
+    out = apply_plan(strip_injected(text), plan, csp, _STATE["renderer"])
     if out == text:
         return rel, False, False
     if not dry_run:
@@ -217,8 +233,8 @@ class SiteRewriter:
         if jobs is None:
             jobs = min(os.cpu_count() or 1, 8)
         self.jobs = jobs
-        self._pool = None
-        self._pending: deque = deque()
+        self._pool: multiprocessing.pool.Pool | None = None
+        self._pending: deque[multiprocessing.pool.AsyncResult[list[Planned]]] = deque()
         self._batch: list[str] = []
         self._planned: dict[str, tuple[PagePlan, Stamp]] = {}
         self._changed: set[str] = set()
@@ -257,11 +273,11 @@ class SiteRewriter:
             self._pending.append(self._pool.apply_async(_plan_files, (self._batch,)))
         self._batch = []
 
-    def _store_all(self, results: list) -> None:
+    def _store_all(self, results: list[Planned]) -> None:
         for result in results:
             self._store(result)
 
-    def _store(self, result: tuple) -> None:
+    def _store(self, result: Planned) -> None:
         """Keep the plan; the scan goes into the CSP builder right away and is dropped."""
         rel, plan, scan, stamp = result
         self._planned[rel] = (plan, stamp)
@@ -330,7 +346,8 @@ class SiteRewriter:
             share = len(tasks) // (self.jobs + 1)
             mine, theirs = tasks[:share], tasks[share:]
             async_results = pool.imap_unordered(_apply_one, theirs, chunksize=8)
-            results = chain(map(_apply_one, mine), async_results)
+            results: Iterable[tuple[str, bool, bool]] = chain(map(_apply_one, mine),
+                                                              async_results)
         else:
             results = map(_apply_one, tasks)
         stale = []
@@ -387,7 +404,7 @@ def apply_site(site_dir: Path | str, policy: Policy, *, jobs: int | None = None,
 
 
 def _export_headers(site_dir: Path, site_csp: SiteCsp, policy: Policy, dry_run: bool,
-                    site_origin: str | None = None) -> list:
+                    site_origin: str | None = None) -> list[HeaderFile]:
     """Header deliveries (netlify, vercel, ...) get the *full* policy, which may carry what a
     ``<meta>`` cannot (frame-ancestors, report-uri/report-to), and the security headers
     (HSTS only when ``site_origin`` is https)."""
