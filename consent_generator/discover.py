@@ -234,12 +234,12 @@ def scan_text(text: str, name: str) -> list[Finding]:
             start = _script_start(text, match.start())
             found.append((start, _service_finding(text, name, start, service, "pasted loader")))
     for match in _SRC_RE.finditer(text):
-        element, url = match.group(1).lower(), match.group(2)
-        service = _service_for_url(element, url)
-        if service is not None:
+        element, url = match.group(1).lower(), str(match.group(2))
+        url_service = _service_for_url(element, url)
+        if url_service is not None:
             kind = "embedded frame" if element == "iframe" else "script"
             found.append((match.start(), _service_finding(
-                text, name, match.start(), service, f"{kind} {url}")))
+                text, name, match.start(), url_service, f"{kind} {url}")))
         elif re.match(r"(?i)(https?:)?//", url):
             found.append((match.start(), Finding(
                 where=f"{name}:{_line(text, match.start())}",

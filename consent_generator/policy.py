@@ -369,7 +369,10 @@ CORP_VALUES = ("same-origin", "same-site", "cross-origin")
 def _headers(rep: Reporter, node: Node | None, csp: CspConfig) -> HeadersConfig:
     """The security headers besides the CSP; they only exist for header deliveries."""
     fields = rep.mapping(node, "headers", HEADERS_KEYS)
-    get = lambda key: value_of(fields.get(key))  # noqa: E731
+
+    def get(key: str) -> Node | None:
+        return value_of(fields.get(key))
+
     config = HeadersConfig(
         hsts=_hsts_mode(rep, get("hsts")),  # type: ignore[arg-type]
         hsts_max_age=rep.integer(get("hsts_max_age"), "headers.hsts_max_age", HSTS_ONE_YEAR,

@@ -236,13 +236,14 @@ def audit_site(site_dir: str | Path, policy: Policy | None = None, *,
     policies = Counter(v for v in meta_by_page.values() if v)
     meta_policy = policies.most_common(1)[0][0] if policies else ""
     audited = header_csp or meta_policy
+    security_rows = hosts.security_headers(header_files, bool(meta_policy))
     delivery = {"meta": meta_policy, "headers": header_files,
                 "report_only": bool(header_ro and not header_csp),
-                "security_headers": hosts.security_headers(header_files, bool(meta_policy))}
+                "security_headers": security_rows}
 
     findings += _delivery_findings(meta_by_page, meta_policy, header_csp, header_ro,
                                    header_files, policies)
-    findings += _security_header_findings(delivery["security_headers"], site_url)
+    findings += _security_header_findings(security_rows, site_url)
     csp = Csp.parse(audited) if audited else Csp()
     if audited:
         findings += cspcheck.evaluate(audited)
@@ -356,7 +357,7 @@ def _delivery_findings(meta_by_page: dict[str, str], meta_policy: str, header_cs
     return out
 
 
-def _security_header_findings(rows: list[dict], site_url: SiteUrl | None) -> list[Finding]:
+def _security_header_findings(rows: list[dict[str, Any]], site_url: SiteUrl | None) -> list[Finding]:
     """A header file that sends a CSP but not the rest of the set (per file, not per host:
     hosts sharing a file send the same). HSTS is only expected of an https (or unknown) site."""
     out: list[Finding] = []

@@ -26,7 +26,8 @@ from consent_generator.render import BODY_END, BODY_START, HEAD_END, HEAD_START
 from consent_generator.services import catalog
 
 from .csp import Csp
-from .masking import MASK_TEXT, UNMASK_TEXT, CompiledMasking, compile_masking, find_masks
+from .masking import CompiledMasking, compile_masking, find_masks
+from .masking_rules import MASK_TEXT, UNMASK_TEXT
 from .scan import PageScan, Tag, Tracker, scan_page, tag_at
 
 CSP_ATTR = "data-consent-csp"
