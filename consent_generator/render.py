@@ -225,7 +225,13 @@ def _safe_url(url: str | None) -> str | None:
 # --- head ------------------------------------------------------------------------------------
 
 def _first_party_cookie_regexes(svc: ServiceConfig) -> list[str]:
-    return [c.regex for c in svc.cookies if c.party == "first"]
+    return [c.regex for c in svc.cookies if c.party == "first" and c.store == "cookie"]
+
+
+def _storage_regexes(svc: ServiceConfig) -> list[str]:
+    """Web Storage keys the runtime clears on revoke (from localStorage and sessionStorage:
+    the runtime does not tell them apart, a declared name is specific enough)."""
+    return [c.regex for c in svc.cookies if c.party == "first" and c.store != "cookie"]
 
 
 def runtime_config(policy: Policy, *, lang: str) -> dict:
@@ -244,6 +250,8 @@ def runtime_config(policy: Policy, *, lang: str) -> dict:
         "services": [{"key": s.key, "name": _service_name(s), "category": s.category,
                       "signal": s.spec.signal.kind,
                       "cookies": _first_party_cookie_regexes(s),
+                      "storage": _storage_regexes(s),
+                      "gpc": s.spec.gpc.not_loaded,
                       "embed": s.spec.embed.kind if s.spec.embed else None}
                      for s in policy.services],
     }
@@ -316,6 +324,7 @@ def _category_view(policy: Policy, texts: Mapping[str, str]) -> list[dict]:
             "description": s.spec.description,
             "privacy_url": _safe_url(s.spec.privacy_url),
             "cookies": s.cookies,
+            "gpc_off": s.spec.gpc.not_loaded,
         } for s in policy.services if s.category == cat.id]
         view.append({"id": cat.id, "required": cat.required, "services": services,
                      "title": _category_text(texts, cat.id, "title"),

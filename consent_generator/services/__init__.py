@@ -9,13 +9,14 @@ import importlib
 import pkgutil
 from functools import cache
 
-from .model import ConsentSignal, Cookie, Detect, Embed, IdCheck, Param, ServiceSpec
+from .model import ConsentSignal, Cookie, Detect, Embed, Gpc, IdCheck, Param, ServiceSpec
 
 __all__ = [
     "ConsentSignal",
     "Cookie",
     "Detect",
     "Embed",
+    "Gpc",
     "IdCheck",
     "Param",
     "ServiceSpec",
