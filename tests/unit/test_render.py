@@ -294,3 +294,15 @@ def test_write_snippet_is_complete_and_idempotent(tmp_path):
         assert source in install
     assert "data-consent-open" in install and "'unsafe-inline'" not in install
     assert not list(tmp_path.rglob(".*"))  # no temp files left behind
+
+
+def test_squeeze_js_keeps_words_signs_strings_and_regexes():
+    src = ("const a = b - -c, s = 'x  y', t = `p ${q}  r`; // gone\n"
+           "if (!/^a b$/.test(s)) return x / 2 + +y;\n"
+           "const r = /[/ ]+/g; /* gone */ let z = typeof r;\n")
+    assert render.squeeze_js(src) == (
+        "const a=b- -c,s='x  y',t=`p ${q}  r`;\n"
+        "if(!/^a b$/.test(s))return x/2+ +y;\n"
+        "const r=/[/ ]+/g;let z=typeof r;\n")
+    with pytest.raises(ValueError, match="unterminated"):
+        render.squeeze_js("const s = 'open;\n")
