@@ -113,7 +113,10 @@ def attach(session: Any, *, hold: tuple[str, ...] = ()) -> Judge:
                 if data[:2] == b"\x1f\x8b":
                     data = gzip.decompress(data)
                 judge.uploads.append(data.decode("utf-8"))
-            route.fulfill(status=204, headers={"Access-Control-Allow-Origin": "*"})
+            # The client uploads with credentials: CORS needs the exact origin back.
+            origin = request.headers.get("origin", "*")
+            route.fulfill(status=204, headers={"Access-Control-Allow-Origin": origin,
+                                               "Access-Control-Allow-Credentials": "true"})
             return
         if kind in judge.holding:
             judge.held[kind] = (route, body, ctype)
