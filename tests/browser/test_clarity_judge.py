@@ -21,7 +21,7 @@ from consent_generator.model import Policy
 from tests.build.sites import serve_fixture, wait_until
 from tests.harness import clarity_real as cr
 from tests.harness import consent_pages as cp
-from tests.harness.browser import STUBS, new_session
+from tests.harness.browser import CHROMIUM_ARGS, STUBS, chromium_path, new_session
 from tests.harness.server import serve
 
 pytestmark = [pytest.mark.browser,
@@ -382,9 +382,25 @@ def test_gtag_before_clarity_then_revoke_while_clarity_loads(browser, site):
         s.context.close()
 
 
-def test_bfcache_restore_does_not_restart_a_revoked_clarity(judged, cached_site):
-    s, judge = judged
-    site = cached_site
+@pytest.fixture(scope="module")
+def bfcache_browser(browser):
+    """A second Chromium with the back/forward cache on (Playwright turns it off by default)."""
+    b = browser.browser_type.launch(executable_path=chromium_path(), headless=True,
+                                    args=CHROMIUM_ARGS,
+                                    ignore_default_args=["--disable-back-forward-cache"])
+    yield b
+    b.close()
+
+
+def test_bfcache_restore_does_not_restart_a_revoked_clarity(bfcache_browser, cached_site):
+    s = new_session(bfcache_browser)
+    try:
+        _bfcache_scenario(s, cr.attach(s), cached_site)
+    finally:
+        s.context.close()
+
+
+def _bfcache_scenario(s, judge, site: str) -> None:
     s.context.add_init_script("window.addEventListener('pageshow', e => "
                               "{ window.__restored = e.persisted; });")
     goto(s, site + "a/")
@@ -394,7 +410,7 @@ def test_bfcache_restore_does_not_restart_a_revoked_clarity(judged, cached_site)
     revoke(s)
     quiet_window(s, 1.0)
     before = len(judge.uploads)
-    s.page.go_back()
+    s.page.go_back(wait_until="commit")  # a restore fires pageshow, not load
     wait_until(s.page, "location.pathname.endsWith('/a/') && !!window.siteConsent")
     if not s.page.evaluate("window.__restored"):
         reasons = s.page.evaluate("JSON.stringify(performance.getEntriesByType('navigation')"
