@@ -318,7 +318,8 @@ def test_gpc_keeps_marketing_denied_after_accept_all(session, site):
     assert session.third_party("youtube") == []
     js(session, "window.siteConsent.open()")
     page = session.page
-    assert page.get_by_text("Global Privacy Control").is_visible()
+    # .first: the dialog now also names Clarity as off under GPC (issue 13)
+    assert page.get_by_text("Global Privacy Control").first.is_visible()
     marketing = page.get_by_role("switch", name="Marketing")
     assert not marketing.is_checked() and marketing.is_disabled()
     assert "marketing" not in record(session)[5]
