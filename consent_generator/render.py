@@ -97,6 +97,82 @@ def compact_js(source: str) -> str:
     return "\n".join(out) + "\n"
 
 
+_IDENT = re.compile(r"[\w$]")
+# After one of these (or at a line start, or after a keyword below) a "/" starts a regex
+# literal; anywhere else it divides.
+_REGEX_AFTER = set("(,=:[!&|?{};+-*%<>~^")
+_REGEX_KEYWORDS = {"return", "typeof", "case", "do", "else", "in", "of", "void", "delete"}
+
+
+def _squeeze_token(line: str, i: int, prev: str) -> int:
+    """End index of the token starting at ``line[i]`` (string, regex literal, word or one
+    punctuation character); ``prev`` is the token before it."""
+    ch = line[i]
+    if ch in "'\"`":
+        j = i + 1
+        while j < len(line) and line[j] != ch:
+            j += 2 if line[j] == "\\" else 1
+        if j >= len(line):
+            raise ValueError(f"squeeze_js: unterminated string in {line!r}")
+        return j + 1
+    if ch == "/" and (not prev or prev[-1] in _REGEX_AFTER or prev in _REGEX_KEYWORDS):
+        j, in_class = i + 1, False
+        while j < len(line) and (line[j] != "/" or in_class):
+            in_class = (line[j] == "[" or in_class) and line[j] != "]"
+            j += 2 if line[j] == "\\" else 1
+        if j >= len(line):
+            raise ValueError(f"squeeze_js: unterminated regex in {line!r}")
+        j += 1
+        while j < len(line) and _IDENT.match(line[j]):
+            j += 1
+        return j
+    if _IDENT.match(ch):
+        j = i
+        while j < len(line) and _IDENT.match(line[j]):
+            j += 1
+        return j
+    return i + 1
+
+
+def squeeze_js(source: str) -> str:
+    """Drop the spaces between tokens that need none, line by line, after :func:`compact_js`.
+
+    Lines are kept (automatic semicolon insertion sees the same lines) and so are strings,
+    template literals and regex literals, whole. A space stays between two words, and between
+    ``+``/``-`` signs (``a - -b``). Saves about 180 bytes gzip on the runtime; the browser tests
+    run the squeezed file, and ``node --check`` parses it in the unit tests.
+    """
+    out_lines = []
+    for line in source.splitlines():
+        if line.startswith("/*!"):
+            out_lines.append(line)
+            continue
+        tokens: list[str] = []
+        i, spaced = 0, False
+        while i < len(line):
+            if line[i] in " \t":
+                i, spaced = i + 1, True
+                continue
+            if line.startswith("//", i):
+                break
+            if line.startswith("/*", i):  # an inline comment: dropped, like compact_js's
+                close = line.find("*/", i + 2)
+                if close < 0:
+                    raise ValueError(f"squeeze_js: unterminated comment in {line!r}")
+                i, spaced = close + 2, True
+                continue
+            end = _squeeze_token(line, i, tokens[-1] if tokens else "")
+            token = line[i:end]
+            if spaced and tokens:
+                a, b = tokens[-1][-1], token[0]
+                if (_IDENT.match(a) and _IDENT.match(b)) or (a in "+-" and b in "+-"):
+                    tokens.append(" ")
+            tokens.append(token)
+            i, spaced = end, False
+        out_lines.append("".join(tokens))
+    return "\n".join(line for line in out_lines if line) + "\n"
+
+
 def compact_css(source: str) -> str:
     """Drop comments (except ``/*!``) and line indentation; CSS strings must not hold ``/*``."""
     if re.search(r"""["'][^"'\n]*/\*""", source):
@@ -113,7 +189,10 @@ def runtime_assets() -> list[Asset]:
     served, so the same source always gives the same name.
     """
     out = []
-    for name, compact in (("consent.js", compact_js), ("consent.css", compact_css)):
+    def js(source: str) -> str:
+        return squeeze_js(compact_js(source))
+
+    for name, compact in (("consent.js", js), ("consent.css", compact_css)):
         data = compact((RUNTIME_DIR / name).read_text(encoding="utf-8")).encode("utf-8")
         digest = hashlib.sha256(data).hexdigest()[:8]
         stem, ext = name.rsplit(".", 1)
@@ -227,7 +306,13 @@ def _safe_url(url: str | None) -> str | None:
 # --- head ------------------------------------------------------------------------------------
 
 def _first_party_cookie_regexes(svc: ServiceConfig) -> list[str]:
-    return [c.regex for c in svc.cookies if c.party == "first"]
+    return [c.regex for c in svc.cookies if c.party == "first" and c.store == "cookie"]
+
+
+def _storage_regexes(svc: ServiceConfig) -> list[str]:
+    """Web Storage keys the runtime clears on revoke (from localStorage and sessionStorage:
+    the runtime does not tell them apart, a declared name is specific enough)."""
+    return [c.regex for c in svc.cookies if c.party == "first" and c.store != "cookie"]
 
 
 def runtime_config(policy: Policy, *, lang: str) -> dict[str, Any]:
@@ -246,6 +331,8 @@ def runtime_config(policy: Policy, *, lang: str) -> dict[str, Any]:
         "services": [{"key": s.key, "name": _service_name(s), "category": s.category,
                       "signal": s.spec.signal.kind,
                       "cookies": _first_party_cookie_regexes(s),
+                      "storage": _storage_regexes(s),
+                      "gpc": s.spec.gpc.not_loaded,
                       "embed": s.spec.embed.kind if s.spec.embed else None}
                      for s in policy.services],
     }
@@ -318,6 +405,7 @@ def _category_view(policy: Policy, texts: Mapping[str, str]) -> list[dict[str, A
             "description": s.spec.description,
             "privacy_url": _safe_url(s.spec.privacy_url),
             "cookies": s.cookies,
+            "gpc_off": s.spec.gpc.not_loaded,
         } for s in policy.services if s.category == cat.id]
         view.append({"id": cat.id, "required": cat.required, "services": services,
                      "title": _category_text(texts, cat.id, "title"),

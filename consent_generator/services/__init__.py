@@ -10,7 +10,7 @@ import importlib
 import pkgutil
 from functools import cache
 
-from .model import ConsentSignal, Cookie, Detect, Embed, IdCheck, Param, ServiceSpec
+from .model import ConsentSignal, Cookie, Detect, Embed, Gpc, IdCheck, Param, ServiceSpec
 
 __all__ = [
     "CATALOG_VERSION",
@@ -18,6 +18,7 @@ __all__ = [
     "Cookie",
     "Detect",
     "Embed",
+    "Gpc",
     "IdCheck",
     "Param",
     "ServiceSpec",
