@@ -39,7 +39,8 @@ def vendors_page() -> str:
              "Each vendor is one module in `consent_generator/services/`. Enable one under "
              "`services:` in `consent.yml` by its id.\n\n",
              "| Id | Vendor | Category | Parameters | CSP once granted | Cookies | "
-             "How consent is signalled |\n|---|---|---|---|---|---|---|\n"]
+             "Web Storage | How consent is signalled | Under GPC |\n"
+             "|---|---|---|---|---|---|---|---|---|\n"]
     for sid, spec in catalog().items():
         if sid == CUSTOM_ID:
             continue
@@ -48,10 +49,14 @@ def vendors_page() -> str:
                         for d, sources in spec.csp.items()) or "—"
         cookies = ", ".join(f"`{c.name}` ({c.lifetime}"
                             + (", third-party" if c.party == "third" else "") + ")"
-                            for c in spec.cookies) or "none"
+                            for c in spec.cookies if c.store == "cookie") or "none"
+        storage = ", ".join(f"`{c.name}` ({c.store}Storage)"
+                            for c in spec.cookies if c.store != "cookie") or "none"
+        gpc = ("not loaded: " if spec.gpc.not_loaded else "") + spec.gpc.vendor
         lines.append(f"| `{sid}` | {_cell(spec.name)} ({_cell(spec.provider)}) | "
                      f"{spec.default_category} | {_cell(params)} | {_cell(csp)} | "
-                     f"{_cell(cookies)} | {_cell(spec.signal.description)} |\n")
+                     f"{_cell(cookies)} | {_cell(storage)} | {_cell(spec.signal.description)} "
+                     f"| {_cell(gpc)} |\n")
     lines.append("\nSources each entry was written from:\n\n")
     for spec in catalog().values():
         if spec.docs:
