@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from consent_generator.model import Policy
 
     from .scan import PageScan
+    from .themes import ThemeNeed
 
 META_FORBIDDEN = frozenset({"frame-ancestors", "report-uri", "report-to", "sandbox"})
 """Directives a ``<meta http-equiv>`` policy cannot carry (CSP3 §3.3): header outputs only."""
@@ -202,7 +203,7 @@ def _ordered(items: Mapping[str, tuple[str, ...]]) -> tuple[tuple[str, tuple[str
 # --------------------------------------------------------------------------------------------
 
 ReasonKind = Literal["base", "service", "inline-script", "inline-style", "page-policy",
-                     "resource", "extra"]
+                     "resource", "extra", "theme"]
 
 
 @dataclass(frozen=True)
@@ -409,6 +410,12 @@ class SiteCspBuilder:
             for directive, source, why in KNOWN_RESOURCE_DEPENDENCIES.get(r.origin, ()):
                 b.add(directive, source, "resource", f"{why} ({r.url})", page)
 
+    def add_theme_needs(self, needs: Iterable[ThemeNeed]) -> None:
+        """Sources a theme's run-time features need (:mod:`mkdocs_clarity.themes` decides
+        them from the pages' facts), each explained by its feature and evidence."""
+        for need in needs:
+            self._b.add(need.directive, need.source, "theme", need.detail)
+
     def result(self) -> SiteCsp:
         """The policy: what the pages need plus ``csp.extra`` and header-only settings."""
         b, policy, warnings = self._b, self.policy, []
@@ -452,7 +459,8 @@ class SiteCspBuilder:
 
 def build_site_csp(policy: Policy, scans: Iterable[PageScan], *,
                    site_origin: str | None = None,
-                   runtime_scripts: Iterable[str] | None = None) -> SiteCsp:
+                   runtime_scripts: Iterable[str] | None = None,
+                   theme_needs: Iterable[ThemeNeed] = ()) -> SiteCsp:
     """The one policy for the whole site (see the module docstring for why one).
 
     ``runtime_scripts`` defaults to ``render.service_inline_scripts(policy)``: the gated
@@ -463,6 +471,7 @@ def build_site_csp(policy: Policy, scans: Iterable[PageScan], *,
     builder = SiteCspBuilder(policy, site_origin=site_origin, runtime_scripts=runtime_scripts)
     for scan in scans:
         builder.add(scan)
+    builder.add_theme_needs(theme_needs)
     return builder.result()
 
 

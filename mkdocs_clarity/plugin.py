@@ -18,7 +18,7 @@ from typing import Any
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from consent_generator import render
@@ -48,19 +48,16 @@ class ClarityConfig(base.Config):
     """Worker processes for the rewrite (default: CPU count; 1 = none)."""
 
 
+RUN_LAST = -100
+"""Event priority of the rewrite (``on_post_build``): after every other plugin, whatever the
+order under ``plugins:``, so pages written in their ``on_post_build`` (mkdocs-redirects'
+redirect pages, say) get the policy too. MkDocs runs higher priorities first; default 0."""
+
+
 def _material_conflicts(extra: dict) -> list[str]:
-    """What Material's built-in analytics/consent would do behind our back, and the fix."""
+    """What Material's built-in consent would do behind our back, and the fix (its analytics
+    follow the one theme-analytics rule: :mod:`mkdocs_clarity.themes.analytics`)."""
     problems = []
-    analytics = extra.get("analytics") if isinstance(extra, dict) else None
-    if analytics:
-        provider = analytics.get("provider") if isinstance(analytics, dict) else None
-        prop = analytics.get("property") if isinstance(analytics, dict) else None
-        move = "services:\n    google-analytics: {category: analytics, measurement_id: " \
-               f'"{prop or "G-XXXXXXXXXX"}"}}'
-        problems.append(
-            f"mkdocs.yml: extra.analytics (provider: {provider}) makes Material load "
-            "analytics itself, outside the consent banner and the CSP. Remove extra.analytics "
-            f"from mkdocs.yml and declare it in consent.yml instead:\n  {move}")
     if extra.get("consent") if isinstance(extra, dict) else None:
         problems.append(
             "mkdocs.yml: extra.consent turns on Material's own cookie consent, which would show "
@@ -172,11 +169,27 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):
         except UserError as exc:
             raise PluginError(f"clarity: {self.policy_path}: {exc}") from None
         conflicts = _material_conflicts(dict(config.extra or {}))
+        conflicts += self._theme_analytics(config)
         if conflicts:
             raise PluginError("clarity: " + "\n".join(conflicts))
         for w in self.policy.warnings:
             log.warning(str(w))
         return config
+
+    def _theme_analytics(self, config) -> list[str]:
+        """The theme's own analytics: the same id as consent.yml is dropped from the config
+        (the consent runtime loads it, once, after consent); anything else is an error."""
+        from .themes import analytics
+
+        found = analytics.from_config(config)
+        assert self.policy is not None
+        problems = analytics.check(self.policy, found, built=False)
+        if found and not problems:
+            analytics.drop_from_config(config)
+            log.info("%s: %s is loaded by the consent runtime after consent (declared in %s)",
+                     found[0].setting, found[0].measurement_id,
+                     analytics.policy_line(self.policy))
+        return problems
 
     def on_files(self, files: Files, *, config) -> Files:
         """The runtime as build files: served by ``mkdocs serve`` and copied like any asset."""
@@ -205,9 +218,11 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):
                 raise PluginError(f"clarity: {exc}") from None
             origin, base_path = site.origin, site.base_path
         self._written = None
+        from .themes import config_facts
+
         self._rewriter = SiteRewriter(config.site_dir, self.policy, jobs=jobs,
                                       site_origin=origin, base_path=base_path,
-                                      expected_pages=pages)
+                                      expected_pages=pages, theme_facts=config_facts(config))
 
     def _close(self) -> None:
         if self._rewriter is not None:
@@ -241,6 +256,7 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):
             _allow_live_reload(server)
         return server
 
+    @event_priority(RUN_LAST)
     def on_post_build(self, *, config) -> None:
         if not self.config.enabled or self.policy is None:
             return
