@@ -33,9 +33,9 @@ chromium:
 	fi
 
 node-deps:
-	@if [ ! -d "$(NODE_DIR)/node_modules/csp_evaluator" ] || [ ! -d "$(NODE_DIR)/node_modules/axe-core" ]; then \
+	@if [ ! -d "$(NODE_DIR)/node_modules/csp_evaluator" ] || [ ! -d "$(NODE_DIR)/node_modules/axe-core" ] || [ ! -d "$(NODE_DIR)/node_modules/mermaid" ]; then \
 	  mkdir -p $(NODE_DIR) && cd $(NODE_DIR) && npm install --no-audit --no-fund --silent \
-	    --prefix . csp_evaluator@1 axe-core@4 >/dev/null; \
+	    --prefix . csp_evaluator@1 axe-core@4 mermaid@11 >/dev/null; \
 	fi
 
 ## make demo: build demo_site/ with the plugin and serve the built site on http://127.0.0.1:8000/

@@ -375,6 +375,8 @@ class SiteCspBuilder:
         self._style_attrs = False
         self._stripped: dict[tuple[str, str], list[str]] = {}
         self._self_origin = (site_origin or "").rstrip("/").lower()
+        self._theme_inline_styles = False
+        """A theme feature (Mermaid) styles at run time: style-src 'unsafe-inline', no hashes."""
 
     def add(self, scan: PageScan) -> None:
         """Add what one page needs."""
@@ -415,6 +417,8 @@ class SiteCspBuilder:
         them from the pages' facts), each explained by its feature and evidence."""
         for need in needs:
             self._b.add(need.directive, need.source, "theme", need.detail)
+            if need.directive == "style-src" and need.source == "'unsafe-inline'":
+                self._theme_inline_styles = True
 
     def result(self) -> SiteCsp:
         """The policy: what the pages need plus ``csp.extra`` and header-only settings."""
@@ -453,6 +457,12 @@ class SiteCspBuilder:
             warnings.append(
                 f"a page policy allows {value} in {directive}; it was merged without it ({why}) "
                 f"on {_pages(pages)}")
+        if self._theme_inline_styles:
+            # Browsers ignore 'unsafe-inline' next to a hash: the style hashes must go (scripts
+            # are untouched: script-src stays hash-only).
+            kept = [s for s in b.csp.get("style-src") or ()
+                    if not s.startswith("'sha") and s != "'unsafe-hashes'"]
+            b.csp = b.csp.without("style-src").with_sources("style-src", kept)
         b.csp = canonical(b.csp)
         return SiteCsp(b.csp, b.provenance(), tuple(warnings), self._style_attrs)
 

@@ -100,4 +100,9 @@ def needs(facts: Facts, site: Path | None, feature: str = FEATURE
         out.append(ThemeNeed("script-src", mermaid_url(site), f"{feature} Mermaid diagrams",
                              "a page has a Mermaid fence; the theme loads Mermaid from "
                              "unpkg (exact URL: unpkg serves every npm package)"))
+        out.append(ThemeNeed("style-src", "'unsafe-inline'", f"{feature} Mermaid diagrams",
+                             "Mermaid styles every diagram at run time (style attributes and "
+                             "<style> in its SVG), which no hash can name; style hashes are "
+                             "dropped (browsers ignore 'unsafe-inline' next to them). Scripts "
+                             "stay hash-only"))
     return out, []
