@@ -98,3 +98,26 @@ def test_footer_placement():
     assert kind == "footer" and plain[at:].startswith("</footer>")
     assert footer.footer_at("<body><p>no footer</p></body>") is None
     assert "&lt;b&gt;" in footer.footer_link("<b>", "footer")
+
+
+def test_pasted_gtag_snippet_is_idempotent_under_repeated_apply(tmp_path):
+    """Second run: no page changes and no empty-script hash (sha256 of "") in the CSP."""
+    from mkdocs_clarity.site import apply_site
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>t</title>\n'
+        '<script async src="https://www.googletagmanager.com/gtag/js?id=G-PASTED1234">'
+        "</script>\n<script>window.dataLayer=window.dataLayer||[];"
+        "function gtag(){dataLayer.push(arguments);}gtag('js',new Date());"
+        "gtag('config','G-PASTED1234');</script>\n</head><body><p>hi</p></body></html>")
+    policy = parse_policy("version: 1\n", "consent.yml")
+    first = apply_site(site, policy, jobs=1)
+    assert first.pages_changed == 1
+    once = (site / "index.html").read_bytes()
+    second = apply_site(site, policy, jobs=1)
+    assert second.pages_changed == 0
+    assert (site / "index.html").read_bytes() == once
+    empty = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+    assert empty not in second.csp.policy.get("script-src")
