@@ -208,8 +208,23 @@ def _privacy_url(url: str, service_id: str) -> str:
         for old in ("www.youtube.com", "youtube.com"):
             for scheme in ("https://", "http://", "//"):
                 if url.startswith(scheme + old + "/"):
-                    return "https://" + host + url[len(scheme + old):]
-    return url
+                    url = "https://" + host + url[len(scheme + old):]
+    return _with_privacy_query(url, spec.embed.privacy_query if spec.embed else ())
+
+
+def _with_privacy_query(url: str, params: tuple[tuple[str, str], ...]) -> str:
+    """``url`` with the catalog's privacy parameters (Vimeo ``dnt=1``) added where absent;
+    a value the page set itself is kept (the author may have chosen otherwise)."""
+    from urllib.parse import parse_qsl, quote
+
+    base, hash_, fragment = url.partition("#")
+    query = base.partition("?")[2]
+    present = {k for k, _ in parse_qsl(query, keep_blank_values=True)}
+    extra = "&".join(f"{quote(k)}={quote(v)}" for k, v in params if k not in present)
+    if not extra:
+        return url
+    sep = "&" if query else ("" if base.endswith("?") else "?")
+    return base + sep + extra + hash_ + fragment
 
 
 def _gate(html: str, t: Tracker, policy: Policy, path: str, plan: PagePlan) -> None:

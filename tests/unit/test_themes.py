@@ -121,3 +121,16 @@ def test_pasted_gtag_snippet_is_idempotent_under_repeated_apply(tmp_path):
     assert (site / "index.html").read_bytes() == once
     empty = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
     assert empty not in second.csp.policy.get("script-src")
+
+
+def test_vimeo_frames_get_dnt_when_gated():
+    from mkdocs_clarity.rewrite import RewriteContext, rewrite_page
+
+    policy = parse_policy("version: 1\nservices:\n  vimeo: {category: marketing}\n", "c.yml")
+    page = ('<html><head></head><body><iframe src="https://player.vimeo.com/video/1?h=ab#t=3">'
+            '</iframe><iframe src="https://player.vimeo.com/video/2?dnt=0"></iframe>'
+            "</body></html>")
+    out = rewrite_page(page, RewriteContext(policy=policy, path="index.html")).html
+    assert 'data-consent-src="https://player.vimeo.com/video/1?h=ab&amp;dnt=1#t=3"' in out \
+        or 'data-consent-src="https://player.vimeo.com/video/1?h=ab&dnt=1#t=3"' in out
+    assert "video/2?dnt=0\"" in out  # the author's own choice is kept
