@@ -419,10 +419,16 @@ def _third_party_findings(scans: list, site_origin: str | None = None) -> list[F
                 continue
             pre.setdefault(r.origin, []).append(s.path)
     return [Finding("THIRD_PARTY_BEFORE_CONSENT", "medium", f"pages load {origin} before any "
-                    "consent: the visitor's IP address and the page URL go to that host (for "
-                    "Google Fonts, self-host the fonts or set theme.font: false)", None, origin,
+                    "consent: the visitor's IP address and the page URL go to that host"
+                    + (FONT_HINT if origin.lower() in FONT_HOSTS else ""), None, origin,
                     "mkdocs-clarity", tuple(dict.fromkeys(pages)))
             for origin, pages in sorted(pre.items())]
+
+
+FONT_HOSTS = frozenset({"https://fonts.googleapis.com", "https://fonts.gstatic.com"})
+"""Google Fonts: the only hosts the font hint is about."""
+FONT_HINT = (" (Google Fonts: set theme.font: false in mkdocs.yml, or self-host the fonts "
+             "with Material's privacy plugin)")
 
 
 def _explain(csp: Csp, scans: list, policy: Policy | None,
