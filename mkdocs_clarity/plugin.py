@@ -48,10 +48,12 @@ class ClarityConfig(base.Config):
     """Worker processes for the rewrite (default: CPU count; 1 = none)."""
 
 
-RUN_LAST = -100
+RUN_LAST = -1000
 """Event priority of the rewrite (``on_post_build``): after every other plugin, whatever the
 order under ``plugins:``, so pages written in their ``on_post_build`` (mkdocs-redirects'
-redirect pages, say) get the policy too. MkDocs runs higher priorities first; default 0."""
+redirect pages, say) get the policy too. MkDocs runs higher priorities first; default 0;
+plugins that want to be last use -100 (mkdocs-static-i18n, whose on_post_build builds the
+other languages), so ours is lower still."""
 
 
 def _material_conflicts(extra: dict) -> list[str]:
@@ -191,8 +193,11 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):
                      analytics.policy_line(self.policy))
         return problems
 
+    @event_priority(RUN_LAST)
     def on_files(self, files: Files, *, config) -> Files:
-        """The runtime as build files: served by ``mkdocs serve`` and copied like any asset."""
+        """The runtime as build files: served by ``mkdocs serve`` and copied like any asset.
+        Last, like the rewrite: a plugin that walks the files expecting sources on disk
+        (mkdocs-static-i18n reads every ``abs_src_path``) never meets our generated ones."""
         if not self.config.enabled:
             return files
         for asset in render.runtime_assets():
