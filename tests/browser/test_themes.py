@@ -162,3 +162,39 @@ def test_mkdocs_theme_dark_footer_and_single_analytics(session, mkdocs_dark):
     loads = [u for u in session.third_party(r"googletagmanager") if "gtag/js" in u]
     assert len(loads) == 1, loads
     assert session.csp_violations()[seen:] == []
+
+
+@pytest.fixture(scope="module")
+def readthedocs(tmp_path_factory):
+    """The mkdocs_dark fixture on the readthedocs theme (no colour modes: light)."""
+    from tests.build.sites import build, copy_fixture, set_site_url
+    from tests.harness.server import free_port, serve
+
+    root = copy_fixture("mkdocs_dark", tmp_path_factory.mktemp("rtd"))
+    cfg = root / "mkdocs.yml"
+    cfg.write_text(cfg.read_text().replace("name: mkdocs", "name: readthedocs"))
+    port = free_port()
+    set_site_url(root, f"http://127.0.0.1:{port}/")
+    built = build(root)
+    assert built.ok, built.proc.stderr
+    with serve(built.site, port=port) as base:
+        yield base
+
+
+def test_readthedocs_footer_link_contrast_and_screenshots(browser, readthedocs):
+    from tests.harness.browser import new_session
+
+    for name, size in (("readthedocs-light", {"width": 1280, "height": 720}),
+                       ("readthedocs-phone", {"width": 390, "height": 844})):
+        s = new_session(browser, viewport=size)
+        try:
+            page = open_page(s, readthedocs)
+            link = page.locator("footer a[data-consent-open]")
+            assert link.count() == 1 and link.text_content() == "Cookie-Einstellungen"
+            page.wait_for_timeout(300)
+            assert s.csp_violations() == []
+            _banner_and_dialog(page, name, "Einstellungen verwalten")
+            save = page.get_by_role("button", name="Einstellungen speichern").bounding_box()
+            assert save and save["y"] + save["height"] <= size["height"], save
+        finally:
+            s.context.close()

@@ -100,7 +100,6 @@ def test_builtin_themes_footer_link_analytics_and_audit(tmp_path, theme):
 
 
 def test_i18n_plugin_pages_get_the_policy_and_their_language(tmp_path):
-    pytest.importorskip("mkdocs_static_i18n")
     root = copy_fixture("mkdocs_dark", tmp_path)
     (root / "docs" / "index.de.md").write_text((root / "docs" / "index.md").read_text())
     (root / "docs" / "index.en.md").write_text("# Start\n\nAn example.\n")
