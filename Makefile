@@ -40,10 +40,11 @@ CLARITY_JS := 0.8.70
 node-deps:
 	@if [ ! -d "$(NODE_DIR)/node_modules/csp_evaluator" ] || [ ! -d "$(NODE_DIR)/node_modules/axe-core" ] \
 	  || ! grep -qs '"version": "$(CLARITY_JS)"' $(NODE_DIR)/node_modules/clarity-js/package.json \
-	  || [ ! -d "$(NODE_DIR)/node_modules/clarity-decode" ]; then \
+	  || [ ! -d "$(NODE_DIR)/node_modules/clarity-decode" ] \
+	  || [ ! -d "$(NODE_DIR)/node_modules/mermaid" ]; then \
 	  mkdir -p $(NODE_DIR) && cd $(NODE_DIR) && npm install --no-audit --no-fund --silent \
 	    --prefix . csp_evaluator@1 axe-core@4 clarity-js@$(CLARITY_JS) \
-	    clarity-decode@$(CLARITY_JS) >/dev/null; \
+	    clarity-decode@$(CLARITY_JS) mermaid@11 >/dev/null; \
 	fi
 	@# MDN HTTP Observatory, the grader of the security headers. Its install scripts download
 	@# CA bundles and Chromium's HSTS preload list from the web: skipped (--ignore-scripts). The

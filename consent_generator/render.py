@@ -31,6 +31,9 @@ HEAD_START = "<!-- consent-generator:head -->"
 HEAD_END = "<!-- /consent-generator:head -->"
 BODY_START = "<!-- consent-generator:body -->"
 BODY_END = "<!-- /consent-generator:body -->"
+FOOTER_START = "<!-- consent-generator:footer -->"
+FOOTER_END = "<!-- /consent-generator:footer -->"
+"""Around the "Cookie settings" link the rewrite puts inside a theme's footer."""
 
 PACKAGE_DIR = Path(__file__).parent
 RUNTIME_DIR = PACKAGE_DIR / "runtime"

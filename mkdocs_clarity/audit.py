@@ -31,6 +31,7 @@ from .csp import META_FORBIDDEN, Csp, Reason, build_site_csp, service_label
 from .findings import Finding, Severity, fails, sort_findings
 from .maskcheck import MaskGaps, mask_gaps
 from .siteurl import SiteUrl
+from .themes import ThemeNeed, decide, is_page_structure
 
 if TYPE_CHECKING:
     from .scan import PageScan
@@ -152,6 +153,8 @@ def html_files(site_dir: Path) -> list[Path]:
 class _PageFacts:
     scan: PageScan
     gaps: MaskGaps | None
+    theme: frozenset[str] = frozenset()
+    """Theme-profile facts (mkdocs_clarity.themes.page_facts): what the theme loads."""
 
 
 def _scan_one(args: tuple[str, str, bool]) -> _PageFacts:
@@ -159,7 +162,10 @@ def _scan_one(args: tuple[str, str, bool]) -> _PageFacts:
 
     path, rel, with_masking = args
     html = Path(path).read_text("utf-8", errors="replace")
-    return _PageFacts(scan_page(html, rel), mask_gaps(html) if with_masking else None)
+    from .themes import page_facts
+
+    return _PageFacts(scan_page(html, rel), mask_gaps(html) if with_masking else None,
+                      page_facts(html))
 
 
 def _scan_site(site: Path, files: Sequence[Path], with_masking: bool,
@@ -222,7 +228,10 @@ def audit_site(site_dir: str | Path, policy: Policy | None = None, *,
     service_ids = {s.spec.id for s in policy.services} if policy else set()
     service_ids |= {k for k, _ in config_services}
     facts = _scan_site(site, files, True, jobs)
+    facts = [f for f in facts if is_page_structure(
+        bool(f.scan.html_tag), f.scan.has_head, f.scan.has_body)]
     scans = [f.scan for f in facts]
+    themes = decide(set().union(*(f.theme for f in facts)), site)
     recorder = bool(service_ids & SESSION_RECORDERS) or any(
         t.service in SESSION_RECORDERS for s in scans for t in s.trackers)
 
@@ -252,7 +261,7 @@ def audit_site(site_dir: str | Path, policy: Policy | None = None, *,
     findings += _third_party_findings(scans, origin)
 
     # Why each source is there.
-    explained = _explain(csp, scans, policy, config_services, origin)
+    explained = _explain(csp, scans, policy, config_services, origin, themes.needs)
     entries = []
     for name, sources in csp.directives:
         row = []
@@ -448,14 +457,21 @@ def _third_party_findings(scans: list[PageScan], site_origin: str | None = None)
                 continue
             pre.setdefault(r.origin, []).append(s.path)
     return [Finding("THIRD_PARTY_BEFORE_CONSENT", "medium", f"pages load {origin} before any "
-                    "consent: the visitor's IP address and the page URL go to that host (for "
-                    "Google Fonts, self-host the fonts or set theme.font: false)", None, origin,
+                    "consent: the visitor's IP address and the page URL go to that host"
+                    + (FONT_HINT if origin.lower() in FONT_HOSTS else ""), None, origin,
                     "mkdocs-clarity", tuple(dict.fromkeys(pages)))
             for origin, pages in sorted(pre.items())]
 
 
+FONT_HOSTS = frozenset({"https://fonts.googleapis.com", "https://fonts.gstatic.com"})
+"""Google Fonts: the only hosts the font hint is about."""
+FONT_HINT = (" (Google Fonts: set theme.font: false in mkdocs.yml, or self-host the fonts "
+             "with Material's privacy plugin)")
+
+
 def _explain(csp: Csp, scans: list[PageScan], policy: Policy | None,
              config_services: list[tuple[str, str]], site_origin: str | None = None,
+             theme_needs: Sequence[ThemeNeed] = (),
              ) -> dict[tuple[str, str], tuple[Reason, ...]]:
     """Reasons per (directive, source): build_site_csp's provenance, then scanned facts."""
     from consent_generator.services import catalog
@@ -464,7 +480,8 @@ def _explain(csp: Csp, scans: list[PageScan], policy: Policy | None,
     # it explain itself would make every source "there because it is there". Only the page or
     # theme policies our rewrite merged (kept as ``original``) count as reasons.
     own = [replace(s, csp_metas=tuple(m for m in s.csp_metas if m.ours)) for s in scans]
-    site = build_site_csp(policy or Policy(), own, site_origin=site_origin)
+    site = build_site_csp(policy or Policy(), own, site_origin=site_origin,
+                          theme_needs=theme_needs)
     out: dict[tuple[str, str], list[Reason]] = {k: list(v) for k, v in site.provenance.items()}
     cat = catalog()
     for key, category in config_services:

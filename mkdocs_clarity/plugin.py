@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from consent_generator import render
@@ -55,19 +55,18 @@ class ClarityConfig(base.Config):  # type: ignore[no-untyped-call]  # mkdocs: un
     """Worker processes for the rewrite (default: CPU count; 1 = none)."""
 
 
+RUN_LAST = -1000
+"""Event priority of the rewrite (``on_post_build``): after every other plugin, whatever the
+order under ``plugins:``, so pages written in their ``on_post_build`` (mkdocs-redirects'
+redirect pages, say) get the policy too. MkDocs runs higher priorities first; default 0;
+plugins that want to be last use -100 (mkdocs-static-i18n, whose on_post_build builds the
+other languages), so ours is lower still."""
+
+
 def _material_conflicts(extra: dict[str, Any]) -> list[str]:
-    """What Material's built-in analytics/consent would do behind our back, and the fix."""
+    """What Material's built-in consent would do behind our back, and the fix (its analytics
+    follow the one theme-analytics rule: :mod:`mkdocs_clarity.themes.analytics`)."""
     problems = []
-    analytics = extra.get("analytics") if isinstance(extra, dict) else None
-    if analytics:
-        provider = analytics.get("provider") if isinstance(analytics, dict) else None
-        prop = analytics.get("property") if isinstance(analytics, dict) else None
-        move = "services:\n    google-analytics: {category: analytics, measurement_id: " \
-               f'"{prop or "G-XXXXXXXXXX"}"}}'
-        problems.append(
-            f"mkdocs.yml: extra.analytics (provider: {provider}) makes Material load "
-            "analytics itself, outside the consent banner and the CSP. Remove extra.analytics "
-            f"from mkdocs.yml and declare it in consent.yml instead:\n  {move}")
     if extra.get("consent") if isinstance(extra, dict) else None:
         problems.append(
             "mkdocs.yml: extra.consent turns on Material's own cookie consent, which would show "
@@ -179,14 +178,33 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]
         except UserError as exc:
             raise PluginError(f"clarity: {self.policy_path}: {exc}") from None
         conflicts = _material_conflicts(dict(config.extra or {}))
+        conflicts += self._theme_analytics(config)
         if conflicts:
             raise PluginError("clarity: " + "\n".join(conflicts))
         for w in self.policy.warnings:
             log.warning(str(w))
         return config
 
+    def _theme_analytics(self, config: MkDocsConfig) -> list[str]:
+        """The theme's own analytics: the same id as consent.yml is dropped from the config
+        (the consent runtime loads it, once, after consent); anything else is an error."""
+        from .themes import analytics
+
+        found = analytics.from_config(config)
+        assert self.policy is not None
+        problems = analytics.check(self.policy, found, built=False)
+        if found and not problems:
+            analytics.drop_from_config(config)
+            log.info("%s: %s is loaded by the consent runtime after consent (declared in %s)",
+                     found[0].setting, found[0].measurement_id,
+                     analytics.policy_line(self.policy))
+        return problems
+
+    @event_priority(RUN_LAST)
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        """The runtime as build files: served by ``mkdocs serve`` and copied like any asset."""
+        """The runtime as build files: served by ``mkdocs serve`` and copied like any asset.
+        Last, like the rewrite: a plugin that walks the files expecting sources on disk
+        (mkdocs-static-i18n reads every ``abs_src_path``) never meets our generated ones."""
         if not self.config.enabled:
             return files
         for asset in render.runtime_assets():
@@ -214,9 +232,11 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]
         self._written = None
         if self.policy is None:  # on_config loads it whenever the plugin is enabled
             raise PluginError("clarity: the consent policy was not loaded")
+        from .themes import config_facts
+
         self._rewriter = SiteRewriter(config.site_dir, self.policy, jobs=jobs,
                                       site_origin=origin, base_path=base_path,
-                                      expected_pages=pages)
+                                      expected_pages=pages, theme_facts=config_facts(config))
 
     def _close(self) -> None:
         if self._rewriter is not None:
@@ -251,6 +271,7 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]
             _allow_live_reload(server)
         return server
 
+    @event_priority(RUN_LAST)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled or self.policy is None:
             return

@@ -22,7 +22,14 @@ from posixpath import dirname
 
 from consent_generator import render
 from consent_generator.model import Policy
-from consent_generator.render import BODY_END, BODY_START, HEAD_END, HEAD_START
+from consent_generator.render import (
+    BODY_END,
+    BODY_START,
+    FOOTER_END,
+    FOOTER_START,
+    HEAD_END,
+    HEAD_START,
+)
 from consent_generator.services import catalog
 
 from .csp import Csp
@@ -37,6 +44,9 @@ FOOTER_LINK_TEXT = "Cookie settings"
 # Placeholders in a plan for text that only apply time knows (the CSP) or that is the same on
 # many pages (the injected blocks: rendered once per (lang, root), not stored per page).
 _META, _HEAD, _BODY = "\x00meta\x00", "\x00head\x00", "\x00body\x00"
+_BODY_NO_LINK = "\x00body-no-link\x00"
+"""The body block when the page's footer carries the link (themes/footer.py)."""
+_FOOTER = "\x00footer:"
 
 
 class Renderer:
@@ -49,27 +59,29 @@ class Renderer:
         self._body = lru_cache(maxsize=64)(self._render_body)
 
     def lang(self, page_lang: str | None) -> str:
-        if self.policy.ui.language and self.policy.ui.language != "auto":
-            return self.policy.ui.language
-        return (page_lang or "en").split("-")[0].lower() or "en"
+        # The one language resolver (render's): unsupported languages fall back alike.
+        return render.pick_language(self.policy, page_lang)
+
+    def label(self, lang: str) -> str:
+        """The translated "Cookie settings" (ui.texts overrides included)."""
+        return render.texts_for(self.policy, lang).get("cookie_settings", FOOTER_LINK_TEXT)
 
     def head(self, lang: str, root: str) -> str:
         return self._head(lang, root)
 
-    def body(self, lang: str) -> str:
-        return self._body(lang)
+    def body(self, lang: str, link: bool = True) -> str:
+        return self._body(lang, link)
 
     def _render_head(self, lang: str, root: str) -> str:
         return render.render_head(self.policy, lang=lang, root=root)
 
-    def _render_body(self, lang: str) -> str:
+    def _render_body(self, lang: str, with_link: bool = True) -> str:
+        from .themes.footer import floating_button
+
         block = render.render_body(self.policy, lang=lang)
-        texts = self.policy.ui.texts.get(lang, {}) if self.policy.ui.texts else {}
-        label = htmllib.escape(texts.get("cookie_settings", FOOTER_LINK_TEXT))
-        # The design's "Cookie settings" link: inside our block so re-runs replace it and the
-        # runtime's data-consent-open handler finds it on every page.
-        link = (f'<p class="consent-footer"><a href="#consent-preferences" data-consent-open>'
-                f"{label}</a></p>")
+        # No footer to put the "Cookie settings" link in: a floating reopen button, inside
+        # our block so re-runs replace it.
+        link = floating_button(self.label(lang)) if with_link else ""
         if block.endswith(BODY_END):
             return block[: -len(BODY_END)] + link + BODY_END
         return BODY_START + block + link + BODY_END
@@ -131,7 +143,8 @@ class RewriteResult:
 
 def strip_injected(html: str) -> str:
     """Remove a previous run's marker blocks (HEAD_START…HEAD_END, BODY_START…BODY_END)."""
-    for start, end in ((HEAD_START, HEAD_END), (BODY_START, BODY_END)):
+    for start, end in ((HEAD_START, HEAD_END), (BODY_START, BODY_END),
+                       (FOOTER_START, FOOTER_END)):
         i = html.find(start)
         while i >= 0:
             j = html.find(end, i)
@@ -196,8 +209,23 @@ def _privacy_url(url: str, service_id: str) -> str:
         for old in ("www.youtube.com", "youtube.com"):
             for scheme in ("https://", "http://", "//"):
                 if url.startswith(scheme + old + "/"):
-                    return "https://" + host + url[len(scheme + old):]
-    return url
+                    url = "https://" + host + url[len(scheme + old):]
+    return _with_privacy_query(url, spec.embed.privacy_query if spec.embed else ())
+
+
+def _with_privacy_query(url: str, params: tuple[tuple[str, str], ...]) -> str:
+    """``url`` with the catalog's privacy parameters (Vimeo ``dnt=1``) added where absent;
+    a value the page set itself is kept (the author may have chosen otherwise)."""
+    from urllib.parse import parse_qsl, quote
+
+    base, hash_, fragment = url.partition("#")
+    query = base.partition("?")[2]
+    present = {k for k, _ in parse_qsl(query, keep_blank_values=True)}
+    extra = "&".join(f"{quote(k)}={quote(v)}" for k, v in params if k not in present)
+    if not extra:
+        return url
+    sep = "&" if query else ("" if base.endswith("?") else "?")
+    return base + sep + extra + hash_ + fragment
 
 
 def _gate(html: str, t: Tracker, policy: Policy, path: str, plan: PagePlan) -> None:
@@ -337,7 +365,12 @@ def plan_page(html: str, path: str, policy: Policy, *, masking: CompiledMasking 
         head_at = scan.head_tag[1] if scan.head_tag else (scan.html_tag or (0, 0))[1]
     plan.edits.append((head_at, head_at, _HEAD))
     body_at = scan.body_close if scan.body_close is not None else len(html)
-    plan.edits.append((body_at, body_at, _BODY))
+    from .themes.footer import footer_at
+
+    footer = footer_at(html)
+    if footer is not None:
+        plan.edits.append((footer[0], footer[0], _FOOTER + footer[1]))
+    plan.edits.append((body_at, body_at, _BODY if footer is None else _BODY_NO_LINK))
 
     return plan, scan
 
@@ -371,6 +404,12 @@ def apply_plan(html: str, plan: PagePlan, csp: Csp | None, renderer: Renderer) -
             text = renderer.head(plan.lang, plan.root)
         elif text == _BODY:
             text = renderer.body(plan.lang)
+        elif text == _BODY_NO_LINK:
+            text = renderer.body(plan.lang, link=False)
+        elif text.startswith(_FOOTER):
+            from .themes.footer import footer_link
+
+            text = footer_link(renderer.label(plan.lang), text[len(_FOOTER):])
         out.append(text)
         pos = max(pos, end)
     out.append(html[pos:])

@@ -585,7 +585,11 @@ def scan_page(html: str, path: str, *, index: frozenset[str] = frozenset()) -> P
                 loose.append((tok.start, tok.end))
             src = tag.get("src")
             js = stype in JS_TYPES or (stype == "text/plain" and is_gated(tag))
-            if src is None and (js or (in_template and stype in JS_TYPES)):
+            # A gated external script (data-consent-src) runs by URL once granted: its empty
+            # body is never executed, so it must not put the empty-script hash in the CSP
+            # (that made a second apply change every page with a pasted gtag snippet).
+            by_url = is_gated(tag) and tag.has("data-consent-src")
+            if src is None and not by_url and (js or (in_template and stype in JS_TYPES)):
                 text = html[tok.content_start:tok.content_end]
                 line = lines(tok.start)
                 scripts.append(InlineScript(

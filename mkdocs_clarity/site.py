@@ -27,11 +27,17 @@ from typing import TYPE_CHECKING, TypedDict
 
 from consent_generator import render
 from consent_generator.atomic import write_atomic
+from consent_generator.errors import UserError
 from consent_generator.model import Policy
 
 from .csp import Csp, SiteCsp, SiteCspBuilder
 from .masking import CompiledMasking, compile_masking
 from .rewrite import Gated, PagePlan, Renderer, apply_plan, plan_page, strip_injected
+from .themes import Facts, ThemeReport, analytics, decide, page_facts
+
+
+class ThemeAnalyticsError(UserError):
+    """The theme loads its own Google Analytics (see :mod:`mkdocs_clarity.themes.analytics`)."""
 
 if TYPE_CHECKING:
     from .hosts import HeaderFile
@@ -74,6 +80,8 @@ class SiteReport:
     dry_run: bool = False
     workers: int = 0
     """Worker processes used (0: everything ran in this process, e.g. a small site)."""
+    themes: ThemeReport = field(default_factory=ThemeReport)
+    """Recognised themes and the sources their run-time features added (themes/)."""
 
     @property
     def meta_policy(self) -> Csp:
@@ -115,7 +123,7 @@ _STATE: _WorkerState = {}
 
 Stamp = tuple[str, int, int]
 """How pass 2 knows a page is still what pass 1 planned: ``("stat", size, mtime_ns)``."""
-Planned = tuple[str, PagePlan, "PageScan", Stamp]
+Planned = tuple[str, PagePlan, "PageScan", Stamp, frozenset[str]]
 """Pass 1's result for one page: (rel, plan, scan, stamp)."""
 
 
@@ -141,20 +149,22 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8", "surrogateescape")
 
 
-def _plan_text(rel: str, text: str) -> tuple[PagePlan, PageScan]:
+def _plan_text(rel: str, text: str) -> tuple[PagePlan, PageScan, frozenset[str]]:
     root = _STATE["base_path"] if rel == "404.html" else None
-    plan, scan = plan_page(strip_injected(text), rel, _STATE["policy"],
+    text = strip_injected(text)
+    plan, scan = plan_page(text, rel, _STATE["policy"],
                            masking=_STATE["masking"],
                            renderer=_STATE["renderer"],
                            root=root)
     # The scan travels back only for the CSP: drop what only the rewrite needed.
-    return plan, replace(scan, opaque=(), tag_index={})
+    facts = page_facts(text) if plan.is_page else frozenset()
+    return plan, replace(scan, opaque=(), tag_index={}), facts
 
 
 def _plan_file(rel: str) -> Planned:
     data, st = _read(os.path.join(_STATE["site_dir"], rel))
-    plan, scan = _plan_text(rel, _decode(data))
-    return rel, plan, scan, ("stat", st.st_size, st.st_mtime_ns)
+    plan, scan, facts = _plan_text(rel, _decode(data))
+    return rel, plan, scan, ("stat", st.st_size, st.st_mtime_ns), facts
 
 
 def _plan_files(rels: list[str]) -> list[Planned]:
@@ -224,8 +234,11 @@ class SiteRewriter:
 
     def __init__(self, site_dir: Path | str, policy: Policy, *, jobs: int | None = None,
                  site_origin: str | None = None, base_path: str | None = None,
-                 expected_pages: int = 0) -> None:
+                 expected_pages: int = 0, theme_facts: Facts = frozenset()) -> None:
         self.site_dir = Path(site_dir)
+        self._config_facts = theme_facts
+        """What the MkDocs config says about the theme (the plugin's front end)."""
+        self._facts: set[str] = set(theme_facts)
         self.base_path = base_path
         self.policy = policy
         self.site_origin = site_origin
@@ -279,8 +292,9 @@ class SiteRewriter:
 
     def _store(self, result: Planned) -> None:
         """Keep the plan; the scan goes into the CSP builder right away and is dropped."""
-        rel, plan, scan, stamp = result
+        rel, plan, scan, stamp, facts = result
         self._planned[rel] = (plan, stamp)
+        self._facts |= facts
         if plan.is_page:
             self._builder.add(scan)
 
@@ -296,6 +310,7 @@ class SiteRewriter:
             report = self._run(dry_run, progress, first_attempt=True)
             if report is None:  # a submitted page changed on disk: redo from disk
                 self._planned.clear()
+                self._facts = set(self._config_facts)
                 self._builder = SiteCspBuilder(self.policy, site_origin=self.site_origin)
                 report = self._run(dry_run, progress, first_attempt=False)
             assert report is not None
@@ -327,6 +342,11 @@ class SiteRewriter:
         not_pages: list[str] = []
         masked = 0
         tasks = []
+        themes = decide(self._facts, self.site_dir)
+        problems = analytics.check(self.policy, analytics.from_facts(self._facts), built=True)
+        if problems:
+            raise ThemeAnalyticsError("\n".join(problems))
+        self._builder.add_theme_needs(themes.needs)
         site_csp = self._builder.result()
         meta = site_csp.meta_policy.serialize() if "meta" in self.policy.csp.delivery else None
         for rel in files:  # sorted: reports list pages in a stable order
@@ -377,12 +397,13 @@ class SiteRewriter:
         header_files = _export_headers(self.site_dir, site_csp, self.policy, dry_run,
                                        self.site_origin)
         warnings.extend(site_csp.warnings)
+        warnings.extend(themes.warnings)
         return SiteReport(site_dir=self.site_dir, csp=site_csp, pages=total, changed=changed,
                           not_pages=not_pages, gated_elements=gated, masked=masked,
                           warnings=list(dict.fromkeys(warnings)), gating_notes=notes,
                           assets=assets,
                           header_files=header_files, dry_run=dry_run,
-                          workers=self.jobs if pool is not None else 0)
+                          workers=self.jobs if pool is not None else 0, themes=themes)
 
 
 def apply_site(site_dir: Path | str, policy: Policy, *, jobs: int | None = None,
