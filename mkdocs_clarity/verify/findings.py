@@ -102,8 +102,16 @@ def _violation_finding(page: str, v: Violation) -> VerifyFinding:
     return VerifyFinding(
         check="csp-violation", page=page, state=v.state, url=v.blocked, host=host,
         directive=v.directive, source=where, suggestion=suggestion, fix=fix,
-        message=f"CSP {v.directive} blocked {v.blocked or 'a resource'}"
+        message=f"CSP {v.directive} blocked {v.blocked or 'a resource'}{_who(v, host)}"
                 + (f" at {where}" if where else ""))
+
+
+def _who(v: Violation, host: str) -> str:
+    """For a blocked third party before consent: say so (an embed or tracker the build did not
+    gate tried to load)."""
+    if not host or v.state not in BEFORE_CONSENT:
+        return ""
+    return f" (a third party, {_WHEN[v.state]})"
 
 
 def _violation_fix(v: Violation, host: str) -> tuple[str, str]:

@@ -25,9 +25,12 @@ CHROMIUM_ARGS = (
     "--no-first-run",
     "--disable-quic",
     "--disable-features=Translate,MediaRouter,OptimizationHints",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
 )
 """Quiet, container-friendly flags: no background traffic of the browser's own (updates, sync,
-translation), so every request seen is one the site made."""
+translation), so every request seen is one the site made. Every request is answered by the
+router before any name lookup; the resolver rule makes sure nothing the router cannot see
+(a ``preconnect``, a DNS prefetch) reaches the network either."""
 
 
 class UsageError(UserError):

@@ -168,6 +168,8 @@ async def accept_navigate_revoke(page: Page) -> None:
         page.result.loaded = sorted(_loaded(page, "accept"))
         page.enter("navigate")
         await _navigate(page, tab)
+        if page.result.navigated_to:
+            await _load(tab, page.result.url)  # back, still accepted: revoke on this page
         page.enter("revoke")
         await _open_preferences(tab)
         await _click(tab, f"{PREFS} [data-consent-action=reject]")

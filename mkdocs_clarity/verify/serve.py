@@ -142,7 +142,30 @@ class ThirdParties:
         return None
 
     def is_declared(self, url: str) -> bool:
-        return bool(self.declared) and covers(self.declared, url)
+        return any(_matches(source, url) for source in self.declared)
+
+
+_SOURCE = re.compile(r"(?:(?P<scheme>[a-z][a-z0-9+.-]*)://)?(?P<host>\*|(?:\*\.)?[^/:]+)"
+                     r"(?::(?P<port>\d+|\*))?(?P<path>/.*)?", re.I)
+
+
+def _matches(source: str, url: str) -> bool:
+    """Whether the host-source ``source`` allows ``url``, as the browser decides it (CSP3
+    §6.7.2.8: an ``http:`` source also allows ``https:``, ``*.`` matches subdomains, a missing
+    port means the scheme's default). Unlike the catalog's https-only ``covers``, declared
+    sources may name any scheme and port (a local service, a test server)."""
+    m, parts = _SOURCE.fullmatch(source), urlsplit(url)
+    if not m or not parts.hostname:
+        return False
+    scheme = (m.group("scheme") or parts.scheme).lower()
+    if parts.scheme != scheme and not (scheme == "http" and parts.scheme == "https"):
+        return False
+    host, pattern = parts.hostname.lower(), m.group("host").lower()
+    if not (pattern in ("*", host) or (pattern.startswith("*.") and host.endswith(pattern[1:]))):
+        return False
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    actual, port = parts.port or default, m.group("port")
+    return port == "*" or (int(port) == actual if port else actual == default)
 
 
 _STUB_JS = "(function(){{var f=window.{};if(f)f({});}})();\n"
