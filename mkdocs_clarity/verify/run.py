@@ -20,7 +20,7 @@ from ..siteurl import SiteUrl, detect_site_url
 from .findings import findings
 from .launch import CHROMIUM_ARGS, UsageError, find_browser, require_playwright
 from .model import PageResult, VerifyReport
-from .scenarios import Page, accept_navigate_revoke, fresh_then_reject, gpc_visit
+from .scenarios import Page, accept_navigate_revoke, context, fresh_then_reject, gpc_visit
 from .serve import SiteFiles, ThirdParties
 
 DEFAULT_SITE_URL = "https://localhost/"
@@ -152,17 +152,19 @@ async def _check(page: Page, screenshot: bool) -> bytes | None:
     """All states of one page; a state that fails to run is recorded as a page error (the
     run goes on)."""
     shot = None
-    steps: list[tuple[str, Any]] = [("fresh", lambda: fresh_then_reject(page, screenshot)),
-                                    ("accept", lambda: accept_navigate_revoke(page)),
-                                    ("gpc", lambda: gpc_visit(page))]
-    for name, step in steps:
-        if name == "accept" and not page.result.banner:
-            continue
-        try:
-            got = await step()
-            shot = got if name == "fresh" else shot
-        except Exception as exc:
-            page.result.add(page.result.errors,
-                            (page.state, f"verify could not run this state: "
-                                         f"{str(exc).splitlines()[0]}"))
+    async with context(page) as ctx:
+        steps: list[tuple[str, Any]] = [
+            ("fresh", lambda: fresh_then_reject(page, ctx, screenshot)),
+            ("accept", lambda: accept_navigate_revoke(page, ctx)),
+            ("gpc", lambda: gpc_visit(page, ctx))]
+        for name, step in steps:
+            if name == "accept" and not page.result.banner:
+                continue
+            try:
+                got = await step()
+                shot = got if name == "fresh" else shot
+            except Exception as exc:
+                page.result.add(page.result.errors,
+                                (page.state, f"verify could not run this state: "
+                                             f"{str(exc).splitlines()[0]}"))
     return shot

@@ -1,8 +1,10 @@
 """Drive one page through every state in fresh browser contexts, by the banner's own buttons.
 
-Three contexts per page keep the states independent where they must be and cheap where they can
-share: (fresh visit -> Reject all -> reload), (Accept all -> one in-site navigation -> revoke in
-the preferences -> reload), (GPC on: fresh visit -> Accept all). The recorder's ``state`` is set
+One fresh context per page, three tabs that each start like a first visit (cookies and site
+storage cleared): (fresh visit -> Reject all -> reload), (Accept all -> one in-site navigation and
+back -> revoke in the preferences -> reload), (GPC on: fresh visit -> Accept all). Sharing the
+context halves the cost of a page (creating a browser profile is the dearest step) without
+letting one state see another's consent. The recorder's ``state`` is set
 *before* each action, so every request and violation that action causes is charged to it.
 """
 
@@ -25,7 +27,7 @@ from .serve import (
     third_party_answer,
 )
 
-SETTLE_MS = 250
+SETTLE_MS = 150
 """After the load event: time for deferred scripts, the runtime and what they start."""
 VENDOR_WAIT_S = 4.0
 """How long Accept all may take to load every expected vendor before one is reported missing."""
@@ -90,11 +92,10 @@ async def _route(page: Page, route: Any) -> None:
 
 
 @asynccontextmanager
-async def _context(page: Page, gpc: bool = False) -> AsyncIterator[Any]:
-    """A fresh context (fresh profile: no cookies, no cache, no service worker) wired to the
-    recorder; yields its one tab."""
-    ctx = await page.browser.new_context(
-        service_workers="block", extra_http_headers={"Sec-GPC": "1"} if gpc else None)
+async def context(page: Page) -> AsyncIterator[Any]:
+    """The page's browser context (a fresh profile: no cookies, no cache, no service worker),
+    wired to the recorder. Its states run in tabs opened by :func:`_tab`."""
+    ctx = await page.browser.new_context(service_workers="block")
     try:
         def ran(_source: Any, url: str) -> None:
             vendor = page.parties.vendor_of(url)
@@ -108,15 +109,36 @@ async def _context(page: Page, gpc: bool = False) -> AsyncIterator[Any]:
 
         await ctx.expose_binding(RAN_BINDING, ran)
         await ctx.expose_binding(REPORT_BINDING, violation)
-        await ctx.add_init_script(INIT_SCRIPT + (GPC_SCRIPT if gpc else ""))
+        await ctx.add_init_script(INIT_SCRIPT)
         await ctx.route("**/*", lambda route: _route(page, route))
-        tab = await ctx.new_page()
+        yield ctx
+    finally:
+        await ctx.close()
+
+
+@asynccontextmanager
+async def _tab(page: Page, ctx: Any, *, gpc: bool = False,
+               clear: bool = True) -> AsyncIterator[Any]:
+    """A new tab that starts like a first visit: the context's cookies and the site's storage
+    (local and session storage, IndexedDB, caches) cleared first, so states do not leak into
+    each other; with ``gpc``, Global Privacy Control on (header and ``navigator``)."""
+    tab = await ctx.new_page()
+    try:
+        if clear:
+            await ctx.clear_cookies()
+            cdp = await ctx.new_cdp_session(tab)
+            await cdp.send("Storage.clearDataForOrigin",
+                           {"origin": page.site.origin, "storageTypes": "all"})
+            await cdp.detach()
+        if gpc:
+            await tab.add_init_script(GPC_SCRIPT)
+            await tab.set_extra_http_headers({"Sec-GPC": "1"})
         tab.set_default_timeout(ACTION_TIMEOUT_MS)
         tab.on("pageerror", lambda e: page.result.add(page.result.errors, (page.state, str(e))))
         tab.on("console", lambda m: _console(page, m))
         yield tab
     finally:
-        await ctx.close()
+        await tab.close()
 
 
 def _console(page: Page, message: Any) -> None:
@@ -138,11 +160,11 @@ async def _click(tab: Any, selector: str) -> None:
     await tab.wait_for_timeout(SETTLE_MS)
 
 
-async def fresh_then_reject(page: Page, screenshot: bool) -> bytes | None:
+async def fresh_then_reject(page: Page, ctx: Any, screenshot: bool) -> bytes | None:
     """Fresh visit: what loads before any choice. Then Reject all, and a reload (what loads
     for a visitor who said no). Also reads which services the page gates."""
     shot = None
-    async with _context(page) as tab:
+    async with _tab(page, ctx, clear=False) as tab:
         page.enter("fresh")
         await _load(tab, page.result.url)
         page.result.banner = await tab.locator(BANNER).is_visible()
@@ -157,10 +179,11 @@ async def fresh_then_reject(page: Page, screenshot: bool) -> bytes | None:
     return shot
 
 
-async def accept_navigate_revoke(page: Page) -> None:
+async def accept_navigate_revoke(page: Page, ctx: Any) -> None:
     """Accept all: each expected service must really load. One in-site navigation (instant
-    where the theme has it). Then revoke in the preferences and reload: nothing may load."""
-    async with _context(page) as tab:
+    where the theme has it) and back. Then revoke in the preferences and reload: nothing may
+    load."""
+    async with _tab(page, ctx) as tab:
         page.enter("accept")
         await _load(tab, page.result.url)
         await _click(tab, f"{BANNER} [data-consent-action=accept]")
@@ -169,17 +192,17 @@ async def accept_navigate_revoke(page: Page) -> None:
         page.enter("navigate")
         await _navigate(page, tab)
         if page.result.navigated_to:
-            await _load(tab, page.result.url)  # back, still accepted: revoke on this page
+            await _back(page, tab)  # still accepted: revoke on the page under test
         page.enter("revoke")
         await _open_preferences(tab)
         await _click(tab, f"{PREFS} [data-consent-action=reject]")
         await _load(tab)
 
 
-async def gpc_visit(page: Page) -> None:
+async def gpc_visit(page: Page, ctx: Any) -> None:
     """GPC on: a fresh visit loads nothing; Accept all then loads no service in the category
     GPC refuses (the runtime's ``marketing``)."""
-    async with _context(page, gpc=True) as tab:
+    async with _tab(page, ctx, gpc=True) as tab:
         page.enter("gpc")
         await _load(tab, page.result.url)
         if page.result.banner and await tab.locator(BANNER).is_visible():
@@ -215,6 +238,21 @@ async def _navigate(page: Page, tab: Any) -> None:
         page.result.instant = bool(await tab.evaluate("window.__mkcVerifyMark === 1"))
     except Exception as exc:  # a link that goes nowhere is the site's business, not a crash
         page.result.add(page.result.errors, ("navigate", f"navigation did not happen: {exc}"))
+
+
+async def _back(page: Page, tab: Any) -> None:
+    """Back to the page under test: the history entry when navigation was instant (no full
+    load, as a visitor's Back button), else a plain load."""
+    if page.result.instant:
+        try:
+            await tab.go_back()
+            await tab.wait_for_function("u => location.href.split('#')[0] === u",
+                                        arg=page.result.url, timeout=ACTION_TIMEOUT_MS)
+            await tab.wait_for_timeout(SETTLE_MS)
+            return
+        except Exception:  # fall back to a full load; the check itself is unaffected
+            pass
+    await _load(tab, page.result.url)
 
 
 async def _open_preferences(tab: Any) -> None:
