@@ -193,6 +193,7 @@ async def accept_navigate_revoke(page: Page, ctx: Any) -> None:
         await _navigate(page, tab)
         if page.result.navigated_to:
             await _back(page, tab)  # still accepted: revoke on the page under test
+        await tab.wait_for_load_state("networkidle")  # accepted loads are done, not revoke's
         page.enter("revoke")
         await _open_preferences(tab)
         await _click(tab, f"{PREFS} [data-consent-action=reject]")
