@@ -43,6 +43,8 @@ node-deps:
 # demo_site's site_url, so Material's instant navigation is active.
 demo: deps
 	cd demo_site && ../$(VENV)/bin/mkdocs build --strict
+	@echo "Prove it in a real browser (needs: $(PIP) install -e '.[verify]'):"
+	@echo "  $(VENV)/bin/mkdocs-clarity verify demo_site/site --policy demo_site/consent.yml"
 	@echo "Serving demo_site/site on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	$(PY) -m http.server --bind $(HOST) --directory demo_site/site $(PORT)
 

@@ -13,7 +13,8 @@ import base64
 import json
 from typing import Any
 
-from ..csp import sha256_source
+from consent_generator.csp_sources import sha256_source
+
 from ..report import TEMPLATES, _env
 from .model import VerifyReport
 
