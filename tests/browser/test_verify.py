@@ -204,3 +204,23 @@ def test_csp_that_blocks_a_theme_feature_names_directive_and_its_fix_works(tmp_p
     assert report["declared_hosts"] == ["https://api.github.com"]
     assert any(r["host"] == "api.github.com" and r["declared"]
                for r in report["pages"][0]["third_party"])
+
+
+def test_demo_site_passes(tmp_path):
+    import shutil
+
+    from tests.build.sites import build as mkdocs_build
+
+    root = tmp_path / "demo"
+    shutil.copytree(Path(__file__).parents[2] / "demo_site", root,
+                    ignore=shutil.ignore_patterns("site"))
+    built = mkdocs_build(root)
+    assert built.ok, built.proc.stderr
+    code, report, err = verify(built.site, "--policy", str(root / "consent.yml"))
+    assert code == 0, (err, report.get("findings"))
+    assert all(v["loaded_after_accept"] for v in report["vendors"])
+    assert {v["key"] for v in report["vendors"]} == {"clarity", "google-analytics", "youtube"}
+    # Seen at its site_url, Material's instant navigation engaged.
+    assert any(p["instant_navigation"] for p in report["pages"])
+    video = next(p for p in report["pages"] if p["page"] == "video/index.html")
+    assert "youtube" in video["loaded_after_accept"]
