@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from .model import PageResult, Request, Violation
 from .serve import (
@@ -78,7 +79,7 @@ async def _route(page: Page, route: Any) -> None:
     if page.site.owns(url):
         answer = page.site.answer(url)
     elif url.startswith(("http:", "https:")):
-        host = url.split("/")[2].rsplit("@", 1)[-1].split(":")[0].lower()
+        host = urlsplit(url).hostname or ""
         vendor = page.parties.vendor_of(url)
         page.result.add(page.result.requests,
                         Request(page.state, url, host, request.resource_type, vendor,
