@@ -71,6 +71,8 @@ web-servers:
 demo: deps
 	cd demo_site && ../$(VENV)/bin/mkdocs build --strict
 	@echo "Check it: $(VENV)/bin/mkdocs-clarity audit demo_site/site --policy demo_site/consent.yml"
+	@echo "Prove it in a real browser (needs: $(PIP) install -e '.[verify]'):"
+	@echo "  $(VENV)/bin/mkdocs-clarity verify demo_site/site --policy demo_site/consent.yml"
 	@echo "Serving demo_site/site on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	$(PY) -m http.server --bind $(HOST) --directory demo_site/site $(PORT)
 

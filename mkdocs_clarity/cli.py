@@ -226,3 +226,42 @@ def audit(site_dir: Path, policy_path: Path | None, fmt: str, output: Path | Non
     click.echo(_site_url_line(site_url, applied=False), err=True)
     if report.fails(fail_on):
         sys.exit(1)
+
+
+EXAMPLES_VERIFY = """
+\b
+Examples:
+  mkdocs-clarity verify site/                      # every page, text summary
+  mkdocs-clarity verify site/ --pages 20 --format json -o verify.json
+  mkdocs-clarity verify site/ --pages 'guide/*' --format html -o verify.html
+  mkdocs-clarity verify public/ --site-url https://example.org/docs/ --jobs 2
+"""
+
+
+@main.command(epilog=EXAMPLES_VERIFY)
+@click.argument("site_dir", type=click.Path(path_type=Path))
+@click.option("--policy", "policy_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Policy the site was built with (default: ./consent.yml if present).")
+@click.option("--site-url", "site_url_arg", metavar="URL", help=SITE_URL_HELP)
+@click.option("--pages", "pages", multiple=True, metavar="all|N|GLOB",
+              help="Pages to check: all (default), N spread over the site, or globs over "
+                   "site-relative paths (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "html"]),
+              default="text", show_default=True, help="Report format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report here instead of stdout.")
+@click.option("--browser", "browser", metavar="PATH",
+              help="Chromium or Chrome (default: /usr/bin/chromium, then chromium-browser, "
+                   "google-chrome on PATH). Never downloads one.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Pages checked at once, each in its own browser contexts (default: 4).")
+def verify(site_dir: Path, policy_path: Path | None, site_url_arg: str | None,
+           pages: tuple[str, ...], fmt: str, output: Path | None, browser: str | None,
+           jobs: int | None) -> None:
+    """Load the built site in a real browser and prove, page by page, what happens before
+    and after consent (exit 1 on a finding, 2 when it cannot run)."""
+    from .verify.cli import run_verify
+
+    sys.exit(run_verify(site_dir, policy_path=policy_path, site_url_arg=site_url_arg,
+                        pages=pages, fmt=fmt, output=output, browser=browser, jobs=jobs,
+                        load_policy=_load_policy, site_url=_site_url))
