@@ -137,7 +137,9 @@ def _plan_text(rel: str, text: str):
 
 def _plan_file(rel: str):
     data, st = _read(os.path.join(_STATE["site_dir"], rel))  # type: ignore[arg-type]
-    plan, scan = _plan_text(rel, _decode(data))
+    text = _decode(data)
+    del data  # a huge page: never hold its bytes and its text at once longer than needed
+    plan, scan = _plan_text(rel, text)
     return rel, plan, scan, ("stat", st.st_size, st.st_mtime_ns)
 
 
@@ -160,10 +162,12 @@ def _apply_one(args: tuple[str, PagePlan, Stamp, str | None, bool]):
     if ("stat", st.st_size, st.st_mtime_ns) != stamp:
         return rel, False, True
     text = _decode(data)
+    del data  # peak memory of a huge page: see bench/huge_page.py
     csp = _parse_csp(csp_text) if csp_text is not None else None
     out = apply_plan(strip_injected(text), plan, csp, _STATE["renderer"])  # type: ignore[arg-type]
     if out == text:
         return rel, False, False
+    del text
     if not dry_run:
         write_atomic(path, out.encode("utf-8", "surrogateescape"))
     return rel, True, False
