@@ -25,6 +25,7 @@ from functools import cache
 
 from consent_generator.errors import UserError
 from consent_generator.model import MaskingConfig
+from consent_generator.selectors import selector_problem
 
 from .scan import Tag, in_spans, tag_at
 
@@ -145,12 +146,9 @@ def _parse_simple(text: str) -> Simple | None:
 @cache
 def compile_selector(text: str) -> tuple[Selector, ...]:
     """One selector list from the policy -> its parts; MaskingError when it is not CSS."""
-    import soupsieve
-
-    try:
-        soupsieve.compile(text)
-    except Exception as exc:  # soupsieve.SelectorSyntaxError and friends
-        raise MaskingError(f"masking selector {text!r} is not valid CSS: {exc}") from None
+    problem = selector_problem(text)  # soupsieve only for what is not plain CSS
+    if problem:
+        raise MaskingError(f"masking selector {text!r} is not valid CSS: {problem}")
     out: list[Selector] = []
     for part in _split_commas(text):
         simple = _parse_simple(part)
