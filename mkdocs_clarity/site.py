@@ -106,12 +106,26 @@ Stamp = tuple[str, int, int]
 def _init(policy: Policy, site_dir: str, masking: CompiledMasking,
           worker: bool = False, base_path: str | None = None) -> None:
     _STATE.update(policy=policy, site_dir=site_dir, masking=masking,
-                  renderer=Renderer(policy), base_path=base_path)
+                  renderer=renderer_for(policy), base_path=base_path)
     if worker:
         # Workers run beside MkDocs' own rendering: on a busy machine the build comes first,
         # the scan takes the cycles left over (the build waits for it only at the end).
         with contextlib.suppress(OSError):
             os.nice(10)
+
+
+_RENDERERS: dict[int, tuple[Policy, Renderer]] = {}
+
+
+def renderer_for(policy: Policy) -> Renderer:
+    """One :class:`Renderer` per Policy object, so its rendered head/body blocks survive
+    ``mkdocs serve`` rebuilds (the plugin hands the same Policy back while consent.yml's bytes
+    are unchanged). Only the latest policy is kept: an edited policy replaces it."""
+    cached = _RENDERERS.get(id(policy))
+    if cached is None or cached[0] is not policy:
+        _RENDERERS.clear()
+        cached = _RENDERERS[id(policy)] = (policy, Renderer(policy))
+    return cached[1]
 
 
 def _read(path: str) -> tuple[bytes, os.stat_result]:
