@@ -64,6 +64,10 @@ def main() -> int:
     status = 0
     sizes = [f"--pages={n.strip()}" for n in args.pages.split(",") if n.strip()]
     mbs = [f"--mb={n.strip()}" for n in args.mb.split(",") if n.strip()]
+    sys.path.insert(0, str(HERE))
+    from build_overhead import precompile
+
+    precompile()  # as an installed wheel is (see build_overhead.precompile)
     print("== plugin import", flush=True)
     import_time()
     for script, extra in (("runtime_size.py", []), ("serve_rebuild.py", []),

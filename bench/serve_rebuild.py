@@ -28,7 +28,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from build_overhead import generate  # noqa: E402
+from build_overhead import generate, precompile  # noqa: E402
 
 SERVE_URL = "http://127.0.0.1:8000/"
 
@@ -93,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    precompile()
     root = generate(args.pages)
     work = Path(tempfile.mkdtemp(prefix="clarity-serve-bench-"))
     try:
