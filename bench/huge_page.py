@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -127,11 +128,12 @@ def child(root: Path) -> None:
                       "masked": report.masked, "gated": report.gated}))
 
 
-def measure(mb: float) -> dict:
+def measure(mb: float) -> dict[str, Any]:
     root = generate(mb)
     out = subprocess.run([sys.executable, __file__, "--child", str(root)], check=True,
                          capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
