@@ -16,8 +16,6 @@ from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
-import soupsieve
-
 from .csp_sources import list_problem, source_problem
 from .model import (
     DELIVERIES,
@@ -33,6 +31,7 @@ from .model import (
     frozen_map,
 )
 from .policy_services import check_services, check_source_map, check_url
+from .selectors import selector_problem
 from .validation import (
     PolicyError,
     Problem,
@@ -247,25 +246,13 @@ def _masking(rep: Reporter, node: Node | None) -> MaskingConfig:
         path = child("masking", key)
         selectors = []
         for selector, item, ipath in rep.string_list(value_of(fields.get(key)), path):
-            problem = _selector_problem(selector)
+            problem = selector_problem(selector)
             if problem:
                 rep.error(item, ipath, f"invalid CSS selector {selector!r}: {problem}")
             else:
                 selectors.append(selector)
         lists[key] = tuple(dict.fromkeys(selectors))
     return MaskingConfig(mode=mode, mask=lists["mask"], unmask=lists["unmask"])  # type: ignore[arg-type]
-
-
-def _selector_problem(selector: str) -> str | None:
-    if not selector.strip():
-        return "it is empty"
-    try:
-        soupsieve.compile(selector)
-    except soupsieve.SelectorSyntaxError as exc:
-        return str(exc).splitlines()[0]
-    except (NotImplementedError, ValueError) as exc:
-        return str(exc).splitlines()[0] or "not supported"
-    return None
 
 
 # -- csp ---------------------------------------------------------------------------------
