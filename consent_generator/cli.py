@@ -15,9 +15,10 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
 from .atomic import write_atomic
 from .cookie_table import FORMATS, render_cookie_table
+from .discover import MKDOCS_CONFIG, Discovery, Finding, discover
+from .discover_report import custom_service_entry, next_steps
 from .errors import UserError
 from .model import Policy
 from .policy import (
@@ -33,6 +34,7 @@ from .policy_services import check_param
 from .services import catalog
 from .services.model import Param
 from .skeleton import ChosenService, InitAnswers, render_skeleton
+from .versions import version_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -68,7 +70,7 @@ def _user_errors(func: F) -> F:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="consent-generator")
+@version_option("consent-generator")
 def main() -> None:
     """Write and check the consent policy (consent.yml) of a static site.
 
@@ -103,17 +105,26 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               default=Path(POLICY_FILENAME), show_default=True, help="Where to write it.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--from", "site", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Read this site first: an MkDocs project (with mkdocs.yml) or a built "
+              "site of any generator. Default: the current directory if it has mkdocs.yml.")
 @_user_errors
-def init(non_interactive: bool, output: Path, force: bool, **answers: Any) -> None:
+def init(non_interactive: bool, output: Path, force: bool, site: Path | None,
+         **answers: Any) -> None:
     """Write a commented consent.yml for this site.
 
-    Asks which services the site uses (and their ids), how to ask visitors (opt-in,
-    opt-out or notice), the banner language and Clarity's masking; options given on the
-    command line are not asked again. The file is validated before it is written.
+    Reads the site first (next to mkdocs.yml, or --from SITE_DIR): the theme's analytics
+    settings, pasted Clarity / Google tag / Tag Manager loaders with their ids, YouTube and
+    Vimeo embeds, other third-party scripts and frames; says what it found and where, and
+    proposes those services. Then asks what it could not find: other services, how to ask
+    visitors (opt-in, opt-out or notice), the banner language and Clarity's masking. Options
+    given on the command line win and are not asked. The file is validated before it is
+    written.
 
     \b
     Examples:
       consent-generator init
+      consent-generator init --from public/        # a site built by Hugo, Jekyll, ...
       consent-generator init --non-interactive --clarity abcde12345 \\
           --google-analytics G-ABCDE12345 --youtube -o consent.yml
     """
@@ -123,6 +134,10 @@ def init(non_interactive: bool, output: Path, force: bool, **answers: Any) -> No
         value = answers.get(flag)
         if isinstance(value, str):
             answers[flag] = _checked_id(service_id, value, fail=True)
+    discovery = _discover(site)
+    if discovery is not None:
+        _report(discovery)
+        _propose(discovery, answers, interactive=not non_interactive)
     chosen = _ask(answers, interactive=not non_interactive)
     text = render_skeleton(InitAnswers(
         services=chosen,
@@ -135,7 +150,80 @@ def init(non_interactive: bool, output: Path, force: bool, **answers: Any) -> No
     policy = parse_policy(text, str(output))  # raises PolicyError: the skeleton is wrong
     write_atomic(output, text)
     click.echo(f"Wrote {output}: {_summary(policy)}.")
-    click.echo(f"Next: review it, then run 'consent-generator validate {output}'.")
+    for line in next_steps(discovery, output):
+        click.echo(line)
+
+
+def _discover(site: Path | None) -> Discovery | None:
+    """The site to read: ``--from``, else the current directory when it is an MkDocs project."""
+    if site is None:
+        site = Path.cwd()
+        if not (site / MKDOCS_CONFIG).is_file():
+            return None
+    return discover(site)
+
+
+def _report(discovery: Discovery) -> None:
+    """Say what was found and where, before any question."""
+    label = "MkDocs project" if discovery.kind == "mkdocs" else "built site"
+    click.echo(f"Reading the {label} in {discovery.root}:")
+    for note in discovery.notes:
+        click.echo(f"  note: {note}")
+    specs = catalog()
+    for service, findings in discovery.services().items():
+        for f in findings:
+            ids = ", ".join(f"{k} {v}" for k, v in f.params)
+            click.echo(f"  {f.where}: {specs[service].name} ({f.what})"
+                       + (f" — {ids}" if ids else ""))
+    for f in discovery.unknown():
+        click.echo(f"  {f.where}: {f.what}: not in the catalog; to gate it under consent, "
+                   "add to consent.yml:")
+        click.echo(custom_service_entry(f, indent="      "))
+    if not discovery.findings:
+        click.echo("  no tracker or third-party embed found")
+
+
+def _propose(discovery: Discovery, answers: dict[str, Any], *, interactive: bool) -> None:
+    """Fill unanswered services from what was found; ask or fail only where it is unclear."""
+    found = discovery.services()
+    for service_id, flag, _ in INIT_SERVICES:
+        findings = found.get(service_id)
+        if not findings or answers.get(flag) is not None:
+            continue
+        spec = catalog()[service_id]
+        if not spec.params:
+            answers[flag] = True
+            continue
+        answers[flag] = _found_id(service_id, spec.params[0], findings, interactive=interactive)
+
+
+def _found_id(service_id: str, param: Param, findings: list[Finding], *,
+              interactive: bool) -> str:
+    """The one id the site uses for this service, or the maintainer's pick."""
+    name = catalog()[service_id].name
+    values: dict[str, str] = {}
+    for f in findings:
+        value = dict(f.params).get(param.name, "")
+        problem = check_param(param, value) if value else ("error", "empty")
+        if problem is None or problem[0] == "warning":
+            values.setdefault(value, f.where)
+    flag = f"--{service_id}"
+    if len(values) == 1:
+        return next(iter(values))
+    where = ", ".join(f.where for f in findings)
+    if not values:
+        if not interactive:
+            raise UserError(f"{name} found at {where}, but its {param.name} could not be "
+                            f"read; pass {flag} {param.example}")
+        click.echo(f"{name} found at {where}; its {param.name} could not be read.")
+        return _prompt_id(service_id, param)
+    listed = "; ".join(f"{v} ({w})" for v, w in values.items())
+    if not interactive:
+        raise UserError(f"{len(values)} different {name} ids found: {listed}. Keep one: "
+                        f"pass {flag} ID, and remove the other from the site")
+    click.echo(f"{len(values)} different {name} ids found: {listed}.")
+    return str(click.prompt(f"  Which {param.name} should consent.yml load?",
+                            type=click.Choice(list(values))))
 
 
 def _ask(answers: dict[str, Any], *, interactive: bool) -> tuple[ChosenService, ...]:

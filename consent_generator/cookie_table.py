@@ -32,6 +32,8 @@ class CookieRow:
     lifetime: str
     party: str
     """``first`` (set on this site's domain) or ``third`` (set on the provider's)."""
+    store: str = "cookie"
+    """``cookie``, or ``local``/``session`` for a Web Storage key of this site."""
 
 
 def cookie_rows(policy: Policy) -> list[CookieRow]:
@@ -58,6 +60,7 @@ def cookie_rows(policy: Policy) -> list[CookieRow]:
                 purpose=cookie.purpose,
                 lifetime=cookie.lifetime,
                 party=cookie.party,
+                store=cookie.store,
             ))
     return rows
 
@@ -76,6 +79,15 @@ def _who(row: CookieRow) -> str:
     return f"{row.service} ({row.provider})" if row.provider else row.service
 
 
+STORE_LABELS = {"local": "localStorage", "session": "sessionStorage"}
+
+
+def _party(row: CookieRow) -> str:
+    """The Party cell; a Web Storage key says where it lives (it is not a cookie)."""
+    party = "first-party" if row.party == "first" else "third-party"
+    return f"{party}, {STORE_LABELS[row.store]}" if row.store in STORE_LABELS else party
+
+
 def _environment(fmt: Format) -> Environment:
     env = Environment(
         loader=PackageLoader("consent_generator", "templates"),
@@ -88,6 +100,7 @@ def _environment(fmt: Format) -> Environment:
     env.filters["md_cell"] = _md_cell
     env.filters["md_text"] = _md_text
     env.globals["who"] = _who
+    env.globals["party"] = _party
     return env
 
 

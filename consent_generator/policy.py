@@ -16,20 +16,22 @@ from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
-import soupsieve
-
 from .csp_sources import list_problem, source_problem
 from .model import (
     DELIVERIES,
+    HSTS_ONE_YEAR,
+    HSTS_SIX_MONTHS,
     Category,
     CookieConfig,
     CspConfig,
+    HeadersConfig,
     MaskingConfig,
     Policy,
     UiConfig,
     frozen_map,
 )
 from .policy_services import check_services, check_source_map, check_url
+from .selectors import selector_problem
 from .validation import (
     PolicyError,
     Problem,
@@ -61,7 +63,7 @@ MAX_EXPIRY_DAYS = 395
 caps their lifetime at 13 months; it recommends asking again after 6, our default 182 days)."""
 
 TOP_KEYS = ("version", "mode", "revision", "expiry_days", "honor_gpc", "cookie",
-            "record_endpoint", "categories", "services", "masking", "csp", "ui")
+            "record_endpoint", "categories", "services", "masking", "csp", "headers", "ui")
 CATEGORY_KEYS = ("required", "title", "description")
 DEFAULT_CATEGORY_IDS = ("necessary", "functionality", "analytics", "marketing")
 
@@ -121,7 +123,10 @@ def _build(rep: Reporter, root: Node, source: Path | None) -> Policy:
                   "see 'consent-generator init' for a commented example")
         return Policy(source=source)
     top = rep.mapping(root, "", TOP_KEYS)
-    get = lambda key: value_of(top.get(key))  # noqa: E731 - local shorthand
+
+    def get(key: str) -> Node | None:
+        return value_of(top.get(key))
+
     _version(rep, get("version"))
     categories = _categories(rep, get("categories"))
     csp = _csp(rep, get("csp"))
@@ -139,6 +144,7 @@ def _build(rep: Reporter, root: Node, source: Path | None) -> Policy:
         services=check_services(rep, get("services"), categories),
         masking=_masking(rep, get("masking")),
         csp=csp,
+        headers=_headers(rep, get("headers"), csp),
         ui=_ui(rep, get("ui"), categories),
         source=source,
     )
@@ -240,25 +246,13 @@ def _masking(rep: Reporter, node: Node | None) -> MaskingConfig:
         path = child("masking", key)
         selectors = []
         for selector, item, ipath in rep.string_list(value_of(fields.get(key)), path):
-            problem = _selector_problem(selector)
+            problem = selector_problem(selector)
             if problem:
                 rep.error(item, ipath, f"invalid CSS selector {selector!r}: {problem}")
             else:
                 selectors.append(selector)
         lists[key] = tuple(dict.fromkeys(selectors))
     return MaskingConfig(mode=mode, mask=lists["mask"], unmask=lists["unmask"])  # type: ignore[arg-type]
-
-
-def _selector_problem(selector: str) -> str | None:
-    if not selector.strip():
-        return "it is empty"
-    try:
-        soupsieve.compile(selector)
-    except soupsieve.SelectorSyntaxError as exc:
-        return str(exc).splitlines()[0]
-    except (NotImplementedError, ValueError) as exc:
-        return str(exc).splitlines()[0] or "not supported"
-    return None
 
 
 # -- csp ---------------------------------------------------------------------------------
@@ -269,7 +263,10 @@ CSP_KEYS = ("delivery", "report_only", "report_uri", "report_to", "frame_ancesto
 
 def _csp(rep: Reporter, node: Node | None) -> CspConfig:
     fields = rep.mapping(node, "csp", CSP_KEYS)
-    get = lambda key: value_of(fields.get(key))  # noqa: E731
+
+    def get(key: str) -> Node | None:
+        return value_of(fields.get(key))
+
     delivery = _delivery(rep, get("delivery"))
     meta_only = set(delivery) == {"meta"}
     report_only = rep.boolean(get("report_only"), "csp.report_only", False)
@@ -348,6 +345,58 @@ def _extra(rep: Reporter, node: Node | None) -> dict[str, tuple[str, ...]]:
     return check_source_map(rep, node, "csp.extra")
 
 
+# -- headers ----------------------------------------------------------------------------
+
+
+HEADERS_KEYS = ("hsts", "hsts_max_age", "hsts_include_subdomains", "hsts_preload",
+                "cross_origin_resource_policy")
+CORP_VALUES = ("same-origin", "same-site", "cross-origin")
+
+
+def _headers(rep: Reporter, node: Node | None, csp: CspConfig) -> HeadersConfig:
+    """The security headers besides the CSP; they only exist for header deliveries."""
+    fields = rep.mapping(node, "headers", HEADERS_KEYS)
+
+    def get(key: str) -> Node | None:
+        return value_of(fields.get(key))
+
+    config = HeadersConfig(
+        hsts=_hsts_mode(rep, get("hsts")),  # type: ignore[arg-type]
+        hsts_max_age=rep.integer(get("hsts_max_age"), "headers.hsts_max_age", HSTS_ONE_YEAR,
+                                 minimum=0),
+        hsts_include_subdomains=rep.boolean(get("hsts_include_subdomains"),
+                                            "headers.hsts_include_subdomains", False),
+        hsts_preload=rep.boolean(get("hsts_preload"), "headers.hsts_preload", False),
+        cross_origin_resource_policy=rep.choice(  # type: ignore[arg-type]
+            get("cross_origin_resource_policy"), "headers.cross_origin_resource_policy",
+            CORP_VALUES, "same-origin"))
+    if config.hsts_preload and not (config.hsts_include_subdomains
+                                    and config.hsts_max_age >= HSTS_ONE_YEAR):
+        rep.error(get("hsts_preload"), "headers.hsts_preload",
+                  "the HSTS preload list only accepts includeSubDomains and a max-age of at "
+                  f"least one year ({HSTS_ONE_YEAR})",
+                  "set hsts_include_subdomains: true (every subdomain must serve https) and "
+                  f"hsts_max_age: {HSTS_ONE_YEAR} or more, or remove hsts_preload")
+    if 0 < config.hsts_max_age < HSTS_SIX_MONTHS:
+        rep.warn(get("hsts_max_age"), "headers.hsts_max_age",
+                 f"{config.hsts_max_age} seconds is less than six months ({HSTS_SIX_MONTHS}): "
+                 "HSTS graders (MDN HTTP Observatory) count it as weak",
+                 f"use {HSTS_ONE_YEAR} (one year) once https works everywhere")
+    if fields and set(csp.delivery) == {"meta"}:
+        rep.warn(node, "headers", "<meta> delivery cannot send these headers, so they are "
+                 "ignored", "add a header delivery (e.g. netlify, nginx) to csp.delivery")
+    return config
+
+
+def _hsts_mode(rep: Reporter, node: Node | None) -> str:
+    """``auto``, or ``on`` / ``off`` (YAML reads unquoted on/off/true/false as booleans)."""
+    if node is None or node.broken:
+        return "auto"
+    if node.kind == "scalar" and isinstance(node.value, bool):
+        return "on" if node.value else "off"
+    return rep.choice(node, "headers.hsts", ("auto", "on", "off"), "auto")
+
+
 # -- ui ---------------------------------------------------------------------------------
 
 
@@ -419,8 +468,8 @@ def text_keys() -> tuple[str, ...] | None:
     return tuple(_flatten(data, ""))
 
 
-def _flatten(data: dict, prefix: str) -> list[str]:
-    keys = []
+def _flatten(data: dict[str, object], prefix: str) -> list[str]:
+    keys: list[str] = []
     for key, value in data.items():
         name = f"{prefix}.{key}" if prefix else key
         keys.extend(_flatten(value, name) if isinstance(value, dict) else [name])

@@ -139,6 +139,7 @@ def check_service_category(rep: Reporter, field: Entry | None, owner: Entry, pat
     ids = [c.id for c in categories]
     cpath = child(path, "category")
     at: Entry | Node
+    value: str | None
     if field is None:
         if default is None:
             rep.error(owner, path, f"{service} needs a category",
@@ -337,9 +338,10 @@ def _cookie(rep: Reporter, node: Node, path: str) -> Cookie | None:
             pattern_ok = False
     party = rep.choice(value_of(fields.get("party")), child(path, "party"), ("first", "third"),
                        "first")
-    if not pattern_ok or any(values.get(k) is None for k in ("name", "lifetime", "purpose")):
+    name, lifetime, purpose = (values.get(k) for k in ("name", "lifetime", "purpose"))
+    if not pattern_ok or name is None or lifetime is None or purpose is None:
         return None
-    return Cookie(values["name"], values["lifetime"], values["purpose"], pattern=pattern,
+    return Cookie(name, lifetime, purpose, pattern=pattern,
                   party=party)  # type: ignore[arg-type]
 
 

@@ -17,9 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from .atomic import write_atomic
 from .csp_sources import sha256_source
@@ -30,6 +31,9 @@ HEAD_START = "<!-- consent-generator:head -->"
 HEAD_END = "<!-- /consent-generator:head -->"
 BODY_START = "<!-- consent-generator:body -->"
 BODY_END = "<!-- /consent-generator:body -->"
+FOOTER_START = "<!-- consent-generator:footer -->"
+FOOTER_END = "<!-- /consent-generator:footer -->"
+"""Around the "Cookie settings" link the rewrite puts inside a theme's footer."""
 
 PACKAGE_DIR = Path(__file__).parent
 RUNTIME_DIR = PACKAGE_DIR / "runtime"
@@ -96,6 +100,82 @@ def compact_js(source: str) -> str:
     return "\n".join(out) + "\n"
 
 
+_IDENT = re.compile(r"[\w$]")
+# After one of these (or at a line start, or after a keyword below) a "/" starts a regex
+# literal; anywhere else it divides.
+_REGEX_AFTER = set("(,=:[!&|?{};+-*%<>~^")
+_REGEX_KEYWORDS = {"return", "typeof", "case", "do", "else", "in", "of", "void", "delete"}
+
+
+def _squeeze_token(line: str, i: int, prev: str) -> int:
+    """End index of the token starting at ``line[i]`` (string, regex literal, word or one
+    punctuation character); ``prev`` is the token before it."""
+    ch = line[i]
+    if ch in "'\"`":
+        j = i + 1
+        while j < len(line) and line[j] != ch:
+            j += 2 if line[j] == "\\" else 1
+        if j >= len(line):
+            raise ValueError(f"squeeze_js: unterminated string in {line!r}")
+        return j + 1
+    if ch == "/" and (not prev or prev[-1] in _REGEX_AFTER or prev in _REGEX_KEYWORDS):
+        j, in_class = i + 1, False
+        while j < len(line) and (line[j] != "/" or in_class):
+            in_class = (line[j] == "[" or in_class) and line[j] != "]"
+            j += 2 if line[j] == "\\" else 1
+        if j >= len(line):
+            raise ValueError(f"squeeze_js: unterminated regex in {line!r}")
+        j += 1
+        while j < len(line) and _IDENT.match(line[j]):
+            j += 1
+        return j
+    if _IDENT.match(ch):
+        j = i
+        while j < len(line) and _IDENT.match(line[j]):
+            j += 1
+        return j
+    return i + 1
+
+
+def squeeze_js(source: str) -> str:
+    """Drop the spaces between tokens that need none, line by line, after :func:`compact_js`.
+
+    Lines are kept (automatic semicolon insertion sees the same lines) and so are strings,
+    template literals and regex literals, whole. A space stays between two words, and between
+    ``+``/``-`` signs (``a - -b``). Saves about 180 bytes gzip on the runtime; the browser tests
+    run the squeezed file, and ``node --check`` parses it in the unit tests.
+    """
+    out_lines = []
+    for line in source.splitlines():
+        if line.startswith("/*!"):
+            out_lines.append(line)
+            continue
+        tokens: list[str] = []
+        i, spaced = 0, False
+        while i < len(line):
+            if line[i] in " \t":
+                i, spaced = i + 1, True
+                continue
+            if line.startswith("//", i):
+                break
+            if line.startswith("/*", i):  # an inline comment: dropped, like compact_js's
+                close = line.find("*/", i + 2)
+                if close < 0:
+                    raise ValueError(f"squeeze_js: unterminated comment in {line!r}")
+                i, spaced = close + 2, True
+                continue
+            end = _squeeze_token(line, i, tokens[-1] if tokens else "")
+            token = line[i:end]
+            if spaced and tokens:
+                a, b = tokens[-1][-1], token[0]
+                if (_IDENT.match(a) and _IDENT.match(b)) or (a in "+-" and b in "+-"):
+                    tokens.append(" ")
+            tokens.append(token)
+            i, spaced = end, False
+        out_lines.append("".join(tokens))
+    return "\n".join(line for line in out_lines if line) + "\n"
+
+
 def compact_css(source: str) -> str:
     """Drop comments (except ``/*!``) and line indentation; CSS strings must not hold ``/*``."""
     if re.search(r"""["'][^"'\n]*/\*""", source):
@@ -111,13 +191,26 @@ def runtime_assets() -> list[Asset]:
     6 KB gzip budget while the source keeps its comments. The hash is over the exact bytes
     served, so the same source always gives the same name.
     """
-    out = []
-    for name, compact in (("consent.js", compact_js), ("consent.css", compact_css)):
-        data = compact((RUNTIME_DIR / name).read_text(encoding="utf-8")).encode("utf-8")
-        digest = hashlib.sha256(data).hexdigest()[:8]
-        stem, ext = name.rsplit(".", 1)
-        out.append(Asset(f"assets/consent/{stem}.{digest}.{ext}", data))
-    return out
+    # Called for every build, every head rendered and every `mkdocs serve` rebuild: compacted
+    # once per version of the sources (their size and mtime), not once per call.
+    key = tuple((st.st_size, st.st_mtime_ns) for st in
+                ((RUNTIME_DIR / name).stat() for name in ("consent.js", "consent.css")))
+    if _ASSETS_CACHE.get("key") != key:
+        out: list[Asset] = []
+        for name, compact in (("consent.js", _js), ("consent.css", compact_css)):
+            data = compact((RUNTIME_DIR / name).read_text(encoding="utf-8")).encode("utf-8")
+            digest = hashlib.sha256(data).hexdigest()[:8]
+            stem, ext = name.rsplit(".", 1)
+            out.append(Asset(f"assets/consent/{stem}.{digest}.{ext}", data))
+        _ASSETS_CACHE.update(key=key, assets=tuple(out))
+    return list(_ASSETS_CACHE["assets"])
+
+
+_ASSETS_CACHE: dict[str, Any] = {}
+
+
+def _js(source: str) -> str:
+    return squeeze_js(compact_js(source))
 
 
 # --- languages and texts ---------------------------------------------------------------------
@@ -130,7 +223,8 @@ def bundled_languages() -> tuple[str, ...]:
 
 @cache
 def _bundled_texts(code: str) -> Mapping[str, str]:
-    return json.loads((I18N_DIR / f"{code}.json").read_text(encoding="utf-8"))
+    texts: dict[str, str] = json.loads((I18N_DIR / f"{code}.json").read_text(encoding="utf-8"))
+    return texts
 
 
 def normalise_language(lang: str | None) -> str:
@@ -193,9 +287,20 @@ def _service_name(svc: ServiceConfig) -> str:
     return svc.spec.name
 
 
+@cache
+def _snippet_template(source: str) -> Template:
+    """Compiled once per process: compiling a template costs ~1 ms, rendering it ~10 us."""
+    return _SNIPPET_ENV.from_string(source)
+
+
+@cache
+def _url_template(source: str) -> Template:
+    return _URL_ENV.from_string(source)
+
+
 def _snippet_text(svc: ServiceConfig) -> str:
     """The executable text of a service's inline loader, exactly as it lands in the page."""
-    text = _SNIPPET_ENV.from_string(svc.spec.snippet).render(**dict(svc.params))
+    text = _snippet_template(svc.spec.snippet).render(**dict(svc.params))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if re.search(r"</script|<!--", text, re.IGNORECASE):
         raise RenderError(f"services.{svc.key}: the snippet contains '</script' or '<!--', which "
@@ -205,7 +310,7 @@ def _snippet_text(svc: ServiceConfig) -> str:
 
 
 def _script_src(svc: ServiceConfig) -> str:
-    return _URL_ENV.from_string(svc.spec.script_src).render(**dict(svc.params))
+    return _url_template(svc.spec.script_src).render(**dict(svc.params))
 
 
 def service_inline_scripts(policy: Policy) -> list[str]:
@@ -225,10 +330,16 @@ def _safe_url(url: str | None) -> str | None:
 # --- head ------------------------------------------------------------------------------------
 
 def _first_party_cookie_regexes(svc: ServiceConfig) -> list[str]:
-    return [c.regex for c in svc.cookies if c.party == "first"]
+    return [c.regex for c in svc.cookies if c.party == "first" and c.store == "cookie"]
 
 
-def runtime_config(policy: Policy, *, lang: str) -> dict:
+def _storage_regexes(svc: ServiceConfig) -> list[str]:
+    """Web Storage keys the runtime clears on revoke (from localStorage and sessionStorage:
+    the runtime does not tell them apart, a declared name is specific enough)."""
+    return [c.regex for c in svc.cookies if c.party == "first" and c.store != "cookie"]
+
+
+def runtime_config(policy: Policy, *, lang: str) -> dict[str, Any]:
     """The JSON the runtime reads from ``#consent-config``: only what it needs to decide."""
     texts = texts_for(policy, lang)
     core = {
@@ -244,6 +355,8 @@ def runtime_config(policy: Policy, *, lang: str) -> dict:
         "services": [{"key": s.key, "name": _service_name(s), "category": s.category,
                       "signal": s.spec.signal.kind,
                       "cookies": _first_party_cookie_regexes(s),
+                      "storage": _storage_regexes(s),
+                      "gpc": s.spec.gpc.not_loaded,
                       "embed": s.spec.embed.kind if s.spec.embed else None}
                      for s in policy.services],
     }
@@ -307,7 +420,7 @@ def _env() -> Environment:
                        trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined)
 
 
-def _category_view(policy: Policy, texts: Mapping[str, str]) -> list[dict]:
+def _category_view(policy: Policy, texts: Mapping[str, str]) -> list[dict[str, Any]]:
     view = []
     for cat in policy.categories:
         services = [{
@@ -316,6 +429,7 @@ def _category_view(policy: Policy, texts: Mapping[str, str]) -> list[dict]:
             "description": s.spec.description,
             "privacy_url": _safe_url(s.spec.privacy_url),
             "cookies": s.cookies,
+            "gpc_off": s.spec.gpc.not_loaded,
         } for s in policy.services if s.category == cat.id]
         view.append({"id": cat.id, "required": cat.required, "services": services,
                      "title": _category_text(texts, cat.id, "title"),

@@ -15,11 +15,11 @@ from typing import TypeVar
 
 from .errors import UserError
 from .model import Warning_
-from .yaml_source import Entry, Node
+from .yaml_source import Entry, Node, SourceIssue
 
 T = TypeVar("T")
 
-Located = Node | Entry | None
+Located = Node | Entry | SourceIssue | None
 """Anything with a ``line``/``column`` (None: the position of the enclosing value)."""
 
 

@@ -4,7 +4,7 @@ and gating / masking coverage.
 Why it re-scans instead of trusting a build log: the reviewer audits what will be deployed.
 Pages are read with :func:`scan.scan_page` — the same facts the rewrite used — so the audit and
 the build cannot disagree about what a page contains. The deployed policy is read back from
-the pages' ``<meta>`` and from the header files (:mod:`headers`), and every source is
+the pages' ``<meta>`` and from the header files (:mod:`hosts`), and every source is
 explained by :func:`csp.build_site_csp`'s provenance (given the policy) or, failing that, by
 matching it against the scanned facts; a source nothing explains is itself a finding.
 
@@ -21,15 +21,20 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from consent_generator.errors import UserError
 from consent_generator.model import Policy
 
-from . import __version__, cspcheck, headers
+from . import __version__, cspcheck, hosts
 from .csp import META_FORBIDDEN, Csp, Reason, build_site_csp, service_label
-from .findings import Finding, fails, sort_findings
-from .maskcheck import mask_gaps
+from .findings import Finding, Severity, fails, sort_findings
+from .maskcheck import MaskGaps, mask_gaps
 from .siteurl import SiteUrl
+from .themes import ThemeNeed, decide, is_page_structure
+
+if TYPE_CHECKING:
+    from .scan import PageScan
 
 SCHEMA_VERSION = 1
 PAGE_LIMIT = 5
@@ -51,7 +56,7 @@ class SourceEntry:
     source: str
     reasons: tuple[Reason, ...]
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"source": self.source,
                 "reasons": [{"kind": r.kind, "detail": r.detail, "pages": list(r.pages)}
                             for r in self.reasons]}
@@ -76,6 +81,8 @@ class MaskingCoverage:
     masked_emails: int = 0
     unmasked_emails: int = 0
     examples: tuple[tuple[str, str], ...] = ()
+    masked_numbers: int = 0
+    unmasked_numbers: int = 0
     """(page, what) for the first unmasked items."""
 
 
@@ -87,12 +94,12 @@ class AuditReport:
     pages: int
     policy: str
     """The policy audited (the header policy where one is exported, else the pages' meta)."""
-    delivery: dict
+    delivery: dict[str, Any]
     directives: list[tuple[str, list[SourceEntry]]]
     findings: list[Finding]
     gating: list[ServiceCoverage]
     masking: MaskingCoverage
-    baseline: dict | None = None
+    baseline: dict[str, Any] | None = None
     warnings: list[str] = field(default_factory=list)
     site_url: SiteUrl | None = None
     """Where the site is served (its origin is first-party), when known."""
@@ -105,7 +112,7 @@ class AuditReport:
         return {s: c.get(s, 0) for s in ("high", "syntax", "medium", "high-maybe",
                                          "medium-maybe", "info")}
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "schema_version": SCHEMA_VERSION,
             "generator": f"mkdocs-clarity {__version__}",
@@ -126,6 +133,8 @@ class AuditReport:
                         "unmasked_fields": self.masking.unmasked_fields,
                         "masked_emails": self.masking.masked_emails,
                         "unmasked_emails": self.masking.unmasked_emails,
+                        "masked_numbers": self.masking.masked_numbers,
+                        "unmasked_numbers": self.masking.unmasked_numbers,
                         "examples": [{"page": p, "item": w} for p, w in self.masking.examples]},
             "baseline": self.baseline,
             "warnings": self.warnings,
@@ -144,8 +153,10 @@ def html_files(site_dir: Path) -> list[Path]:
 
 @dataclass(frozen=True)
 class _PageFacts:
-    scan: object
-    gaps: object | None
+    scan: PageScan
+    gaps: MaskGaps | None
+    theme: frozenset[str] = frozenset()
+    """Theme-profile facts (mkdocs_clarity.themes.page_facts): what the theme loads."""
 
 
 def _scan_one(args: tuple[str, str, bool]) -> _PageFacts:
@@ -153,7 +164,10 @@ def _scan_one(args: tuple[str, str, bool]) -> _PageFacts:
 
     path, rel, with_masking = args
     html = Path(path).read_text("utf-8", errors="replace")
-    return _PageFacts(scan_page(html, rel), mask_gaps(html) if with_masking else None)
+    from .themes import page_facts
+
+    return _PageFacts(scan_page(html, rel), mask_gaps(html) if with_masking else None,
+                      page_facts(html))
 
 
 def _scan_site(site: Path, files: Sequence[Path], with_masking: bool,
@@ -198,7 +212,7 @@ def _consent_services(site: Path, files: Sequence[Path]) -> list[tuple[str, str]
 
 
 def audit_site(site_dir: str | Path, policy: Policy | None = None, *,
-               baseline: dict | None = None, jobs: int | None = None,
+               baseline: dict[str, Any] | None = None, jobs: int | None = None,
                site_url: SiteUrl | None = None) -> AuditReport:
     """Audit the built site in ``site_dir`` (optionally against the policy it was built with).
 
@@ -216,7 +230,10 @@ def audit_site(site_dir: str | Path, policy: Policy | None = None, *,
     service_ids = {s.spec.id for s in policy.services} if policy else set()
     service_ids |= {k for k, _ in config_services}
     facts = _scan_site(site, files, True, jobs)
+    facts = [f for f in facts if is_page_structure(
+        bool(f.scan.html_tag), f.scan.has_head, f.scan.has_body)]
     scans = [f.scan for f in facts]
+    themes = decide(set().union(*(f.theme for f in facts)), site)
     recorder = bool(service_ids & SESSION_RECORDERS) or any(
         t.service in SESSION_RECORDERS for s in scans for t in s.trackers)
 
@@ -225,16 +242,19 @@ def audit_site(site_dir: str | Path, policy: Policy | None = None, *,
 
     # What is deployed: the pages' meta policies and the header files.
     meta_by_page = {s.path: _deployed_meta(s) for s in scans}
-    header_files = headers.read_site_headers(site)
+    header_files = hosts.read_site_headers(site)
     header_csp, header_ro = _header_policies(header_files)
     policies = Counter(v for v in meta_by_page.values() if v)
     meta_policy = policies.most_common(1)[0][0] if policies else ""
     audited = header_csp or meta_policy
+    security_rows = hosts.security_headers(header_files, bool(meta_policy))
     delivery = {"meta": meta_policy, "headers": header_files,
-                "report_only": bool(header_ro and not header_csp)}
+                "report_only": bool(header_ro and not header_csp),
+                "security_headers": security_rows}
 
     findings += _delivery_findings(meta_by_page, meta_policy, header_csp, header_ro,
                                    header_files, policies)
+    findings += _security_header_findings(security_rows, site_url)
     csp = Csp.parse(audited) if audited else Csp()
     if audited:
         findings += cspcheck.evaluate(audited)
@@ -243,7 +263,7 @@ def audit_site(site_dir: str | Path, policy: Policy | None = None, *,
     findings += _third_party_findings(scans, origin)
 
     # Why each source is there.
-    explained = _explain(csp, scans, policy, config_services, origin)
+    explained = _explain(csp, scans, policy, config_services, origin, themes.needs)
     entries = []
     for name, sources in csp.directives:
         row = []
@@ -280,6 +300,13 @@ def audit_site(site_dir: str | Path, policy: Policy | None = None, *,
             "session recordings; use masking mode balanced or add their container to "
             "masking.mask", None, None, "mkdocs-clarity",
             _pages_of(masking.examples, "email")))
+    if masking.unmasked_numbers:
+        findings.append(Finding(
+            "UNMASKED_NUMBER", "medium",
+            f"{masking.unmasked_numbers} long number(s) (phone, card or customer numbers) in "
+            "page text are not masked from session recordings; use masking mode balanced or "
+            "add their container to masking.mask", None, None, "mkdocs-clarity",
+            _pages_of(masking.examples, "number")))
 
     report = AuditReport(
         site=str(site), pages=len(files), policy=audited, delivery=delivery,
@@ -290,7 +317,7 @@ def audit_site(site_dir: str | Path, policy: Policy | None = None, *,
     return report
 
 
-def _deployed_meta(scan) -> str:
+def _deployed_meta(scan: PageScan) -> str:
     """The policy a page's ``<meta>`` delivers (the first one: that is the site policy)."""
     for meta in scan.csp_metas:
         if meta.content:
@@ -301,13 +328,14 @@ def _deployed_meta(scan) -> str:
 def _header_policies(files: dict[str, dict[str, str]]) -> tuple[str, str]:
     csp = ro = ""
     for values in files.values():
-        csp = csp or values.get(headers.CSP.lower(), "")
-        ro = ro or values.get(headers.CSP_RO.lower(), "")
+        csp = csp or values.get(hosts.CSP.lower(), "")
+        ro = ro or values.get(hosts.CSP_RO.lower(), "")
     return csp, ro
 
 
 def _delivery_findings(meta_by_page: dict[str, str], meta_policy: str, header_csp: str,
-                       header_ro: str, header_files: dict, policies: Counter) -> list[Finding]:
+                       header_ro: str, header_files: dict[str, dict[str, str]],
+                       policies: Counter[str]) -> list[Finding]:
     out: list[Finding] = []
     bare = tuple(p for p, v in meta_by_page.items() if not v)
     if bare and not header_csp:
@@ -329,25 +357,44 @@ def _delivery_findings(meta_by_page: dict[str, str], meta_policy: str, header_cs
         out.append(Finding(
             "META_ONLY_DELIVERY", "medium",
             "the policy is delivered in <meta> only, which cannot carry frame-ancestors "
-            "(clickjacking protection, e.g. of the consent banner) or report-uri: add a "
-            "header delivery (netlify, cloudflare, vercel, azure-swa, nginx, apache) to "
-            "csp.delivery", "frame-ancestors", None, "mkdocs-clarity"))
+            "(clickjacking protection, e.g. of the consent banner) or report-uri, nor "
+            "Strict-Transport-Security or any other security header: add a "
+            f"header delivery ({', '.join(hosts.hosts())}) to csp.delivery", "frame-ancestors", None, "mkdocs-clarity"))
     if meta_policy:
         ignored = [d for d in Csp.parse(meta_policy).names() if d in META_FORBIDDEN]
         for d in ignored:
             out.append(Finding("META_IGNORED_DIRECTIVE", "medium", f"{d} is in the <meta> "
                                "policy, where browsers ignore it", d, None, "mkdocs-clarity"))
-    for name, values in header_files.items():
-        if headers.CSP.lower() in values or headers.CSP_RO.lower() in values:
-            for hname, _ in headers.COMPANIONS:
-                if hname.lower() not in values:
-                    out.append(Finding("MISSING_COMPANION_HEADER", "info",
-                                       f"{name} does not set {hname}", None, hname,
-                                       "mkdocs-clarity"))
     return out
 
 
-def _policy_findings(csp: Csp, scans: list, service_ids: set[str]) -> list[Finding]:
+def _security_header_findings(rows: list[dict[str, Any]], site_url: SiteUrl | None) -> list[Finding]:
+    """A header file that sends a CSP but not the rest of the set (per file, not per host:
+    hosts sharing a file send the same). HSTS is only expected of an https (or unknown) site."""
+    out: list[Finding] = []
+    https = None if site_url is None else site_url.origin.startswith("https:")
+    seen = set()
+    for row in rows:
+        sends_csp = any(n.startswith(hosts.CSP) for n in row["sends"])
+        if row["file"] is None or row["file"] in seen or not sends_csp:
+            continue
+        seen.add(row["file"])
+        for hname in row["missing"]:
+            if hname == hosts.HSTS:
+                if https is not False:
+                    out.append(Finding(
+                        "MISSING_HSTS", "medium" if https else "info",
+                        f"{row['file']} does not send {hname}"
+                        + ("" if https else " (the site URL is unknown: pass --site-url)")
+                        + f"; {row['hsts']}", None, hname, "mkdocs-clarity"))
+            elif not hname.startswith(hosts.CSP):
+                out.append(Finding("MISSING_COMPANION_HEADER", "info",
+                                   f"{row['file']} does not set {hname}", None, hname,
+                                   "mkdocs-clarity"))
+    return out
+
+
+def _policy_findings(csp: Csp, scans: list[PageScan], service_ids: set[str]) -> list[Finding]:
     """What CSP Evaluator does not check: styles, breadth, handlers, pre-consent requests."""
     out: list[Finding] = []
     style = csp.effective("style-src") or ()
@@ -368,7 +415,7 @@ def _policy_findings(csp: Csp, scans: list, service_ids: set[str]) -> list[Findi
         values = csp.get(d) if d == "form-action" else csp.effective(d)
         for v in values or ():
             if v in WIDE or (v.startswith(("https://*", "http://*")) and v.count(".") < 2):
-                sev = "medium" if d in ("connect-src", "form-action", "frame-src") else "info"
+                sev: Severity = "medium" if d in ("connect-src", "form-action", "frame-src") else "info"
                 out.append(Finding("BROAD_SOURCE", sev, f"{v} in {d} allows any host: "
                                    + ("injected code could send page data anywhere"
                                       if d in ("connect-src", "form-action") else
@@ -392,16 +439,16 @@ def _policy_findings(csp: Csp, scans: list, service_ids: set[str]) -> list[Findi
         for s in scans:
             for h in s.event_handlers:
                 handler_pages.setdefault(h.attr.lower(), []).append(s.path)
-    for name, pages in sorted(handler_pages.items()):
+    for name, handler_on in sorted(handler_pages.items()):
         out.append(Finding("INLINE_EVENT_HANDLER", "medium", f"{name}= handler(s) will be "
                            "blocked by the policy (a hash cannot allow an event handler "
                            "without 'unsafe-hashes'): whatever uses them will not work; move "
                            "them into a script file", "script-src-attr", name,
-                           "mkdocs-clarity", tuple(dict.fromkeys(pages))))
+                           "mkdocs-clarity", tuple(dict.fromkeys(handler_on))))
     return out
 
 
-def _third_party_findings(scans: list, site_origin: str | None = None) -> list[Finding]:
+def _third_party_findings(scans: list[PageScan], site_origin: str | None = None) -> list[Finding]:
     """Requests the pages make to other hosts before the visitor has chosen anything (the
     site's own origin, when known, is not another host)."""
     own = (site_origin or "").rstrip("/").lower()
@@ -412,14 +459,21 @@ def _third_party_findings(scans: list, site_origin: str | None = None) -> list[F
                 continue
             pre.setdefault(r.origin, []).append(s.path)
     return [Finding("THIRD_PARTY_BEFORE_CONSENT", "medium", f"pages load {origin} before any "
-                    "consent: the visitor's IP address and the page URL go to that host (for "
-                    "Google Fonts, self-host the fonts or set theme.font: false)", None, origin,
+                    "consent: the visitor's IP address and the page URL go to that host"
+                    + (FONT_HINT if origin.lower() in FONT_HOSTS else ""), None, origin,
                     "mkdocs-clarity", tuple(dict.fromkeys(pages)))
             for origin, pages in sorted(pre.items())]
 
 
-def _explain(csp: Csp, scans: list, policy: Policy | None,
+FONT_HOSTS = frozenset({"https://fonts.googleapis.com", "https://fonts.gstatic.com"})
+"""Google Fonts: the only hosts the font hint is about."""
+FONT_HINT = (" (Google Fonts: set theme.font: false in mkdocs.yml, or self-host the fonts "
+             "with Material's privacy plugin)")
+
+
+def _explain(csp: Csp, scans: list[PageScan], policy: Policy | None,
              config_services: list[tuple[str, str]], site_origin: str | None = None,
+             theme_needs: Sequence[ThemeNeed] = (),
              ) -> dict[tuple[str, str], tuple[Reason, ...]]:
     """Reasons per (directive, source): build_site_csp's provenance, then scanned facts."""
     from consent_generator.services import catalog
@@ -428,7 +482,8 @@ def _explain(csp: Csp, scans: list, policy: Policy | None,
     # it explain itself would make every source "there because it is there". Only the page or
     # theme policies our rewrite merged (kept as ``original``) count as reasons.
     own = [replace(s, csp_metas=tuple(m for m in s.csp_metas if m.ours)) for s in scans]
-    site = build_site_csp(policy or Policy(), own, site_origin=site_origin)
+    site = build_site_csp(policy or Policy(), own, site_origin=site_origin,
+                          theme_needs=theme_needs)
     out: dict[tuple[str, str], list[Reason]] = {k: list(v) for k, v in site.provenance.items()}
     cat = catalog()
     for key, category in config_services:
@@ -441,11 +496,11 @@ def _explain(csp: Csp, scans: list, policy: Policy | None,
                 reasons = out.setdefault((d, s), [])
                 if why not in reasons:  # the policy given said the same already
                     reasons.append(why)
-    for s in scans:
-        for script in s.inline_scripts:
+    for scan in scans:
+        for script in scan.inline_scripts:
             if script.injected and ("script-src", script.hash) not in out:
                 out.setdefault(("script-src", script.hash), []).append(
-                    Reason("inline-script", script.first_line, (s.path,)))
+                    Reason("inline-script", script.first_line, (scan.path,)))
     result: dict[tuple[str, str], tuple[Reason, ...]] = {}
     for name, sources in csp.directives:
         for src in sources:
@@ -465,7 +520,7 @@ def _fallback_reason(csp: Csp, directive: str, source: str,
     return []
 
 
-def _gating(scans: list) -> list[ServiceCoverage]:
+def _gating(scans: list[PageScan]) -> list[ServiceCoverage]:
     found: dict[str, tuple[list[str], list[str]]] = {}
     for s in scans:
         for t in s.trackers:
@@ -480,23 +535,20 @@ def _gating(scans: list) -> list[ServiceCoverage]:
 def _masking(facts: list[_PageFacts], applies: bool) -> MaskingCoverage:
     if not applies:
         return MaskingCoverage(False)
-    mf = uf = me = ue = 0
+    totals = {"mf": 0, "uf": 0, "me": 0, "ue": 0, "mn": 0, "un": 0}
     examples: list[tuple[str, str]] = []
     for f in facts:
         g = f.gaps
         if g is None:
             continue
-        mf += g.masked_fields
-        me += g.masked_emails
-        uf += len(g.fields)
-        ue += len(g.emails)
-        for item in g.fields:
-            if len(examples) < 20:
-                examples.append((f.scan.path, "field " + item))
-        for item in g.emails:
-            if len(examples) < 20:
-                examples.append((f.scan.path, "email " + item))
-    return MaskingCoverage(True, len(facts), mf, uf, me, ue, tuple(examples))
+        for key, value in (("mf", g.masked_fields), ("uf", len(g.fields)),
+                           ("me", g.masked_emails), ("ue", len(g.emails)),
+                           ("mn", g.masked_numbers), ("un", len(g.numbers))):
+            totals[key] += value
+        for kind, items in (("field", g.fields), ("email", g.emails), ("number", g.numbers)):
+            examples += [(f.scan.path, f"{kind} {item}") for item in items]
+    return MaskingCoverage(True, len(facts), totals["mf"], totals["uf"], totals["me"],
+                           totals["ue"], tuple(examples[:20]), totals["mn"], totals["un"])
 
 
 def _pages_of(examples: Iterable[tuple[str, str]], kind: str) -> tuple[str, ...]:
@@ -504,7 +556,7 @@ def _pages_of(examples: Iterable[tuple[str, str]], kind: str) -> tuple[str, ...]
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
-    seen: dict[tuple, Finding] = {}
+    seen: dict[tuple[str, ...], Finding] = {}
     for f in findings:
         seen.setdefault((*f.key(), f.description), f)
     return list(seen.values())
@@ -513,7 +565,7 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 # --------------------------------------------------------------------------- baseline
 
 
-def load_baseline(path: str | Path) -> dict:
+def load_baseline(path: str | Path) -> dict[str, Any]:
     """A previous ``--format json`` report."""
     try:
         data = json.loads(Path(path).read_text("utf-8"))
@@ -527,22 +579,22 @@ def load_baseline(path: str | Path) -> dict:
     return data
 
 
-def _source_set(report: dict) -> set[tuple[str, str]]:
+def _source_set(report: dict[str, Any]) -> set[tuple[str, str]]:
     return {(d, e["source"]) for d, entries in report.get("directives", {}).items()
             for e in entries}
 
 
-def _finding_set(report: dict) -> set[tuple[str, str, str, str]]:
+def _finding_set(report: dict[str, Any]) -> set[tuple[str, str, str, str]]:
     return {(f["check"], f["severity"], f.get("directive") or "", f.get("value") or "")
             for f in report.get("findings", [])}
 
 
-def diff_baseline(old: dict, new: dict) -> dict:
+def diff_baseline(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """What changed since ``old``: sources (hashes apart, they change with every script edit)
     and findings, added and removed."""
     a, b = _source_set(old), _source_set(new)
 
-    def split(items: set[tuple[str, str]]) -> tuple[list, list]:
+    def split(items: set[tuple[str, str]]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
         hashes = sorted(i for i in items if i[1].startswith("'sha"))
         other = sorted(i for i in items if not i[1].startswith("'sha"))
         return ([{"directive": d, "source": s} for d, s in other],
@@ -551,8 +603,11 @@ def diff_baseline(old: dict, new: dict) -> dict:
     added_src, added_hash = split(b - a)
     removed_src, removed_hash = split(a - b)
     fa, fb = _finding_set(old), _finding_set(new)
-    as_json = lambda items: [dict(zip(("check", "severity", "directive", "value"), f,  # noqa: E731
-                                      strict=True)) for f in sorted(items)]
+
+    def as_json(items: set[tuple[str, str, str, str]]) -> list[dict[str, str]]:
+        return [dict(zip(("check", "severity", "directive", "value"), f, strict=True))
+                for f in sorted(items)]
+
     return {"added_sources": added_src, "removed_sources": removed_src,
             "added_hashes": added_hash, "removed_hashes": removed_hash,
             "new_findings": as_json(fb - fa), "resolved_findings": as_json(fa - fb)}

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import click
 
 from consent_generator.errors import UserError
+from consent_generator.versions import version_option
 
-from . import __version__
 from .siteurl import SiteUrl
+
+if TYPE_CHECKING:
+    from consent_generator.model import Policy
+
+    from .site import SiteReport
 
 EXAMPLES_APPLY = """
 \b
@@ -67,7 +73,15 @@ def _site_url_line(site_url: SiteUrl | None, applied: bool) -> str:
             f"sitemap.xml): {cost}absolute URLs to the site itself count as third-party")
 
 
-def _load_policy(path: Path | None, required: bool):
+@overload
+def _load_policy(path: Path | None, required: Literal[True]) -> Policy: ...
+
+
+@overload
+def _load_policy(path: Path | None, required: bool) -> Policy | None: ...
+
+
+def _load_policy(path: Path | None, required: bool) -> Policy | None:
     """The policy at ``path``, or ``./consent.yml`` when present (None if not and optional)."""
     from consent_generator.policy import default_policy_path, load_policy
 
@@ -82,7 +96,7 @@ def _load_policy(path: Path | None, required: bool):
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="mkdocs-clarity")
+@version_option("mkdocs-clarity")
 def main() -> None:
     """Consent gating, a strict site-wide CSP and Clarity masking for any static site."""
 
@@ -107,7 +121,7 @@ def apply(site_dir: Path, policy_path: Path | None, dry_run: bool, jobs: int | N
             click.echo(str(w), err=True)
         from .site import apply_site, html_files
 
-        where = {"site_origin": site_url.origin if site_url else None,
+        where: dict[str, Any] = {"site_origin": site_url.origin if site_url else None,
                  "base_path": site_url.base_path if site_url else None}
         pages = len(html_files(site_dir))
         show = sys.stderr.isatty() or pages > PROGRESS_MIN_PAGES
@@ -128,7 +142,7 @@ def apply(site_dir: Path, policy_path: Path | None, dry_run: bool, jobs: int | N
     click.echo(summary(report, dry_run, site_url))
 
 
-def summary(report, dry_run: bool, site_url: SiteUrl | None = None) -> str:
+def summary(report: SiteReport, dry_run: bool, site_url: SiteUrl | None = None) -> str:
     """The end-of-run summary: what changed, what was gated and masked, how big the policy is,
     where the site is served; a dry run also lists every file it would write, since checking
     that list is why one runs it."""
@@ -145,6 +159,9 @@ def summary(report, dry_run: bool, site_url: SiteUrl | None = None) -> str:
     if files:
         lines.append(("header files that would be written: " if dry_run
                       else "header files: ") + ", ".join(files))
+        from .hosts import hsts_line
+
+        lines.append(hsts_line(report.header_files) or "")
     if dry_run:
         lines += [f"  would change: {rel}" for rel in report.changed]
         lines += [f"  would write: {rel}" for rel in report.assets]
@@ -209,3 +226,42 @@ def audit(site_dir: Path, policy_path: Path | None, fmt: str, output: Path | Non
     click.echo(_site_url_line(site_url, applied=False), err=True)
     if report.fails(fail_on):
         sys.exit(1)
+
+
+EXAMPLES_VERIFY = """
+\b
+Examples:
+  mkdocs-clarity verify site/                      # every page, text summary
+  mkdocs-clarity verify site/ --pages 20 --format json -o verify.json
+  mkdocs-clarity verify site/ --pages 'guide/*' --format html -o verify.html
+  mkdocs-clarity verify public/ --site-url https://example.org/docs/ --jobs 2
+"""
+
+
+@main.command(epilog=EXAMPLES_VERIFY)
+@click.argument("site_dir", type=click.Path(path_type=Path))
+@click.option("--policy", "policy_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Policy the site was built with (default: ./consent.yml if present).")
+@click.option("--site-url", "site_url_arg", metavar="URL", help=SITE_URL_HELP)
+@click.option("--pages", "pages", multiple=True, metavar="all|N|GLOB",
+              help="Pages to check: all (default), N spread over the site, or globs over "
+                   "site-relative paths (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "html"]),
+              default="text", show_default=True, help="Report format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report here instead of stdout.")
+@click.option("--browser", "browser", metavar="PATH",
+              help="Chromium or Chrome (default: /usr/bin/chromium, then chromium-browser, "
+                   "google-chrome on PATH). Never downloads one.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Pages checked at once, each in its own browser contexts (default: 4).")
+def verify(site_dir: Path, policy_path: Path | None, site_url_arg: str | None,
+           pages: tuple[str, ...], fmt: str, output: Path | None, browser: str | None,
+           jobs: int | None) -> None:
+    """Load the built site in a real browser and prove, page by page, what happens before
+    and after consent (exit 1 on a finding, 2 when it cannot run)."""
+    from .verify.cli import run_verify
+
+    sys.exit(run_verify(site_dir, policy_path=policy_path, site_url_arg=site_url_arg,
+                        pages=pages, fmt=fmt, output=output, browser=browser, jobs=jobs,
+                        load_policy=_load_policy, site_url=_site_url))

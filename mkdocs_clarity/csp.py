@@ -19,8 +19,10 @@ from consent_generator.csp_sources import sha256_source
 
 if TYPE_CHECKING:  # pragma: no cover
     from consent_generator.model import Policy
+    from consent_generator.services.model import ServiceSpec
 
-    from .scan import PageScan
+    from .scan import PageScan, Resource
+    from .themes import ThemeNeed
 
 META_FORBIDDEN = frozenset({"frame-ancestors", "report-uri", "report-to", "sandbox"})
 """Directives a ``<meta http-equiv>`` policy cannot carry (CSP3 §3.3): header outputs only."""
@@ -202,7 +204,7 @@ def _ordered(items: Mapping[str, tuple[str, ...]]) -> tuple[tuple[str, tuple[str
 # --------------------------------------------------------------------------------------------
 
 ReasonKind = Literal["base", "service", "inline-script", "inline-style", "page-policy",
-                     "resource", "extra"]
+                     "resource", "extra", "theme"]
 
 
 @dataclass(frozen=True)
@@ -269,7 +271,7 @@ class _Builder:
     def __init__(self) -> None:
         self._sources: dict[str, dict[str, None]] = {}
         self._csp: Csp | None = None
-        self.reasons: dict[tuple[str, str], dict[tuple[str, str], list[str]]] = {}
+        self.reasons: dict[tuple[str, str], dict[tuple[ReasonKind, str], list[str]]] = {}
 
     @property
     def csp(self) -> Csp:
@@ -339,7 +341,8 @@ def service_label(key: str, name: str, category: str) -> str:
     return f"service {key} ({name}), category {category}"
 
 
-def _service_sources(builder: _Builder, spec, label: str, page: str | None = None) -> None:
+def _service_sources(builder: _Builder, spec: ServiceSpec, label: str,
+                     page: str | None = None) -> None:
     for directive, sources in spec.csp.items():
         for source in sources:
             builder.add(directive, source, "service", label, page)
@@ -374,6 +377,8 @@ class SiteCspBuilder:
         self._style_attrs = False
         self._stripped: dict[tuple[str, str], list[str]] = {}
         self._self_origin = (site_origin or "").rstrip("/").lower()
+        self._theme_inline_styles = False
+        """A theme feature (Mermaid) styles at run time: style-src 'unsafe-inline', no hashes."""
 
     def add(self, scan: PageScan) -> None:
         """Add what one page needs."""
@@ -410,6 +415,14 @@ class SiteCspBuilder:
             b.add(r.directive, _resource_source(r), "resource", r.url, page)
             for directive, source, why in KNOWN_RESOURCE_DEPENDENCIES.get(r.origin, ()):
                 b.add(directive, source, "resource", f"{why} ({r.url})", page)
+
+    def add_theme_needs(self, needs: Iterable[ThemeNeed]) -> None:
+        """Sources a theme's run-time features need (:mod:`mkdocs_clarity.themes` decides
+        them from the pages' facts), each explained by its feature and evidence."""
+        for need in needs:
+            self._b.add(need.directive, need.source, "theme", need.detail)
+            if need.directive == "style-src" and need.source == "'unsafe-inline'":
+                self._theme_inline_styles = True
 
     def result(self) -> SiteCsp:
         """The policy: what the pages need plus ``csp.extra`` and header-only settings."""
@@ -448,13 +461,20 @@ class SiteCspBuilder:
             warnings.append(
                 f"a page policy allows {value} in {directive}; it was merged without it ({why}) "
                 f"on {_pages(pages)}")
+        if self._theme_inline_styles:
+            # Browsers ignore 'unsafe-inline' next to a hash: the style hashes must go (scripts
+            # are untouched: script-src stays hash-only).
+            kept = [s for s in b.csp.get("style-src") or ()
+                    if not s.startswith("'sha") and s != "'unsafe-hashes'"]
+            b.csp = b.csp.without("style-src").with_sources("style-src", kept)
         b.csp = canonical(b.csp)
         return SiteCsp(b.csp, b.provenance(), tuple(warnings), self._style_attrs)
 
 
 def build_site_csp(policy: Policy, scans: Iterable[PageScan], *,
                    site_origin: str | None = None,
-                   runtime_scripts: Iterable[str] | None = None) -> SiteCsp:
+                   runtime_scripts: Iterable[str] | None = None,
+                   theme_needs: Iterable[ThemeNeed] = ()) -> SiteCsp:
     """The one policy for the whole site (see the module docstring for why one).
 
     ``runtime_scripts`` defaults to ``render.service_inline_scripts(policy)``: the gated
@@ -465,6 +485,7 @@ def build_site_csp(policy: Policy, scans: Iterable[PageScan], *,
     builder = SiteCspBuilder(policy, site_origin=site_origin, runtime_scripts=runtime_scripts)
     for scan in scans:
         builder.add(scan)
+    builder.add_theme_needs(theme_needs)
     return builder.result()
 
 
@@ -485,7 +506,7 @@ def canonical(csp: Csp) -> Csp:
                      for name, sources in csp.directives))
 
 
-def _resource_source(r) -> str:
+def _resource_source(r: Resource) -> str:
     """The source allowing one resource. Scripts get their exact URL path, not the host:
     a whole CDN host (cdnjs, jsdelivr, unpkg) serves every library ever published, including
     ones that bypass CSP (old AngularJS, JSONP endpoints), so allowing the host would allow

@@ -8,7 +8,7 @@ tool reads ours the same way, and ``--fail-on`` thresholds mean the same thing i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Severity = Literal["high", "syntax", "medium", "high-maybe", "strict-csp", "medium-maybe",
                    "info"]
@@ -49,7 +49,7 @@ class Finding:
         """Identity across runs (for ``--baseline``): no description, no page list."""
         return (self.check, self.severity, self.directive or "", self.value or "")
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"check": self.check, "severity": self.severity, "origin": self.origin,
                 "directive": self.directive, "value": self.value,
                 "description": self.description, "pages": list(self.pages)}

@@ -6,26 +6,27 @@ the page once with the standard library's tokenizer, keeping a stack of "is this
 masked" flags — no DOM, memory bounded by nesting depth — and only runs when a session
 recorder (Clarity) is in use.
 
-Clarity's rules as applied (learn.microsoft.com/clarity/setup-and-installation/clarity-masking):
-``data-clarity-mask`` (any value) masks the element and its descendants;
-``data-clarity-unmask`` shows a subtree again unless the element itself is also masked.
+What counts as a field, an e-mail address or a long number, and what masks it, comes from
+``masking_rules`` — the same rules the rewrite applies, so the audit checks exactly what the
+build promises.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-FIELD_TAGS = frozenset({"input", "textarea", "select"})
-VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-                  "source", "track", "wbr"})
+from .masking_rules import (
+    FIELD_TAGS,
+    MASK_ATTR,
+    UNMASK_ATTR,
+    UNTYPED_INPUTS,
+    VOID_ELEMENTS,
+    emails_in,
+    long_numbers_in,
+)
+
 SKIP_TEXT = frozenset({"script", "style", "template"})
-HIDDEN_INPUTS = frozenset({"hidden", "submit", "button", "reset", "image", "checkbox", "radio",
-                           "range", "color"})
-"""Inputs a visitor does not type into (their state is no personal text, e.g. the consent
-switches themselves): not counted as fields that need masking."""
 
 
 @dataclass
@@ -36,8 +37,11 @@ class MaskGaps:
     """``<input type=...>`` / ``<textarea>`` / ``<select>`` descriptions, unmasked."""
     emails: list[str] = field(default_factory=list)
     """E-mail addresses in visible text, unmasked."""
+    numbers: list[str] = field(default_factory=list)
+    """Long digit runs (phones, cards, customer numbers) in visible text, unmasked."""
     masked_fields: int = 0
     masked_emails: int = 0
+    masked_numbers: int = 0
 
 
 class _Walker(HTMLParser):
@@ -54,18 +58,18 @@ class _Walker(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         masked = self.masked
-        if "data-clarity-mask" in a:
+        if MASK_ATTR in a:
             masked = True
-        elif "data-clarity-unmask" in a:
+        elif UNMASK_ATTR in a:
             masked = False
-        if tag in FIELD_TAGS and (a.get("type") or "").lower() not in HIDDEN_INPUTS:
+        if tag in FIELD_TAGS and (a.get("type") or "").lower() not in UNTYPED_INPUTS:
             if masked:
                 self.gaps.masked_fields += 1
             else:
                 desc = tag + (f"[type={a.get('type')}]" if a.get("type") else "")
                 name = a.get("name") or a.get("id")
                 self.gaps.fields.append(desc + (f" name={name}" if name else ""))
-        if tag in VOID:
+        if tag in VOID_ELEMENTS:
             return
         # Unclosed <p>/<li> are common: close back to a matching open element on end tags.
         self.stack.append((tag, masked))
@@ -74,7 +78,7 @@ class _Walker(HTMLParser):
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
-        if tag not in VOID and self.stack[-1][0] == tag:
+        if tag not in VOID_ELEMENTS and self.stack[-1][0] == tag:
             self.stack.pop()
             if tag in SKIP_TEXT:
                 self.skip -= 1
@@ -89,13 +93,18 @@ class _Walker(HTMLParser):
                 return
 
     def handle_data(self, data: str) -> None:
-        if self.skip or "@" not in data:
+        if self.skip:
             return
-        for m in EMAIL_RE.finditer(data):
+        for email in emails_in(data):
             if self.masked:
                 self.gaps.masked_emails += 1
             else:
-                self.gaps.emails.append(m.group(0))
+                self.gaps.emails.append(email)
+        for number in long_numbers_in(data):
+            if self.masked:
+                self.gaps.masked_numbers += 1
+            else:
+                self.gaps.numbers.append(number)
 
 
 def mask_gaps(html: str) -> MaskGaps:

@@ -10,15 +10,16 @@ live-reload script it injects past our CSP, in served responses only).
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from consent_generator import render
@@ -27,6 +28,13 @@ from consent_generator.model import Policy
 
 from .csp import Csp
 from .siteurl import parse_site_url
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.livereload import LiveReloadServer
+    from mkdocs.structure.pages import Page
+
+    from .site import SiteRewriter
 
 log = get_plugin_logger(__name__)
 
@@ -37,7 +45,7 @@ and :func:`_allow_live_reload` then leaves the server alone."""
 _WRAPPED = "__clarity_csp__"
 
 
-class ClarityConfig(base.Config):
+class ClarityConfig(base.Config):  # type: ignore[no-untyped-call]  # mkdocs: untyped hook
     """Options under ``- clarity:`` in mkdocs.yml."""
 
     enabled = c.Type(bool, default=True)
@@ -48,19 +56,18 @@ class ClarityConfig(base.Config):
     """Worker processes for the rewrite (default: CPU count; 1 = none)."""
 
 
-def _material_conflicts(extra: dict) -> list[str]:
-    """What Material's built-in analytics/consent would do behind our back, and the fix."""
+RUN_LAST = -1000
+"""Event priority of the rewrite (``on_post_build``): after every other plugin, whatever the
+order under ``plugins:``, so pages written in their ``on_post_build`` (mkdocs-redirects'
+redirect pages, say) get the policy too. MkDocs runs higher priorities first; default 0;
+plugins that want to be last use -100 (mkdocs-static-i18n, whose on_post_build builds the
+other languages), so ours is lower still."""
+
+
+def _material_conflicts(extra: dict[str, Any]) -> list[str]:
+    """What Material's built-in consent would do behind our back, and the fix (its analytics
+    follow the one theme-analytics rule: :mod:`mkdocs_clarity.themes.analytics`)."""
     problems = []
-    analytics = extra.get("analytics") if isinstance(extra, dict) else None
-    if analytics:
-        provider = analytics.get("provider") if isinstance(analytics, dict) else None
-        prop = analytics.get("property") if isinstance(analytics, dict) else None
-        move = "services:\n    google-analytics: {category: analytics, measurement_id: " \
-               f'"{prop or "G-XXXXXXXXXX"}"}}'
-        problems.append(
-            f"mkdocs.yml: extra.analytics (provider: {provider}) makes Material load "
-            "analytics itself, outside the consent banner and the CSP. Remove extra.analytics "
-            f"from mkdocs.yml and declare it in consent.yml instead:\n  {move}")
     if extra.get("consent") if isinstance(extra, dict) else None:
         problems.append(
             "mkdocs.yml: extra.consent turns on Material's own cookie consent, which would show "
@@ -140,7 +147,33 @@ def _allow_live_reload(server: object) -> bool:
     return True
 
 
-class ClarityPlugin(BasePlugin[ClarityConfig]):
+_POLICY_CACHE: dict[Path, tuple[bytes, Policy]] = {}
+"""policy file -> (sha256 of its bytes, the validated policy): ``mkdocs serve`` reloads the
+config on every change, and a policy whose bytes did not change is not validated again."""
+
+
+def _load_policy_cached(path: Path, load: Callable[[Path], Policy],
+                        check_masking: Callable[[Any], object]) -> Policy:
+    """The policy at ``path``, validated (selectors compiled) once per content of the file.
+
+    The key is the file's bytes, not its mtime, so an edit is never missed however fast it
+    follows the last one; a file that cannot be read goes straight to ``load`` for its error.
+    The result is the *same* Policy object while the bytes stay the same, which lets the
+    rewrite reuse what it rendered for it (see ``site.renderer_for``)."""
+    try:
+        digest = hashlib.sha256(path.read_bytes()).digest()
+    except OSError:
+        return load(path)
+    cached = _POLICY_CACHE.get(path)
+    if cached is not None and cached[0] == digest:
+        return cached[1]
+    policy = load(path)
+    check_masking(policy.masking)
+    _POLICY_CACHE[path] = (digest, policy)
+    return policy
+
+
+class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]  # as above
     """Consent-first analytics: gating, a strict site-wide CSP and Clarity masking."""
 
     supports_multiple_instances = False
@@ -149,13 +182,13 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):
         self.policy: Policy | None = None
         self.policy_path: Path | None = None
         self._command = "build"
-        self._rewriter = None
+        self._rewriter: SiteRewriter | None = None
         self._written: str | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._command = command
 
-    def on_config(self, config):
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if not self.config.enabled:
             return config
         from consent_generator.policy import PolicyError, load_policy
@@ -165,21 +198,39 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):
         base_dir = Path(config.config_file_path or ".").resolve().parent
         self.policy_path = (base_dir / self.config.policy).resolve()
         try:
-            self.policy = load_policy(self.policy_path)
-            compile_masking(self.policy.masking)
+            self.policy = _load_policy_cached(self.policy_path, load_policy, compile_masking)
         except PolicyError as exc:
             raise PluginError(f"clarity: the consent policy has problems:\n{exc}") from None
         except UserError as exc:
             raise PluginError(f"clarity: {self.policy_path}: {exc}") from None
         conflicts = _material_conflicts(dict(config.extra or {}))
+        conflicts += self._theme_analytics(config)
         if conflicts:
             raise PluginError("clarity: " + "\n".join(conflicts))
         for w in self.policy.warnings:
             log.warning(str(w))
         return config
 
-    def on_files(self, files: Files, *, config) -> Files:
-        """The runtime as build files: served by ``mkdocs serve`` and copied like any asset."""
+    def _theme_analytics(self, config: MkDocsConfig) -> list[str]:
+        """The theme's own analytics: the same id as consent.yml is dropped from the config
+        (the consent runtime loads it, once, after consent); anything else is an error."""
+        from .themes import analytics
+
+        found = analytics.from_config(config)
+        assert self.policy is not None
+        problems = analytics.check(self.policy, found, built=False)
+        if found and not problems:
+            analytics.drop_from_config(config)
+            log.info("%s: %s is loaded by the consent runtime after consent (declared in %s)",
+                     found[0].setting, found[0].measurement_id,
+                     analytics.policy_line(self.policy))
+        return problems
+
+    @event_priority(RUN_LAST)
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        """The runtime as build files: served by ``mkdocs serve`` and copied like any asset.
+        Last, like the rewrite: a plugin that walks the files expecting sources on disk
+        (mkdocs-static-i18n reads every ``abs_src_path``) never meets our generated ones."""
         if not self.config.enabled:
             return files
         for asset in render.runtime_assets():
@@ -188,7 +239,7 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):
         self._start(config, len(files.documentation_pages()))
         return files
 
-    def _start(self, config, pages: int) -> None:
+    def _start(self, config: MkDocsConfig, pages: int) -> None:
         from .site import SiteRewriter
 
         self._close()
@@ -205,16 +256,20 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):
                 raise PluginError(f"clarity: {exc}") from None
             origin, base_path = site.origin, site.base_path
         self._written = None
+        if self.policy is None:  # on_config loads it whenever the plugin is enabled
+            raise PluginError("clarity: the consent policy was not loaded")
+        from .themes import config_facts
+
         self._rewriter = SiteRewriter(config.site_dir, self.policy, jobs=jobs,
                                       site_origin=origin, base_path=base_path,
-                                      expected_pages=pages)
+                                      expected_pages=pages, theme_facts=config_facts(config))
 
     def _close(self) -> None:
         if self._rewriter is not None:
             self._rewriter.close()
             self._rewriter = None
 
-    def on_post_page(self, output: str, *, page, config) -> str:
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Plan the *previous* page (MkDocs wrote it right after its on_post_page) in a worker
         while MkDocs renders this one: pass 1 of the rewrite overlaps the build. Pages are
         rewritten in on_post_build, once the site-wide CSP is known; whatever was not
@@ -231,7 +286,8 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):
     def on_shutdown(self) -> None:
         self._close()
 
-    def on_serve(self, server, *, config, builder):
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
+                 builder: Callable[..., Any]) -> LiveReloadServer:
         """Rebuild when the policy changes (it is not under docs/), and let the live-reload
         script MkDocs injects into served pages run under our CSP."""
         if self.config.enabled and self.policy_path is not None:
@@ -241,7 +297,8 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):
             _allow_live_reload(server)
         return server
 
-    def on_post_build(self, *, config) -> None:
+    @event_priority(RUN_LAST)
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled or self.policy is None:
             return
         if self._rewriter is None:

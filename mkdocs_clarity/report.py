@@ -9,17 +9,19 @@ attributes, and every value from the site is escaped by Jinja2's autoescape.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from .csp import sha256_source
+from consent_generator.csp_sources import sha256_source
 
 TEMPLATES = Path(__file__).parent / "templates"
 FORMATS = ("json", "md", "html")
 
 
-def _pagelist(pages, limit: int = 5) -> str:
+def _pagelist(pages: Iterable[str], limit: int = 5) -> str:
     pages = list(pages)
     more = f" and {len(pages) - limit} more" if len(pages) > limit else ""
     return ", ".join(pages[:limit]) + more
@@ -30,11 +32,11 @@ def _mdcell(value: object) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ").replace("`", "'")
 
 
-def _summary(counts: dict) -> str:
+def _summary(counts: dict[str, int]) -> str:
     return ", ".join(f"{n} {sev}" for sev, n in counts.items() if n) or "none"
 
 
-def _delivery(delivery: dict) -> str:
+def _delivery(delivery: dict[str, Any]) -> str:
     parts = ["<meta> on the pages"] if delivery.get("meta") else []
     if delivery.get("headers"):
         parts.append("headers in " + ", ".join(delivery["headers"]))
@@ -42,7 +44,7 @@ def _delivery(delivery: dict) -> str:
     return text + (" (report-only)" if delivery.get("report_only") else "")
 
 
-def _reasons(reasons: list[dict]) -> str:
+def _reasons(reasons: list[dict[str, Any]]) -> str:
     if not reasons:
         return "**unexplained**"
     return "<br>".join(_mdcell(f"{r['kind']}: {r['detail']}")
@@ -50,11 +52,11 @@ def _reasons(reasons: list[dict]) -> str:
                        for r in reasons)
 
 
-def _sourcelist(items: list[dict]) -> str:
+def _sourcelist(items: list[dict[str, Any]]) -> str:
     return ", ".join(f"`{i['directive']} {_mdcell(i['source'])}`" for i in items) or "none"
 
 
-def _checklist(items: list[dict]) -> str:
+def _checklist(items: list[dict[str, Any]]) -> str:
     return ", ".join(f"`{i['check']}` ({i['severity']})" for i in items) or "none"
 
 
@@ -69,7 +71,7 @@ def _env(autoescape: bool) -> Environment:
     return env
 
 
-def render(data: dict, fmt: str) -> str:
+def render(data: dict[str, Any], fmt: str) -> str:
     """The report ``data`` (``AuditReport.to_json()``) in ``fmt``: json, md or html."""
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -23,11 +23,19 @@ from posixpath import dirname
 from consent_generator import render
 from consent_generator.errors import UserError
 from consent_generator.model import Policy
-from consent_generator.render import BODY_END, BODY_START, HEAD_END, HEAD_START
+from consent_generator.render import (
+    BODY_END,
+    BODY_START,
+    FOOTER_END,
+    FOOTER_START,
+    HEAD_END,
+    HEAD_START,
+)
 from consent_generator.services import catalog
 
 from .csp import Csp
-from .masking import MASK_TEXT, UNMASK_TEXT, CompiledMasking, compile_masking, find_masks
+from .masking import CompiledMasking, compile_masking, find_masks
+from .masking_rules import MASK_TEXT, UNMASK_TEXT
 from .scan import PageScan, Tag, Tracker, scan_page, script_end, tag_at
 
 CSP_ATTR = "data-consent-csp"
@@ -37,6 +45,9 @@ FOOTER_LINK_TEXT = "Cookie settings"
 # Placeholders in a plan for text that only apply time knows (the CSP) or that is the same on
 # many pages (the injected blocks: rendered once per (lang, root), not stored per page).
 _META, _HEAD, _BODY = "\x00meta\x00", "\x00head\x00", "\x00body\x00"
+_BODY_NO_LINK = "\x00body-no-link\x00"
+"""The body block when the page's footer carries the link (themes/footer.py)."""
+_FOOTER = "\x00footer:"
 
 
 class Renderer:
@@ -49,27 +60,29 @@ class Renderer:
         self._body = lru_cache(maxsize=64)(self._render_body)
 
     def lang(self, page_lang: str | None) -> str:
-        if self.policy.ui.language and self.policy.ui.language != "auto":
-            return self.policy.ui.language
-        return (page_lang or "en").split("-")[0].lower() or "en"
+        # The one language resolver (render's): unsupported languages fall back alike.
+        return render.pick_language(self.policy, page_lang)
+
+    def label(self, lang: str) -> str:
+        """The translated "Cookie settings" (ui.texts overrides included)."""
+        return render.texts_for(self.policy, lang).get("cookie_settings", FOOTER_LINK_TEXT)
 
     def head(self, lang: str, root: str) -> str:
         return self._head(lang, root)
 
-    def body(self, lang: str) -> str:
-        return self._body(lang)
+    def body(self, lang: str, link: bool = True) -> str:
+        return self._body(lang, link)
 
     def _render_head(self, lang: str, root: str) -> str:
         return render.render_head(self.policy, lang=lang, root=root)
 
-    def _render_body(self, lang: str) -> str:
+    def _render_body(self, lang: str, with_link: bool = True) -> str:
+        from .themes.footer import floating_button
+
         block = render.render_body(self.policy, lang=lang)
-        texts = self.policy.ui.texts.get(lang, {}) if self.policy.ui.texts else {}
-        label = htmllib.escape(texts.get("cookie_settings", FOOTER_LINK_TEXT))
-        # The design's "Cookie settings" link: inside our block so re-runs replace it and the
-        # runtime's data-consent-open handler finds it on every page.
-        link = (f'<p class="consent-footer"><a href="#consent-preferences" data-consent-open>'
-                f"{label}</a></p>")
+        # No footer to put the "Cookie settings" link in: a floating reopen button, inside
+        # our block so re-runs replace it.
+        link = floating_button(self.label(lang)) if with_link else ""
         if block.endswith(BODY_END):
             return block[: -len(BODY_END)] + link + BODY_END
         return BODY_START + block + link + BODY_END
@@ -117,9 +130,9 @@ class PagePlan:
     relies on auto-gating still builds with ``--strict``."""
     gated: list[Gated] = field(default_factory=list)
     masked: int = 0
-    mask_at: array = field(default_factory=lambda: array("l"))
+    mask_at: array[int] = field(default_factory=lambda: array("l"))
     """Offsets for ``data-clarity-mask="true"`` (compact: a site pass keeps every plan)."""
-    unmask_at: array = field(default_factory=lambda: array("l"))
+    unmask_at: array[int] = field(default_factory=lambda: array("l"))
     is_page: bool = True
 
 
@@ -133,7 +146,8 @@ class RewriteResult:
 
 def strip_injected(html: str) -> str:
     """Remove a previous run's marker blocks (HEAD_START…HEAD_END, BODY_START…BODY_END)."""
-    for start, end in ((HEAD_START, HEAD_END), (BODY_START, BODY_END)):
+    for start, end in ((HEAD_START, HEAD_END), (BODY_START, BODY_END),
+                       (FOOTER_START, FOOTER_END)):
         i = html.find(start)
         while i >= 0:
             j = html.find(end, i)
@@ -195,8 +209,23 @@ def _privacy_url(url: str, service_id: str) -> str:
         for old in ("www.youtube.com", "youtube.com"):
             for scheme in ("https://", "http://", "//"):
                 if url.startswith(scheme + old + "/"):
-                    return "https://" + host + url[len(scheme + old):]
-    return url
+                    url = "https://" + host + url[len(scheme + old):]
+    return _with_privacy_query(url, spec.embed.privacy_query if spec.embed else ())
+
+
+def _with_privacy_query(url: str, params: tuple[tuple[str, str], ...]) -> str:
+    """``url`` with the catalog's privacy parameters (Vimeo ``dnt=1``) added where absent;
+    a value the page set itself is kept (the author may have chosen otherwise)."""
+    from urllib.parse import parse_qsl, quote
+
+    base, hash_, fragment = url.partition("#")
+    query = base.partition("?")[2]
+    present = {k for k, _ in parse_qsl(query, keep_blank_values=True)}
+    extra = "&".join(f"{quote(k)}={quote(v)}" for k, v in params if k not in present)
+    if not extra:
+        return url
+    sep = "&" if query else ("" if base.endswith("?") else "?")
+    return base + sep + extra + hash_ + fragment
 
 
 class GatingError(UserError):
@@ -400,7 +429,12 @@ def plan_page(html: str, path: str, policy: Policy, *, masking: CompiledMasking 
         head_at = scan.head_tag[1] if scan.head_tag else (scan.html_tag or (0, 0))[1]
     plan.edits.append((head_at, head_at, _HEAD))
     body_at = scan.body_close if scan.body_close is not None else len(html)
-    plan.edits.append((body_at, body_at, _BODY))
+    from .themes.footer import footer_at
+
+    footer = footer_at(html)
+    if footer is not None:
+        plan.edits.append((footer[0], footer[0], _FOOTER + footer[1]))
+    plan.edits.append((body_at, body_at, _BODY if footer is None else _BODY_NO_LINK))
     if scan.trackers:
         # Pages where the recogniser found no vendor load at all only get our blocks, the
         # CSP meta and masks, none of which can make a load appear: nothing to re-check.
@@ -425,9 +459,9 @@ def apply_plan(html: str, plan: PagePlan, csp: Csp | None, renderer: Renderer | 
     # (the CSP meta goes before a removed meta), then in planned order (wrappers nest).
     edits = [*plan.edits, *((o, o, MASK_TEXT) for o in plan.mask_at),
              *((o, o, UNMASK_TEXT) for o in plan.unmask_at)]
-    edits = sorted(enumerate(edits), key=lambda e: (e[1][0], e[1][1] != e[1][0], e[0]))
+    ordered = sorted(enumerate(edits), key=lambda e: (e[1][0], e[1][1] != e[1][0], e[0]))
     out, pos = [], 0
-    for _, (start, end, text) in edits:
+    for _, (start, end, text) in ordered:
         if start < pos:  # overlapping edits never happen by construction; keep the first
             continue
         out.append(html[pos:start])
@@ -437,6 +471,14 @@ def apply_plan(html: str, plan: PagePlan, csp: Csp | None, renderer: Renderer | 
             text = renderer.head(plan.lang, plan.root) if renderer else HEAD_START + HEAD_END
         elif text == _BODY:
             text = renderer.body(plan.lang) if renderer else BODY_START + BODY_END
+        elif text == _BODY_NO_LINK:
+            text = renderer.body(plan.lang, link=False) if renderer else BODY_START + BODY_END
+        elif text.startswith(_FOOTER):
+            from .themes.footer import footer_link
+
+            # Without a renderer (the re-check after gating) our own link is left out.
+            text = footer_link(renderer.label(plan.lang), text[len(_FOOTER):]) \
+                if renderer else ""
         out.append(text)
         pos = max(pos, end)
     out.append(html[pos:])

@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from urllib.parse import urlsplit
 
+from consent_generator.csp_sources import sha256_source
 from consent_generator.render import BODY_END, BODY_START, HEAD_END, HEAD_START
 
-from .csp import first_line, sha256_source
+from .csp import first_line
 from .urls import PageUrls, css_urls, refresh_url, srcset_urls, vendor_hosts
 
 RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed",
@@ -554,7 +555,8 @@ def detectors() -> _Detectors:
 
 def detect(kind: str, text: str) -> str | None:
     """The service id whose ``detect.<kind>`` matches ``text``, if any."""
-    for sid, rx in getattr(detectors(), kind):
+    table: tuple[tuple[str, re.Pattern[str]], ...] = getattr(detectors(), kind)
+    for sid, rx in table:
         if rx.search(text):
             return sid
     return None
@@ -823,7 +825,11 @@ class _ScanState:
         if src is None:
             text = html[tok.content_start:tok.content_end]
             line = self.lines(tok.start)
-            runs_later = js or (stype == "text/plain" and is_gated(tag))
+            # A gated external script (data-consent-src) runs by URL once granted: its empty
+            # body is never executed, so it must not put the empty-script hash in the CSP
+            # (that made a second apply change every page with a pasted gtag snippet).
+            by_url = is_gated(tag) and tag.has("data-consent-src")
+            runs_later = not by_url and (js or (stype == "text/plain" and is_gated(tag)))
             self.scripts.append(InlineScript(
                 sha256_source(text), first_line(text), line, runs_later,
                 runs_later and (held or self.in_template), self.in_head, self.in_marker,

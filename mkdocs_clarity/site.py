@@ -15,21 +15,33 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.pool
 import os
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 
 from consent_generator import render
 from consent_generator.atomic import write_atomic
+from consent_generator.errors import UserError
 from consent_generator.model import Policy
 
 from .csp import Csp, SiteCsp, SiteCspBuilder
 from .masking import CompiledMasking, compile_masking
 from .rewrite import Gated, PagePlan, Renderer, apply_plan, plan_page, strip_injected
+from .themes import Facts, ThemeReport, analytics, decide, page_facts
+
+
+class ThemeAnalyticsError(UserError):
+    """The theme loads its own Google Analytics (see :mod:`mkdocs_clarity.themes.analytics`)."""
+
+if TYPE_CHECKING:
+    from .hosts import HeaderFile
+    from .scan import PageScan
 
 Progress = Callable[[str, int, int], None]
 """``progress(phase, done, total)``: ``"scan"`` once per page planned in pass 1 (all of them
@@ -37,8 +49,11 @@ for ``mkdocs-clarity apply``; the plugin plans most pages during the build), the
 once per page of pass 2. Both passes read every page, so a bar showing only one would sit
 still for half the run."""
 
-PARALLEL_THRESHOLD = 48
-"""Below this many pages a pool costs more than it saves."""
+PARALLEL_THRESHOLD = 500
+"""Below this many pages a pool costs more than it saves. Measured (issue 15, 2 cores): at
+150 Material pages planning and rewriting in-process took 0.27 s CPU, a 2-worker pool
+0.40-0.42 s CPU for no shorter wall time; at 1,000 pages (~320 KB each) the in-process work
+is ~6 s, which the pool overlaps with MkDocs' rendering (wall 1.27x -> ~1.05x)."""
 
 
 @dataclass
@@ -63,11 +78,13 @@ class SiteReport:
     """The auto-gating notes (``page:line: <service> <kind> auto-gated into '<category>'``)."""
     assets: list[str] = field(default_factory=list)
     """Runtime assets written (paths relative to the site root)."""
-    header_files: list = field(default_factory=list)
-    """``headers.HeaderFile`` for every header file written (header deliveries)."""
+    header_files: list[HeaderFile] = field(default_factory=list)
+    """``hosts.HeaderFile`` for every header file written (header deliveries)."""
     dry_run: bool = False
     workers: int = 0
     """Worker processes used (0: everything ran in this process, e.g. a small site)."""
+    themes: ThemeReport = field(default_factory=ThemeReport)
+    """Recognised themes and the sources their run-time features added (themes/)."""
 
     @property
     def meta_policy(self) -> Csp:
@@ -97,21 +114,45 @@ class SiteReport:
 
 # -- worker side --------------------------------------------------------------------------------
 
-_STATE: dict[str, object] = {}
+class _WorkerState(TypedDict, total=False):
+    policy: Policy
+    site_dir: str
+    masking: CompiledMasking
+    renderer: Renderer
+    base_path: str | None
+
+
+_STATE: _WorkerState = {}
 
 Stamp = tuple[str, int, int]
 """How pass 2 knows a page is still what pass 1 planned: ``("stat", size, mtime_ns)``."""
+Planned = tuple[str, PagePlan, "PageScan", Stamp, frozenset[str]]
+"""Pass 1's result for one page: (rel, plan, scan, stamp)."""
 
 
 def _init(policy: Policy, site_dir: str, masking: CompiledMasking,
           worker: bool = False, base_path: str | None = None) -> None:
-    _STATE.update(policy=policy, site_dir=site_dir, masking=masking,
-                  renderer=Renderer(policy), base_path=base_path)
+    _STATE.update(_WorkerState(policy=policy, site_dir=site_dir, masking=masking,
+                               renderer=renderer_for(policy), base_path=base_path))
     if worker:
         # Workers run beside MkDocs' own rendering: on a busy machine the build comes first,
         # the scan takes the cycles left over (the build waits for it only at the end).
         with contextlib.suppress(OSError):
             os.nice(10)
+
+
+_RENDERERS: dict[int, tuple[Policy, Renderer]] = {}
+
+
+def renderer_for(policy: Policy) -> Renderer:
+    """One :class:`Renderer` per Policy object, so its rendered head/body blocks survive
+    ``mkdocs serve`` rebuilds (the plugin hands the same Policy back while consent.yml's bytes
+    are unchanged). Only the latest policy is kept: an edited policy replaces it."""
+    cached = _RENDERERS.get(id(policy))
+    if cached is None or cached[0] is not policy:
+        _RENDERERS.clear()
+        cached = _RENDERERS[id(policy)] = (policy, Renderer(policy))
+    return cached[1]
 
 
 def _read(path: str) -> tuple[bytes, os.stat_result]:
@@ -125,23 +166,27 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8", "surrogateescape")
 
 
-def _plan_text(rel: str, text: str):
+def _plan_text(rel: str, text: str) -> tuple[PagePlan, PageScan, frozenset[str]]:
     root = _STATE["base_path"] if rel == "404.html" else None
-    plan, scan = plan_page(strip_injected(text), rel, _STATE["policy"],  # type: ignore[arg-type]
-                           masking=_STATE["masking"],  # type: ignore[arg-type]
-                           renderer=_STATE["renderer"],  # type: ignore[arg-type]
-                           root=root)  # type: ignore[arg-type]
+    text = strip_injected(text)
+    plan, scan = plan_page(text, rel, _STATE["policy"],
+                           masking=_STATE["masking"],
+                           renderer=_STATE["renderer"],
+                           root=root)
     # The scan travels back only for the CSP: drop what only the rewrite needed.
-    return plan, replace(scan, opaque=(), tag_index={})
+    facts = page_facts(text) if plan.is_page else frozenset()
+    return plan, replace(scan, opaque=(), tag_index={}), facts
 
 
-def _plan_file(rel: str):
-    data, st = _read(os.path.join(_STATE["site_dir"], rel))  # type: ignore[arg-type]
-    plan, scan = _plan_text(rel, _decode(data))
-    return rel, plan, scan, ("stat", st.st_size, st.st_mtime_ns)
+def _plan_file(rel: str) -> Planned:
+    data, st = _read(os.path.join(_STATE["site_dir"], rel))
+    text = _decode(data)
+    del data  # a huge page: never hold its bytes and its text at once longer than needed
+    plan, scan, facts = _plan_text(rel, text)
+    return rel, plan, scan, ("stat", st.st_size, st.st_mtime_ns), facts
 
 
-def _plan_files(rels: list[str]) -> list:
+def _plan_files(rels: list[str]) -> list[Planned]:
     """:func:`_plan_file` for a batch (one pool task, one result message)."""
     return [_plan_file(rel) for rel in rels]
 
@@ -151,19 +196,21 @@ def _parse_csp(text: str) -> Csp:
     return Csp.parse(text)
 
 
-def _apply_one(args: tuple[str, PagePlan, Stamp, str | None, bool]):
+def _apply_one(args: tuple[str, PagePlan, Stamp, str | None, bool]) -> tuple[str, bool, bool]:
     """Pass 2 for one page -> (rel, changed, stale). A stale page (changed on disk since it
     was planned) is left alone; the driver then redoes the site from disk."""
     rel, plan, stamp, csp_text, dry_run = args
-    path = os.path.join(_STATE["site_dir"], rel)  # type: ignore[arg-type]
+    path = os.path.join(_STATE["site_dir"], rel)
     data, st = _read(path)
     if ("stat", st.st_size, st.st_mtime_ns) != stamp:
         return rel, False, True
     text = _decode(data)
+    del data  # peak memory of a huge page: see bench/huge_page.py
     csp = _parse_csp(csp_text) if csp_text is not None else None
-    out = apply_plan(strip_injected(text), plan, csp, _STATE["renderer"])  # type: ignore[arg-type]
+    out = apply_plan(strip_injected(text), plan, csp, _STATE["renderer"])
     if out == text:
         return rel, False, False
+    del text
     if not dry_run:
         write_atomic(path, out.encode("utf-8", "surrogateescape"))
     return rel, True, False
@@ -203,8 +250,11 @@ class SiteRewriter:
 
     def __init__(self, site_dir: Path | str, policy: Policy, *, jobs: int | None = None,
                  site_origin: str | None = None, base_path: str | None = None,
-                 expected_pages: int = 0) -> None:
+                 expected_pages: int = 0, theme_facts: Facts = frozenset()) -> None:
         self.site_dir = Path(site_dir)
+        self._config_facts = theme_facts
+        """What the MkDocs config says about the theme (the plugin's front end)."""
+        self._facts: set[str] = set(theme_facts)
         self.base_path = base_path
         self.policy = policy
         self.site_origin = site_origin
@@ -212,8 +262,8 @@ class SiteRewriter:
         if jobs is None:
             jobs = min(os.cpu_count() or 1, 8)
         self.jobs = jobs
-        self._pool = None
-        self._pending: deque = deque()
+        self._pool: multiprocessing.pool.Pool | None = None
+        self._pending: deque[multiprocessing.pool.AsyncResult[list[Planned]]] = deque()
         self._batch: list[str] = []
         self._planned: dict[str, tuple[PagePlan, Stamp]] = {}
         self._changed: set[str] = set()
@@ -252,14 +302,15 @@ class SiteRewriter:
             self._pending.append(self._pool.apply_async(_plan_files, (self._batch,)))
         self._batch = []
 
-    def _store_all(self, results: list) -> None:
+    def _store_all(self, results: list[Planned]) -> None:
         for result in results:
             self._store(result)
 
-    def _store(self, result: tuple) -> None:
+    def _store(self, result: Planned) -> None:
         """Keep the plan; the scan goes into the CSP builder right away and is dropped."""
-        rel, plan, scan, stamp = result
+        rel, plan, scan, stamp, facts = result
         self._planned[rel] = (plan, stamp)
+        self._facts |= facts
         if plan.is_page:
             self._builder.add(scan)
 
@@ -275,6 +326,7 @@ class SiteRewriter:
             report = self._run(dry_run, progress, first_attempt=True)
             if report is None:  # a submitted page changed on disk: redo from disk
                 self._planned.clear()
+                self._facts = set(self._config_facts)
                 self._builder = SiteCspBuilder(self.policy, site_origin=self.site_origin)
                 report = self._run(dry_run, progress, first_attempt=False)
             assert report is not None
@@ -306,6 +358,11 @@ class SiteRewriter:
         not_pages: list[str] = []
         masked = 0
         tasks = []
+        themes = decide(self._facts, self.site_dir)
+        problems = analytics.check(self.policy, analytics.from_facts(self._facts), built=True)
+        if problems:
+            raise ThemeAnalyticsError("\n".join(problems))
+        self._builder.add_theme_needs(themes.needs)
         site_csp = self._builder.result()
         meta = site_csp.meta_policy.serialize() if "meta" in self.policy.csp.delivery else None
         for rel in files:  # sorted: reports list pages in a stable order
@@ -325,7 +382,8 @@ class SiteRewriter:
             share = len(tasks) // (self.jobs + 1)
             mine, theirs = tasks[:share], tasks[share:]
             async_results = pool.imap_unordered(_apply_one, theirs, chunksize=8)
-            results = chain(map(_apply_one, mine), async_results)
+            results: Iterable[tuple[str, bool, bool]] = chain(map(_apply_one, mine),
+                                                              async_results)
         else:
             results = map(_apply_one, tasks)
         stale = []
@@ -352,14 +410,16 @@ class SiteRewriter:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 write_atomic(str(target), asset.content)
 
-        header_files = _export_headers(self.site_dir, site_csp, self.policy, dry_run)
+        header_files = _export_headers(self.site_dir, site_csp, self.policy, dry_run,
+                                       self.site_origin)
         warnings.extend(site_csp.warnings)
+        warnings.extend(themes.warnings)
         return SiteReport(site_dir=self.site_dir, csp=site_csp, pages=total, changed=changed,
                           not_pages=not_pages, gated_elements=gated, masked=masked,
                           warnings=list(dict.fromkeys(warnings)), gating_notes=notes,
                           assets=assets,
                           header_files=header_files, dry_run=dry_run,
-                          workers=self.jobs if pool is not None else 0)
+                          workers=self.jobs if pool is not None else 0, themes=themes)
 
 
 def apply_site(site_dir: Path | str, policy: Policy, *, jobs: int | None = None,
@@ -380,11 +440,15 @@ def apply_site(site_dir: Path | str, policy: Policy, *, jobs: int | None = None,
     return rewriter.finish(dry_run=dry_run, progress=progress)
 
 
-def _export_headers(site_dir: Path, site_csp: SiteCsp, policy: Policy, dry_run: bool) -> list:
+def _export_headers(site_dir: Path, site_csp: SiteCsp, policy: Policy, dry_run: bool,
+                    site_origin: str | None = None) -> list[HeaderFile]:
     """Header deliveries (netlify, vercel, ...) get the *full* policy, which may carry what a
-    ``<meta>`` cannot (frame-ancestors, report-uri/report-to)."""
+    ``<meta>`` cannot (frame-ancestors, report-uri/report-to), and the security headers
+    (HSTS only when ``site_origin`` is https)."""
     if set(policy.csp.delivery) <= {"meta"}:
         return []
-    from . import headers
+    from . import hosts
 
-    return headers.export(site_dir, site_csp.policy, policy.csp, dry_run=dry_run)
+    https = None if site_origin is None else site_origin.lower().startswith("https:")
+    return hosts.export(site_dir, site_csp.policy, policy.csp, headers=policy.headers,
+                        https=https, dry_run=dry_run)

@@ -13,8 +13,11 @@
 
   const cats = cfg.categories || [], services = cfg.services || [], T = cfg.texts || {};
   const ids = cats.map(c => c.id), required = cats.filter(c => c.required).map(c => c.id);
-  const gpc = !!(cfg.honor_gpc && navigator.globalPrivacyControl);
+  const navGpc = !!navigator.globalPrivacyControl;
+  const gpc = cfg.honor_gpc && navGpc;
   const GPC_CAT = 'marketing'; // what Global Privacy Control refuses (sale/share, ads)
+  // A vendor whose own client refuses GPC visitors (Clarity) is never downloaded for them.
+  const refused = s => navGpc && !!s && !!s.gpc;
   const attr = (el, n) => el.getAttribute(n) || '';
   const catsOf = el => attr(el, 'data-consent-category').split(/\s+/).filter(Boolean);
   const svcOf = key => services.find(s => s.key === key);
@@ -29,12 +32,13 @@
     for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
     return h.toString(36);
   };
-  const RECORD = /^1\.[\w-]{8,64}\.[0-9a-z]{1,9}\.[0-9a-z]{1,9}\.\d{1,9}\.[\w~-]*\.[0-9a-z]{1,7}$/;
+  // An optional ".gpc" before the checksum records that the browser sent GPC.
+  const RECORD = /^1\.[\w-]{8,64}\.[0-9a-z]{1,9}\.[0-9a-z]{1,9}\.\d{1,9}\.[\w~-]*(\.gpc)?\.[0-9a-z]{1,7}$/;
 
   function parseRecord(v) {
     if (!RECORD.test(v)) return null;
-    const f = v.split('.');
-    if (sum(f.slice(0, 6).join('.')) !== f[6]) return null;
+    const f = v.split('.'), n = f.length - 1;
+    if (sum(f.slice(0, n).join('.')) !== f[n]) return null;
     const r = {id: f[1], given: parseInt(f[2], 36), updated: parseInt(f[3], 36),
                revision: +f[4], granted: f[5] ? f[5].split('~') : []};
     return r.given <= r.updated ? r : null;
@@ -65,9 +69,9 @@
   function writeRecord() {
     const t = now(), keep = current(record);
     record = {id: record ? record.id : newId(), given: keep ? record.given : t, updated: t,
-              revision: cfg.revision, granted: granted.slice()};
+              revision: cfg.revision, granted: granted.slice(), gpc: navGpc};
     const body = ['1', record.id, record.given.toString(36), t.toString(36), cfg.revision,
-      record.granted.join('~')].join('.');
+      record.granted.join('~')].concat(navGpc ? ['gpc'] : []).join('.');
     const dom = cfg.cookie.domain, host = location.hostname;
     let c = `${cfg.cookie.name}=${body}.${sum(body)}; path=/; max-age=${Math.round(cfg.expiry_days * 86400)}; SameSite=Lax`;
     // A configured parent domain the page is not under would make the browser drop the cookie.
@@ -76,10 +80,11 @@
     d.cookie = c;
     if (cfg.record_endpoint && navigator.sendBeacon) {
       // A string is sent as text/plain: a CORS-safelisted type, so no preflight is needed.
+      // Proof of consent is best effort; the choice itself is stored.
       try {
         navigator.sendBeacon(cfg.record_endpoint, JSON.stringify(Object.assign(
           {policy: cfg.policy_hash, url: location.href}, record)));
-      } catch (e) { /* proof of consent is best effort; the choice itself is stored */ }
+      } catch (e) {}
     }
   }
 
@@ -89,20 +94,21 @@
     (list.includes(id) && !(gpc && id === GPC_CAT)));
   let record = readRecord();
   let decided = current(record);
-  let granted = normalise(decided ? record.granted : cfg.mode === 'opt-in' ? [] : ids);
+  const fromRecord = () => normalise(decided ? record.granted : cfg.mode === 'opt-in' ? [] : ids);
+  let granted = fromRecord();
   const accepted = id => granted.includes(id);
-  const allowed = el => catsOf(el).every(accepted);
+  const allowed = el => catsOf(el).every(accepted) && !refused(svcOf(attr(el, 'data-consent-service')));
 
-  /* ---- vendors ---- */
+  /* ---- vendors: one consent state, told to each vendor in a fixed order ---- */
   const hasSignal = k => services.some(s => s.signal === k);
   const gv = on => on ? 'granted' : 'denied';
 
-  function googleState(real) {
-    const a = real && accepted('analytics'), m = real && accepted('marketing'),
-      f = real && accepted('functionality');
-    return {ad_storage: gv(m), ad_user_data: gv(m), ad_personalization: gv(m),
-            analytics_storage: gv(a), functionality_storage: gv(f),
-            personalization_storage: gv(f), security_storage: 'granted'};
+  // The one state every vendor signal is derived from (Google Consent Mode's vocabulary).
+  function consentState(real) {
+    const a = gv(real && accepted('analytics')), m = gv(real && accepted('marketing')),
+      f = gv(real && accepted('functionality'));
+    return {ad_storage: m, ad_user_data: m, ad_personalization: m, analytics_storage: a,
+            functionality_storage: f, personalization_storage: f, security_storage: 'granted'};
   }
 
   // Consent Mode v2 needs its default before any Google tag runs: gated tags only run
@@ -112,25 +118,55 @@
     w.dataLayer = w.dataLayer || [];
     // gtag.js reads Arguments objects from dataLayer, not arrays.
     w.gtag = w.gtag || function () { w.dataLayer.push(arguments); };
-    w.gtag('consent', 'default', Object.assign(googleState(false), {wait_for_update: 500}));
+    w.gtag('consent', 'default', Object.assign(consentState(false), {wait_for_update: 500}));
   }
 
   const googleUpdate = () => hasSignal('google-consent-mode-v2') &&
-    w.gtag('consent', 'update', googleState(true));
+    w.gtag('consent', 'update', consentState(true));
 
-  let claritySent = '';
+  /* Clarity (clarity-js facts): consentv2 'denied' on a running client deletes its cookies and
+     restarts it cookieless, still recording; its own Consent Mode listener does the same when
+     Google's update says denied. clarity('stop') ends it (one final upload) and makes
+     window.clarity queue calls again; a queued 'start' (its tag's) starts it. So on revoke it
+     is stopped before anything says denied, and kept from starting again on this page. */
+  const clar = services.find(s => s.signal === 'clarity-consentv2');
+  const clarityOn = () => !!clar && accepted(clar.category) && !refused(clar);
+  let clarityRan = false, clarityStopped = false, claritySent = '';
+
   function clarityUpdate() {
-    const svc = services.find(s => s.signal === 'clarity-consentv2');
-    if (!svc || typeof w.clarity !== 'function') return; // only once its loader has run
-    const s = {analytics_Storage: gv(accepted(svc.category)), ad_Storage: gv(accepted('marketing'))};
-    const key = s.analytics_Storage + s.ad_Storage;
-    if (key !== claritySent) { claritySent = key; w.clarity('consentv2', s); }
+    if (!clarityOn() || clarityStopped || typeof w.clarity !== 'function') return;
+    const st = consentState(true), key = st.analytics_storage + st.ad_storage;
+    if (key !== claritySent) {
+      claritySent = key;
+      w.clarity('consentv2', {analytics_Storage: st.analytics_storage, ad_Storage: st.ad_storage});
+    }
+  }
+
+  function clarityStop() {
+    const c = w.clarity;
+    if (!clarityRan || clarityStopped || clarityOn() || typeof c !== 'function') return;
+    clarityStopped = true;
+    c('stop');
+    c('consentv2', {analytics_Storage: 'denied', ad_Storage: 'denied'}); // only reaches a restart
+    // Not started yet (tag or clarity.js still loading): drop its 'start', queued or to come.
+    const q = w.clarity, held = (...a) => a[0] === 'start' || q(...a);
+    held.q = (q.q || []).filter(a => a[0] !== 'start');
+    w.clarity = held;
+  }
+
+  // Fixed order: a Clarity that must stop stops before Google's update can reach its listener;
+  // then Google; then Clarity hears the same state.
+  function signal() {
+    clarityStop();
+    googleUpdate();
+    clarityUpdate();
   }
 
   // Compiled once; a pattern JavaScript cannot read is skipped rather than fatal.
-  const cookieRes = services.map(s => (s.cookies || []).map(p => {
+  const compile = list => (list || []).map(p => {
     try { return new RegExp(p); } catch (e) { return null; }
-  }).filter(Boolean));
+  }).filter(Boolean);
+  const cookieRes = services.map(s => compile(s.cookies)), storeRes = services.map(s => compile(s.storage));
 
   function eraseCookie(name) {
     // A cookie set with domain=example.org is only deleted with the same domain attribute,
@@ -140,15 +176,22 @@
     for (let i = 0; i < parts.length - 1; i++) d.cookie = base + '; domain=' + parts.slice(i).join('.');
   }
 
-  // Delete first-party cookies of services whose category is not granted, sparing any
-  // cookie that a granted service also declares (GA and GTM share _ga).
-  function purgeCookies() {
-    const hit = (keep, name) => services.some((s, i) => accepted(s.category) === keep &&
-      cookieRes[i].some(re => re.test(name)));
+  // Delete first-party cookies and Web Storage keys of services whose category is not granted
+  // (or that GPC keeps off), sparing any that a running service also declares (GA, GTM: _ga).
+  function purge() {
+    const hit = (res, keep, name) => services.some((s, i) =>
+      (accepted(s.category) && !refused(s)) === keep && res[i].some(re => re.test(name)));
+    const gone = (res, name) => name && hit(res, false, name) && !hit(res, true, name);
     for (const part of d.cookie.split(/;\s*/)) {
       const name = part.split('=')[0];
-      if (name && hit(false, name) && !hit(true, name)) eraseCookie(name);
+      if (gone(cookieRes, name)) eraseCookie(name);
     }
+    // Storage that cannot be read (blocked by the browser) holds nothing of theirs either.
+    try {
+      for (const st of [localStorage, sessionStorage]) {
+        for (const name of Object.keys(st)) if (gone(storeRes, name)) st.removeItem(name);
+      }
+    } catch (e) {}
   }
 
   /* ---- gating: scripts, templates, iframes ---- */
@@ -161,11 +204,12 @@
   function noteRun(el) {
     const svc = svcOf(attr(el, 'data-consent-service'));
     if (!svc || svc.signal === 'load-on-grant') catsOf(el).forEach(c => ranPlain.add(c));
+    if (svc && svc === clar) clarityRan = true;
   }
 
   // Cloned scripts never run, so build a fresh element with the original's attributes.
   function runScript(old, after) {
-    const src = old.getAttribute('data-consent-src') || old.getAttribute('src');
+    const src = attr(old, 'data-consent-src') || attr(old, 'src');
     const key = src || 'inline:' + old.textContent; // textContent: SVG scripts have no .text
     // Content swapped away before its turn came never counts as run.
     if (ran.has(key) || !after.parentNode) return;
@@ -174,7 +218,7 @@
     for (const a of old.attributes) {
       if (!/^(type|src|data-consent-(src|type))$/.test(a.name)) s.setAttribute(a.name, a.value);
     }
-    const type = old.getAttribute('data-consent-type') || (old.type === 'text/plain' ? '' : old.type);
+    const type = attr(old, 'data-consent-type') || (old.type === 'text/plain' ? '' : old.type);
     if (type) s.type = type;
     seen.add(s);
     let done;
@@ -212,11 +256,12 @@
       if (seen.has(el) || !allowed(el)) continue;
       seen.add(el);
       noteRun(el);
-      // One chain across calls keeps document order, also for nodes added later.
+      // One chain across calls keeps document order, also for nodes added later. Clarity
+      // hears the state as soon as its loader defined window.clarity: queued before its
+      // 'start' is processed, never after it ran on its tag's defaults.
       chain = chain.then(() => el.tagName === 'TEMPLATE' ? runTemplate(el) : runScript(el, el))
-        .catch(() => {});
+        .catch(() => {}).then(clarityUpdate);
     }
-    chain = chain.then(clarityUpdate);
   }
 
   const holders = new WeakMap(); // gated iframe -> its placeholder
@@ -235,7 +280,7 @@
     noteRun(f);
     const h = holders.get(f);
     if (h) { h.remove(); f.hidden = false; }
-    f.src = f.getAttribute('data-consent-src');
+    f.src = attr(f, 'data-consent-src');
     if (focus) f.focus();
   }
 
@@ -243,7 +288,7 @@
   function placeholder(f) {
     const svc = svcOf(attr(f, 'data-consent-service')) || {};
     let name = svc.name;
-    try { name = name || new URL(f.getAttribute('data-consent-src'), location.href).hostname; } catch (e) { name = '?'; }
+    try { name = name || new URL(attr(f, 'data-consent-src'), location.href).hostname; } catch (e) { name = '?'; }
     const cat = catTitle(catsOf(f)[0]), kind = svc.embed || 'content';
     const box = make('div', 'cc cc-embed cc-embed-' + kind);
     box.setAttribute('role', 'group');
@@ -282,13 +327,14 @@
     const p = prefs();
     if (!p) return;
     for (const sw of p.querySelectorAll('[data-consent-switch]')) {
-      const id = sw.getAttribute('data-consent-switch'), blocked = gpc && id === GPC_CAT;
+      const id = attr(sw, 'data-consent-switch'), blocked = gpc && id === GPC_CAT;
       sw.checked = required.includes(id) || (!blocked && accepted(id));
       sw.disabled = required.includes(id) || blocked;
       if (blocked) sw.setAttribute('aria-describedby', 'cc-gpc');
     }
     const note = byId('cc-gpc');
     if (note) note.hidden = !gpc;
+    for (const n of p.querySelectorAll('[data-consent-gpc-off]')) n.hidden = !navGpc;
     if (!p.open) {
       lastFocus = d.activeElement;
       p.showModal(); // moves focus in, makes the page inert, closes on Escape
@@ -325,26 +371,41 @@
   }
 
   /* ---- choosing ---- */
-  function choose(list) {
+  // Make `list` the granted categories and act on it: record (a choice), tell the vendors,
+  // clear what revoked services stored, then run what is newly allowed.
+  function apply(list, write) {
     const before = granted;
     granted = normalise(list);
-    decided = true;
     const revoked = before.filter(id => !granted.includes(id));
-    writeRecord();
-    closePrefs();
+    if (write) { writeRecord(); closePrefs(); }
     syncBanner();
-    googleUpdate(); // on grant and on revoke
-    clarityUpdate();
-    purgeCookies();
+    signal(); // on grant and on revoke
+    purge();
     d.dispatchEvent(new CustomEvent('consentchange', {detail: {granted: granted.slice()}}));
-    // Code without a consent API cannot be told to stop: reload so it is gone (the record
-    // now keeps it from running).
-    if (revoked.some(c => ranPlain.has(c))) return location.reload();
+    // Code without a consent API cannot be told to stop, and a stopped Clarity does not start
+    // cleanly again: reload (the record now decides what runs).
+    if (revoked.some(c => ranPlain.has(c)) || (clarityStopped && clarityOn())) return location.reload();
     scan();
   }
 
+  function choose(list) {
+    decided = true;
+    apply(list, true);
+  }
+
+  // A page back from the back/forward cache may predate a choice made on another page: take
+  // the record's. clarity-js restarts itself on such a pageshow; this capture listener runs
+  // first and keeps a revoked Clarity from hearing it.
+  function resync(e) {
+    record = readRecord();
+    decided = current(record);
+    const list = fromRecord();
+    if (list + '' !== granted + '') apply(list);
+    if (clarityRan && !clarityOn()) e.stopImmediatePropagation();
+  }
+
   const switches = () => [...prefs().querySelectorAll('[data-consent-switch]')]
-    .filter(sw => sw.checked).map(sw => sw.getAttribute('data-consent-switch'));
+    .filter(sw => sw.checked).map(sw => attr(sw, 'data-consent-switch'));
   const actions = {
     accept: () => choose(ids),
     reject: () => choose([]),
@@ -362,7 +423,7 @@
       e.target.closest('[data-consent-action],[data-consent-open],a[href$="#consent-preferences"]');
     if (!t) return;
     e.preventDefault();
-    const act = t.getAttribute('data-consent-action') || 'manage';
+    const act = attr(t, 'data-consent-action') || 'manage';
     if (actions[act]) actions[act]();
   }
 
@@ -391,11 +452,12 @@
   /* ---- start ---- */
   googleDefault();
   if (granted.some(id => !required.includes(id))) googleUpdate();
-  purgeCookies();
+  purge();
   d.addEventListener('click', onClick);
   d.addEventListener('keydown', trapTab);
   d.addEventListener('close', onClose, true); // 'close' does not bubble; capture sees it
   w.addEventListener('hashchange', fromHash);
+  w.addEventListener('pageshow', e => e.persisted && resync(e), true);
   scan();
   // Instant navigation swaps page content without reloading: gate what it brings in.
   new MutationObserver(scan).observe(d.body, {childList: true, subtree: true});

@@ -5,7 +5,7 @@ The tag (www.clarity.ms/tag/<id>) loads the recorder from scripts.clarity.ms and
 to <letter>.clarity.ms/collect; c.bing.com syncs the MUID cookie.
 """
 
-from .model import ConsentSignal, Cookie, Detect, IdCheck, Param, ServiceSpec
+from .model import ConsentSignal, Cookie, Detect, Gpc, IdCheck, Param, ServiceSpec
 
 SERVICE = ServiceSpec(
     id="clarity",
@@ -49,6 +49,9 @@ SERVICE = ServiceSpec(
                "site, so later visits count as the same visitor.", lifetime_days=365),
         Cookie("_clsk", "1 day", "Connects several page views by one visitor into one "
                "recording.", lifetime_days=1),
+        # clarity-js src/data/metadata.ts tab(): written only while cookies are allowed.
+        Cookie("_cltk", "until the tab is closed", "Identifies the browser tab, so page views "
+               "in the same tab are linked.", store="session"),
         Cookie("CLID", "1 year", "Identifies the first time Clarity saw this visitor on any "
                "site that uses Clarity.", party="third", lifetime_days=365),
         Cookie("MUID", "1 year 24 days", "Identifies the browser across Microsoft sites "
@@ -63,12 +66,22 @@ SERVICE = ServiceSpec(
     ),
     signal=ConsentSignal(
         kind="clarity-consentv2",
-        description="clarity('consentv2', {analytics_Storage, ad_Storage}); "
-        "analytics_Storage follows analytics, ad_Storage follows marketing.",
+        description="clarity('consentv2', {analytics_Storage, ad_Storage}) from the same state "
+        "as Google Consent Mode (analytics_Storage follows analytics, ad_Storage follows "
+        "marketing); on revoke clarity('stop') first, because denied alone restarts the client "
+        "cookieless (clarity-js src/data/metadata.ts), then denied.",
+    ),
+    gpc=Gpc(
+        not_loaded=True,
+        vendor="The client refuses to start when navigator.globalPrivacyControl is true, so "
+        "it is never downloaded under GPC.",
+        source="clarity-js src/core/index.ts, check()",
     ),
     detect=Detect(
         script_src=(r"^(https?:)?//(www\.)?clarity\.ms/tag/", r"^(https?:)?//scripts\.clarity\.ms/"),
         inline=(r"clarity\.ms/tag/", r"\bclarity\s*\(\s*['\"]consent"),
+        ids=(r"clarity\.ms/tag/(?P<project_id>[A-Za-z0-9]+)",
+             r"['\"]clarity['\"]\s*,\s*['\"]script['\"]\s*,\s*['\"](?P<project_id>[A-Za-z0-9]+)['\"]"),
     ),
     docs=(
         "https://learn.microsoft.com/clarity/setup-and-installation/clarity-setup",

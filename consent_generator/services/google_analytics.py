@@ -7,7 +7,7 @@ With Google signals turned on, GA4 also needs ``https://*.g.doubleclick.net`` an
 them under ``csp.extra`` rather than widening every site's policy.
 """
 
-from .model import ConsentSignal, Cookie, Detect, IdCheck, Param, ServiceSpec
+from .model import ConsentSignal, Cookie, Detect, Gpc, IdCheck, Param, ServiceSpec
 
 SERVICE = ServiceSpec(
     id="google-analytics",
@@ -69,11 +69,19 @@ SERVICE = ServiceSpec(
         "analytics; ad_storage, ad_user_data, ad_personalization follow marketing; "
         "functionality_storage and personalization_storage follow functionality.",
     ),
+    gpc=Gpc(
+        vendor="Google documents no reaction of gtag.js to GPC; the runtime's honor_gpc keeps "
+        "ad_storage, ad_user_data and ad_personalization denied (marketing), analytics follows "
+        "the visitor's choice.",
+        source="https://developers.google.com/tag-platform/security/guides/consent",
+    ),
     detect=Detect(
         script_src=(r"^(https?:)?//(www\.)?googletagmanager\.com/gtag/js",
                     r"^(https?:)?//(www\.)?google-analytics\.com/(analytics|ga)\.js"),
         inline=(r"\bgtag\s*\(\s*['\"]config['\"]\s*,\s*['\"](G|UA)-",
                 r"google-analytics\.com/(analytics|ga)\.js"),
+        ids=(r"googletagmanager\.com/gtag/js\?(?:[^\"'\s<>]*&(?:amp;)?)?id=(?P<measurement_id>G-[A-Z0-9]+)",
+             r"\bgtag\s*\(\s*['\"]config['\"]\s*,\s*['\"](?P<measurement_id>G-[A-Z0-9]+)['\"]"),
     ),
     docs=(
         "https://developers.google.com/tag-platform/gtagjs/install",

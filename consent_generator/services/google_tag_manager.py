@@ -6,7 +6,7 @@ the CSP here covers GTM itself and Google Analytics, its most common tag; add th
 sources under ``csp.extra``.
 """
 
-from .model import ConsentSignal, Cookie, Detect, IdCheck, Param, ServiceSpec
+from .model import ConsentSignal, Cookie, Detect, Gpc, IdCheck, Param, ServiceSpec
 
 SERVICE = ServiceSpec(
     id="google-tag-manager",
@@ -64,10 +64,19 @@ SERVICE = ServiceSpec(
         description="Same as Google Analytics: Consent Mode v2 default denied before the "
         "container, update on every choice; tags in the container read it.",
     ),
+    gpc=Gpc(
+        vendor="Google documents no reaction of the container to GPC; the runtime's honor_gpc keeps "
+        "ad_storage, ad_user_data and ad_personalization denied (marketing), analytics follows "
+        "the visitor's choice.",
+        source="https://developers.google.com/tag-platform/security/guides/consent",
+    ),
     detect=Detect(
         script_src=(r"^(https?:)?//(www\.)?googletagmanager\.com/gtm\.js",),
         inline=(r"googletagmanager\.com/gtm\.js",),
         iframe_src=(r"^(https?:)?//(www\.)?googletagmanager\.com/ns\.html",),
+        ids=(r"googletagmanager\.com/(?:gtm\.js|ns\.html)\?(?:[^\"'\s<>]*&(?:amp;)?)?"
+             r"id=(?P<container_id>GTM-[A-Z0-9]+)",
+             r"['\"]dataLayer['\"]\s*,\s*['\"](?P<container_id>GTM-[A-Z0-9]+)['\"]"),
     ),
     docs=(
         "https://developers.google.com/tag-platform/tag-manager/web",

@@ -17,6 +17,8 @@ Severity = Literal["error", "warning"]
 Party = Literal["first", "third"]
 SignalKind = Literal["clarity-consentv2", "google-consent-mode-v2", "load-on-grant"]
 Category = Literal["necessary", "functionality", "analytics", "marketing"]
+Store = Literal["cookie", "local", "session"]
+"""Where a first-party item lives: a cookie, ``localStorage`` or ``sessionStorage``."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,9 @@ class Cookie:
     pattern: str = ""
     party: Party = "first"
     lifetime_days: float | None = None
+    store: Store = "cookie"
+    """``local``/``session``: a Web Storage key of the site's origin, cleared on revoke like a
+    first-party cookie (Clarity's ``_cltk`` lives in ``sessionStorage``)."""
 
     @property
     def regex(self) -> str:
@@ -89,6 +94,23 @@ class ConsentSignal:
 
 
 @dataclass(frozen=True)
+class Gpc:
+    """What the vendor itself does when the browser sends Global Privacy Control.
+
+    ``not_loaded``: the vendor's client refuses to run under GPC, so downloading it would be a
+    third-party request that serves nothing: the runtime never loads it while GPC is on and the
+    preferences dialog says why. Independently of this, the policy's ``honor_gpc`` keeps the
+    marketing category denied for every vendor.
+    """
+
+    not_loaded: bool = False
+    vendor: str = "Documents no reaction to GPC: the runtime's category rules apply."
+    """What the vendor documents (or its client does) under GPC, for docs and reviewers."""
+    source: str = ""
+    """Where that was read (documentation page or client source file)."""
+
+
+@dataclass(frozen=True)
 class Detect:
     """How the page rewrite recognises this vendor's code already present in a page.
 
@@ -101,6 +123,9 @@ class Detect:
     """Matched against the text of an inline ``<script>``."""
     iframe_src: tuple[str, ...] = ()
     """Matched against an ``<iframe src>`` URL."""
+    ids: tuple[str, ...] = ()
+    """Regexes whose named groups (``(?P<project_id>…)``, one per param) read the service's
+    id out of pasted code, so ``init`` can propose it instead of asking."""
 
 
 @dataclass(frozen=True)
@@ -137,6 +162,7 @@ class ServiceSpec:
     """Jinja2 template of an external script URL loaded before ``snippet`` (gtag.js)."""
     detect: Detect = field(default_factory=Detect)
     embed: Embed | None = None
+    gpc: Gpc = field(default_factory=Gpc)
     docs: tuple[str, ...] = ()
     """Vendor documentation the entry was written from, for reviewers."""
 

@@ -3,7 +3,7 @@
 Sources: help.vimeo.com "Embedding videos: player parameters" (dnt) and Vimeo's cookie list.
 """
 
-from .model import ConsentSignal, Cookie, Detect, Embed, ServiceSpec
+from .model import ConsentSignal, Cookie, Detect, Embed, Gpc, ServiceSpec
 
 SERVICE = ServiceSpec(
     id="vimeo",
@@ -30,6 +30,10 @@ SERVICE = ServiceSpec(
     detect=Detect(
         iframe_src=(r"^(https?:)?//player\.vimeo\.com/video/",),
         script_src=(r"^(https?:)?//player\.vimeo\.com/api/player\.js",),
+    ),
+    gpc=Gpc(
+        vendor="Vimeo documents no reaction of its player to GPC; dnt=1 keeps the player from tracking. The service is in marketing, which honor_gpc keeps denied, so videos stay behind their placeholder (the visitor may still load one).",
+        source="https://help.vimeo.com/hc/en-us/articles/12426260232977",
     ),
     embed=Embed(kind="video", privacy_query=(("dnt", "1"),)),
     docs=("https://help.vimeo.com/hc/en-us/articles/12426260232977",),

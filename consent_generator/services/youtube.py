@@ -5,7 +5,7 @@ YouTube has no consent API for embeds: the frame is loaded only once marketing (
 category configured) is granted, or the visitor clicks "Load video" on the placeholder.
 """
 
-from .model import ConsentSignal, Cookie, Detect, Embed, ServiceSpec
+from .model import ConsentSignal, Cookie, Detect, Embed, Gpc, ServiceSpec
 
 SERVICE = ServiceSpec(
     id="youtube",
@@ -33,6 +33,10 @@ SERVICE = ServiceSpec(
     detect=Detect(
         iframe_src=(r"^(https?:)?//(www\.)?(youtube\.com|youtube-nocookie\.com)/embed/",),
         script_src=(r"^(https?:)?//(www\.)?youtube\.com/iframe_api",),
+    ),
+    gpc=Gpc(
+        vendor="YouTube documents no reaction of its embed player to GPC. The service is in marketing, which honor_gpc keeps denied, so videos stay behind their placeholder (the visitor may still load one).",
+        source="https://support.google.com/youtube/answer/171780",
     ),
     embed=Embed(kind="video", privacy_host="www.youtube-nocookie.com"),
     docs=("https://support.google.com/youtube/answer/171780",),

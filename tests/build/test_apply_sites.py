@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from mkdocs_clarity.cli import main
-from mkdocs_clarity.headers import read_site_headers
+from mkdocs_clarity.hosts import read_site_headers
 
 pytestmark = pytest.mark.build
 

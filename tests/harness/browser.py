@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 STUBS = Path(__file__).parent / "stubs"
+NODE_MODULES = Path(__file__).parents[1] / ".node" / "node_modules"
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -58,6 +59,14 @@ def _stub_for(url: str) -> tuple[str, str]:
         return "text/html", "<!doctype html><title>stub player</title><p>stub player</p>"
     if host == "fonts.googleapis.com":
         return "text/css", "/* stub font css */"
+    if host == "unpkg.com" and path.startswith("/mermaid@") and path.endswith("mermaid.min.js"):
+        # the real package from npm (make node-deps): diagrams must really render
+        return "application/javascript", (NODE_MODULES / "mermaid/dist/mermaid.min.js"
+                                          ).read_text()
+    if host == "api.github.com" and path.startswith("/repos/"):
+        if path.endswith("/releases/latest"):
+            return "application/json", '{"tag_name": "v9.9.9"}'
+        return "application/json", '{"stargazers_count": 4321, "forks_count": 765}'
     if path.endswith(".js"):
         return "application/javascript", "/* stub */"
     if path.endswith(".css"):

@@ -21,7 +21,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
     def end_headers(self) -> None:
         # Never let the browser reuse a stale copy between two builds of a fixture site.
-        self.send_header("Cache-Control", "no-store")
+        # (no-store also keeps pages out of the back/forward cache: a test of that turns it off)
+        if getattr(self.server, "no_store", True):
+            self.send_header("Cache-Control", "no-store")
         extra = getattr(self.server, "extra_headers", {})
         for name, value in extra.items():
             self.send_header(name, value)
@@ -36,11 +38,12 @@ def free_port() -> int:
 
 @contextmanager
 def serve(root: Path, port: int | None = None,
-          headers: dict[str, str] | None = None) -> Iterator[str]:
+          headers: dict[str, str] | None = None, *, no_store: bool = True) -> Iterator[str]:
     """Serve ``root`` and yield its base URL (``http://127.0.0.1:PORT/``)."""
     handler = functools.partial(_QuietHandler, directory=str(root))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port or 0), handler)
     httpd.extra_headers = headers or {}  # type: ignore[attr-defined]
+    httpd.no_store = no_store  # type: ignore[attr-defined]
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:

@@ -11,6 +11,7 @@ from jinja2 import Environment, StrictUndefined
 
 from consent_generator import services
 from consent_generator.csp_sources import directive_problem, source_problem
+from consent_generator.model import Policy
 from consent_generator.policy import PolicyError, parse_policy
 from consent_generator.policy_services import check_param
 from consent_generator.services import CUSTOM_ID, catalog
@@ -227,3 +228,22 @@ def test_helper_modules_without_service_are_ignored(with_module):
     with_module("_shared", "X = 1\n")
     with_module("notes", "TEXT = 'no SERVICE here'\n")
     assert set(catalog()) == set(VENDORS) | {CUSTOM_ID}
+
+
+def test_cookie_table_lists_web_storage_keys_where_they_live():
+    from consent_generator.cookie_table import render_cookie_table
+    from tests.harness import consent_pages as cp
+
+    pol = Policy(services=(cp.service("clarity", project_id="abcde12345"),))
+    md = render_cookie_table(pol, "md")
+    row = next(line for line in md.splitlines() if line.startswith("| `_cltk` |"))
+    assert row.endswith("| first-party, sessionStorage |")
+    assert "<td>first-party, sessionStorage</td>" in render_cookie_table(pol, "html")
+
+
+def test_every_vendor_states_its_gpc_behaviour():
+    for spec in catalog().values():
+        if spec.id == "custom":
+            continue
+        assert spec.gpc.vendor and spec.gpc.source, spec.id
+    assert [s.id for s in catalog().values() if s.gpc.not_loaded] == ["clarity"]

@@ -294,3 +294,29 @@ def test_write_snippet_is_complete_and_idempotent(tmp_path):
         assert source in install
     assert "data-consent-open" in install and "'unsafe-inline'" not in install
     assert not list(tmp_path.rglob(".*"))  # no temp files left behind
+
+
+def test_squeeze_js_keeps_words_signs_strings_and_regexes():
+    src = ("const a = b - -c, s = 'x  y', t = `p ${q}  r`; // gone\n"
+           "if (!/^a b$/.test(s)) return x / 2 + +y;\n"
+           "const r = /[/ ]+/g; /* gone */ let z = typeof r;\n")
+    assert render.squeeze_js(src) == (
+        "const a=b- -c,s='x  y',t=`p ${q}  r`;\n"
+        "if(!/^a b$/.test(s))return x/2+ +y;\n"
+        "const r=/[/ ]+/g;let z=typeof r;\n")
+    with pytest.raises(ValueError, match="unterminated"):
+        render.squeeze_js("const s = 'open;\n")
+
+
+def test_storage_keys_and_gpc_behaviour_reach_the_runtime_and_the_dialog():
+    head = render.render_head(policy(), lang="en", root="../")
+    by_key = {s["key"]: s for s in config_of(head)["services"]}
+    assert by_key["clarity"]["storage"] == ["^_cltk$"]  # sessionStorage, not a cookie
+    assert by_key["clarity"]["gpc"] is True  # clarity-js refuses GPC visitors: never loaded
+    assert by_key["google-analytics"]["gpc"] is False and by_key["youtube"]["gpc"] is False
+    for code in render.bundled_languages():
+        body = soup(render.render_body(policy(), lang=code))
+        notes = body.select("[data-consent-gpc-off]")
+        assert len(notes) == 1 and notes[0].has_attr("hidden")  # Clarity's, shown under GPC
+        assert "Global Privacy Control" in notes[0].text
+        assert notes[0].find_parent(class_="cc-svc").h3.text == "Microsoft Clarity"

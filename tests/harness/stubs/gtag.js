@@ -1,10 +1,37 @@
 /* Local stand-in for gtag.js / gtm.js: replays and then watches window.dataLayer, keeps the
    Consent Mode state in window.__gtagConsent (every default/update in window.__gtagCommands),
-   and only with analytics_storage granted sets _ga / _ga_<id> and sends a collect request. */
+   and only with analytics_storage granted sets _ga / _ga_<id> and sends a collect request.
+   Like the real gtag.js it publishes the state as window.google_tag_data.ics, the part that
+   clarity-js reads (src/data/consent.ts): addListener(types, fn), getConsentState(type)
+   (1 granted, 2 denied, 0 unknown) and usedUpdate; listeners are called, synchronously, when
+   a default or update changes one of their types. */
 (function () {
   var dl = window.dataLayer = window.dataLayer || [];
   var commands = window.__gtagCommands = window.__gtagCommands || [];
   var consent = window.__gtagConsent = window.__gtagConsent || {};
+  var tagData = window.google_tag_data = window.google_tag_data || {};
+  var listeners = [];
+  var ics = tagData.ics = tagData.ics || {
+    usedUpdate: false,
+    addListener: function (types, fn) { listeners.push({types: types, fn: fn}); },
+    getConsentState: function (type) {
+      return consent[type] === 'granted' ? 1 : consent[type] === 'denied' ? 2 : 0;
+    }
+  };
+  function setConsent(kind, state) {
+    var changed = [];
+    for (var k in state) {
+      if (k === 'wait_for_update' || consent[k] === state[k]) continue;
+      consent[k] = state[k];
+      changed.push(k);
+    }
+    if (kind === 'update') ics.usedUpdate = true;
+    for (var i = 0; i < listeners.length; i++) {
+      for (var j = 0; j < changed.length; j++) {
+        if (listeners[i].types.indexOf(changed[j]) >= 0) { listeners[i].fn(); break; }
+      }
+    }
+  }
   var configured = window.__gtagConfigured = window.__gtagConfigured || [];
   window.__gtagLoads = (window.__gtagLoads || 0) + 1;
   function maybeCollect() {
@@ -22,7 +49,7 @@
     var args = Array.prototype.slice.call(item);
     commands.push(args);
     if (args[0] === 'consent' && args[2]) {
-      for (var k in args[2]) if (k !== 'wait_for_update') consent[k] = args[2][k];
+      setConsent(args[1], args[2]);
       maybeCollect();
     } else if (args[0] === 'config') {
       if (configured.indexOf(args[1]) < 0) configured.push(args[1]);

@@ -1,0 +1,108 @@
+"""Material for MkDocs: what its bundle fetches at run time.
+
+Read from Material's own bundle (``src/templates/assets/javascripts``; 9.x):
+
+- Repository facts: with ``repo_url`` set, the header's ``a.md-source`` link is matched with
+  ``/^.+github\\.com\\/([^/]+)\\/?([^/]+)?/i`` and Material fetches
+  ``https://api.github.com/repos/OWNER/REPO`` and ``…/releases/latest`` (only a user:
+  ``https://api.github.com/users/OWNER``); else ``/^.+?([^/]*gitlab[^/]+)\\/(.+?)\\/?$/i``
+  fetches ``https://HOST/api/v4/projects/ID`` and ``…/releases/permalink/latest``.
+- Mermaid: a page with a ``.mermaid`` element makes it load
+  ``https://unpkg.com/mermaid@11/dist/mermaid.min.js`` (the URL is read from the site's own
+  bundle, so another Material version gets its own URL).
+- Search runs in a same-origin worker (``'self'`` allows it); the ResizeObserver polyfill is
+  only loaded by browsers without ResizeObserver (none the CSP matters for): not allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import quote
+
+from . import Facts, ThemeNeed
+
+NAME = "material"
+FEATURE = "Material"
+MERMAID_DEFAULT = "https://unpkg.com/mermaid@11/dist/mermaid.min.js"
+
+_SOURCE_LINK = re.compile(
+    r'<a\s[^>]*?href="([^"]+)"[^>]*class="md-source"|'
+    r'<a\s[^>]*?class="md-source"[^>]*href="([^"]+)"', re.I)
+_MERMAID = re.compile(r'<(?:pre|div)\b[^>]*class="[^"]*\bmermaid\b', re.I)
+_GITHUB = re.compile(r"^.+github\.com/([^/]+)/?([^/]+)?", re.I)
+_GITLAB = re.compile(r"^.+?([^/]*gitlab[^/]+)/(.+?)/?$", re.I)
+_MERMAID_URL = re.compile(r"https://unpkg\.com/mermaid@[^\"'`\s)]+?\.js")
+
+
+def recognise(text: str, generator: str) -> bool:
+    """Material's generator meta, or its bundle in the page (a generator meta removed)."""
+    if "mkdocs-material" in generator:
+        return True
+    return "assets/javascripts/bundle." in text and 'data-md-component="' in text
+
+
+def page_facts(text: str) -> set[str]:
+    out = set()
+    m = _SOURCE_LINK.search(text)
+    if m:
+        out.add("repo:" + (m.group(1) or m.group(2)))
+    if "mermaid" in text and _MERMAID.search(text):
+        out.add("mermaid")
+    return out
+
+
+def config_facts(config: Mapping[str, object]) -> set[str]:
+    repo = config.get("repo_url")
+    return {f"repo:{repo}"} if isinstance(repo, str) and repo else set()
+
+
+def repo_needs(href: str, feature: str) -> list[ThemeNeed]:
+    """The exact API URLs Material fetches for the repository link ``href``."""
+    why = "repo_url " + re.sub(r"^[a-z]+://", "", href, flags=re.I)
+    m = _GITHUB.match(href)
+    if m:
+        owner, repo = m.group(1), m.group(2)
+        if repo:
+            base = f"https://api.github.com/repos/{owner}/{repo}"
+            urls = [base, base + "/releases/latest"]
+        else:
+            urls = [f"https://api.github.com/users/{owner}"]
+        return [ThemeNeed("connect-src", u, feature, why) for u in urls]
+    m = _GITLAB.match(href)
+    if m:
+        # Material sends the project path percent-encoded (group%2Fproject); CSP matches
+        # paths percent-decoded, so no exact source can name it: the instance's project API
+        # prefix is the narrowest source that works (read-only API, connect-src only).
+        return [ThemeNeed("connect-src", f"https://{m.group(1)}/api/v4/projects/", feature,
+                          why + f" (project {quote(m.group(2), safe='')})")]
+    return []
+
+
+def mermaid_url(site: Path | None) -> str:
+    """The Mermaid URL in the site's copy of the theme bundle (the version the site runs)."""
+    if site is not None:
+        for bundle in sorted((site / "assets" / "javascripts").glob("bundle.*.js")):
+            m = _MERMAID_URL.search(bundle.read_text("utf-8", "replace"))
+            if m:
+                return m.group(0)
+    return MERMAID_DEFAULT
+
+
+def needs(facts: Facts, site: Path | None, feature: str = FEATURE
+          ) -> tuple[list[ThemeNeed], list[str]]:
+    out: list[ThemeNeed] = []
+    for fact in sorted(facts):
+        if fact.startswith("repo:"):
+            out += repo_needs(fact[5:], f"{feature} repository facts")
+    if "mermaid" in facts:
+        out.append(ThemeNeed("script-src", mermaid_url(site), f"{feature} Mermaid diagrams",
+                             "a page has a Mermaid fence; the theme loads Mermaid from "
+                             "unpkg (exact URL: unpkg serves every npm package)"))
+        out.append(ThemeNeed("style-src", "'unsafe-inline'", f"{feature} Mermaid diagrams",
+                             "Mermaid styles every diagram at run time (style attributes and "
+                             "<style> in its SVG), which no hash can name; style hashes are "
+                             "dropped (browsers ignore 'unsafe-inline' next to them). Scripts "
+                             "stay hash-only"))
+    return out, []

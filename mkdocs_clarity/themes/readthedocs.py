@@ -1,0 +1,15 @@
+"""MkDocs' built-in ``readthedocs`` theme: like the ``mkdocs`` theme, everything it loads is
+named in the page (highlight.js from cdnjs, ``js/theme.js``, a same-origin search worker),
+so no source is added; the profile recognises the theme."""
+
+from __future__ import annotations
+
+NAME = "readthedocs"
+
+
+def recognise(text: str, generator: str) -> bool:
+    return "css/theme.css" in text and "js/theme.js" in text
+
+
+def page_facts(text: str) -> set[str]:
+    return set()
