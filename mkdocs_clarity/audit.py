@@ -145,8 +145,10 @@ class AuditReport:
 
 
 def html_files(site_dir: Path) -> list[Path]:
-    """Every HTML file of the site, sorted (stable report order)."""
-    return sorted(p for p in site_dir.rglob("*.html") if p.is_file())
+    """Every page of the site (:mod:`mkdocs_clarity.pages`: ``.html`` and ``.htm``), sorted."""
+    from .pages import page_files
+
+    return [site_dir / rel for rel in page_files(site_dir) if (site_dir / rel).is_file()]
 
 
 @dataclass(frozen=True)

@@ -407,6 +407,8 @@ class SiteCspBuilder:
                 spec = catalog().get(t.service)
                 if spec is not None:
                     _service_sources(b, spec, f"auto-gated {spec.name} found in pages", page)
+        for r in scan.held_resources:  # gated vendor resources: they load once granted
+            b.add(r.directive, r.origin, "resource", f"{r.url} (after consent)", page)
         for r in scan.resources:
             if self._self_origin and r.origin.lower() == self._self_origin:
                 continue

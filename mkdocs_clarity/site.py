@@ -221,14 +221,9 @@ def _apply_one(args: tuple[str, PagePlan, Stamp, str | None, bool]) -> tuple[str
 def html_files(site_dir: Path) -> list[str]:
     """Every ``*.html`` under ``site_dir`` (relative, ``/`` separators, sorted for stable
     output and provenance order)."""
-    out = []
-    for root, dirs, files in os.walk(site_dir):
-        dirs.sort()
-        for name in sorted(files):
-            if name.endswith((".html", ".htm")):
-                rel = os.path.relpath(os.path.join(root, name), site_dir)
-                out.append(rel.replace(os.sep, "/"))
-    return out
+    from .pages import page_files
+
+    return page_files(site_dir)
 
 
 class SiteRewriter:

@@ -210,7 +210,7 @@
   // Cloned scripts never run, so build a fresh element with the original's attributes.
   function runScript(old, after) {
     const src = attr(old, 'data-consent-src') || attr(old, 'src');
-    const key = src || 'inline:' + old.text;
+    const key = src || 'inline:' + old.textContent; // textContent: SVG scripts have no .text
     // Content swapped away before its turn came never counts as run.
     if (ran.has(key) || !after.parentNode) return;
     ran.add(key);
@@ -231,7 +231,7 @@
       });
       s.src = src;
     } else {
-      s.text = old.text;
+      s.text = old.textContent;
     }
     after.parentNode.insertBefore(s, after.nextSibling);
     return done;
