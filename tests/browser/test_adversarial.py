@@ -37,8 +37,11 @@ NOT_REACHED_AFTER_CONSENT = {
     # matches no host source; Chromium refuses subresource URLs with credentials (userinfo).
     # The site's object-src stays 'none' (an <embed> is never allowed, granted or not);
     # headless Chromium does not fetch a favicon <link> added after load.
+    # A <style>'s url() hosts are not added to font-src/img-src once granted. At device pixel
+    # ratio 1 the browser picks a srcset's 1x candidate (local), never the 2x vendor one.
     # Listed in docs/recognition.md as open.
-    "load--embed", "load--link-icon", "load--style-import", "url--base-href", "url--protocol-relative", "url--slash-backslash",
+    "load--embed", "load--link-icon", "load--style-import", "load--style-in-head-like",
+    "load--picture-img-srcset", "url--base-href", "url--protocol-relative", "url--slash-backslash",
     "url--trailing-dot", "url--userinfo",
 }
 
