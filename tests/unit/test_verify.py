@@ -105,6 +105,8 @@ def test_findings_rules_and_fixes():
         ("vendor-before-consent", "fresh", "www.clarity.ms"),
         ("third-party-after-reject", "reject", "fonts.example.net"),
         ("vendor-despite-gpc", "gpc-accept", "www.youtube-nocookie.com"),
+        # Clarity's client refuses GPC visitors: the runtime must not even download it
+        ("vendor-despite-gpc", "gpc-accept", "www.clarity.ms"),
         ("csp-violation", "fresh", "stats.example.net"),
         ("csp-violation", "fresh", "inline"),
         ("backstop-refused", "accept", ""),
