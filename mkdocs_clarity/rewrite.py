@@ -25,7 +25,7 @@ from consent_generator.model import Policy
 from consent_generator.render import BODY_END, BODY_START, HEAD_END, HEAD_START
 from consent_generator.services import catalog
 
-from .csp import Csp
+from .csp import Csp, meta_in_head
 from .masking import MASK_TEXT, UNMASK_TEXT, CompiledMasking, compile_masking, find_masks
 from .scan import PageScan, Tag, Tracker, scan_page, tag_at
 
@@ -290,7 +290,7 @@ def plan_page(html: str, path: str, policy: Policy, *, masking: CompiledMasking 
             if meta.ours:
                 if meta.original:
                     originals.append(meta.original)
-            elif meta.content.strip():
+            elif meta.content.strip() and meta_in_head(scan, meta):  # browsers ignore the rest
                 originals.append(meta.content.strip())
             removed.append((meta.start, meta.end))
             plan.edits.append((meta.start, meta.end, ""))
