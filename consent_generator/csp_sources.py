@@ -77,12 +77,12 @@ def source_problem(directive: str, source: str) -> Finding | None:
     if source == "*" or _HOST_WILDCARD.fullmatch(source):
         if weakening(directive, source):
             return (f"{source!r} in {directive} would let any host run scripts on the site",
-                    "list the exact hosts instead; we never weaken script-src")
+                    f"list the exact hosts instead; we never widen {directive} to any host")
         return None
     if _SCHEME.fullmatch(source):
         if weakening(directive, source):
             return (f"{source!r} in {directive} allows scripts from any {source[:-1]} URL",
-                    "list the exact hosts instead; we never weaken script-src")
+                    f"list the exact hosts instead; we never widen {directive} to any host")
         return None
     if _HOST.fullmatch(source):
         if source.startswith("http://") and directive in SCRIPT_DIRECTIVES:

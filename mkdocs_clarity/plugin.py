@@ -248,7 +248,8 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):
             self._start(config, 0)
         started = time.perf_counter()
         try:
-            report = self._rewriter.finish()  # type: ignore[union-attr]
+            report = self._rewriter.finish(  # type: ignore[union-attr]
+                strict=bool(config.get("strict")))  # mkdocs --strict: a weakening is an error
         except UserError as exc:
             raise PluginError(f"clarity: {exc}") from None
         finally:

@@ -582,8 +582,10 @@ def scan_page(html: str, path: str, *, index: frozenset[str] = frozenset()) -> P
             if is_gated(tag) and not (in_head or in_template or in_marker):
                 loose.append((tok.start, tok.end))
             src = tag.get("src")
+            # A gated external script (data-consent-src): its empty body is never run as text.
+            inline = src is None and tag.get("data-consent-src") is None
             js = stype in JS_TYPES or (stype == "text/plain" and is_gated(tag))
-            if src is None and (js or (in_template and stype in JS_TYPES)):
+            if inline and (js or (in_template and stype in JS_TYPES)):
                 text = html[tok.content_start:tok.content_end]
                 line = lines(tok.start)
                 scripts.append(InlineScript(
@@ -593,7 +595,7 @@ def scan_page(html: str, path: str, *, index: frozenset[str] = frozenset()) -> P
                 if service:
                     trackers.append(Tracker(service, "inline", first_line(text), line, gated,
                                             in_head, in_marker, tok.start, tok.end))
-            elif src is None:
+            elif inline:
                 text = html[tok.content_start:tok.content_end]
                 scripts.append(InlineScript(
                     sha256_source(text), first_line(text), lines(tok.start), False, False,
