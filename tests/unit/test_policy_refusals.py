@@ -100,3 +100,33 @@ def test_cli_prints_refusals_without_traceback(tmp_path):
     assert f"{policy}:4:18: csp.extra.script-src[0]" in result.output
     assert f"{policy}:4:35: csp.extra.script-src[1]: malformed hash" in result.output
     assert (site / "index.html").read_text() == "<html><head></head><body></body></html>"
+
+
+def test_markdown_audit_escapes_site_content_like_the_html_one(tmp_path):
+    """Site content in the Markdown audit is inert text: no raw HTML, link, image, emphasis,
+    code fence or table cell comes from a page (issue 11 §3)."""
+    from mkdocs_clarity.audit import audit_site
+    from mkdocs_clarity.report import render
+
+    hostile = ('console.log("<img src=x onerror=alert(1)> [x](javascript:alert(1)) '
+               '![i](https://t.example/p.gif) ``` | *b* `")')
+    site = tmp_path / "site"
+    site.mkdir()
+    from consent_generator.csp_sources import sha256_source
+
+    csp = f"script-src 'self' {sha256_source(hostile)}; object-src 'none'"
+    (site / "a_[x](javascript:y)*.html").write_text(
+        f'<html><head><meta http-equiv="Content-Security-Policy" content="{csp}">'
+        f"<script>{hostile}</script></head><body></body></html>")
+    data = audit_site(site, None).to_json()
+    md = render(data, "md")
+    assert "<img" not in md and "&lt;img src=x onerror=alert(1)&gt;" in md
+    import re
+
+    assert not re.search(r"(?<!\\)\]\(javascript:", md) and "\\!\\[i\\]" in md
+    assert "a\\_\\[x\\](javascript:y)\\*.html" in md
+    for line in md.splitlines():
+        if line.startswith("| ") and "console" in line:
+            assert line.count(" | ") - line.count("\\|") <= 3  # no extra table cell
+    html = render(data, "html")
+    assert "<img src=x" not in html
