@@ -37,6 +37,11 @@ node-deps:
 	  mkdir -p $(NODE_DIR) && cd $(NODE_DIR) && npm install --no-audit --no-fund --silent \
 	    --prefix . csp_evaluator@1 axe-core@4 >/dev/null; \
 	fi
+	@# the real Mermaid, served by the tests' local unpkg stub (Trusted Types measurement)
+	@if [ ! -d "$(NODE_DIR)/node_modules/mermaid" ]; then \
+	  mkdir -p $(NODE_DIR) && cd $(NODE_DIR) && npm install --no-audit --no-fund --silent \
+	    --prefix . mermaid@11 >/dev/null; \
+	fi
 
 ## make demo: build demo_site/ with the plugin and serve the built site on http://127.0.0.1:8000/
 # The built files are served as they would be deployed (no live-reload script injected), at

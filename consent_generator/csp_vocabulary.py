@@ -65,6 +65,14 @@ GUARDED_DIRECTIVES = SCRIPT_GOVERNING | {"object-src", "base-uri", "worker-src"}
 (``*``, a bare scheme, an unsafe keyword, a nonce): each of these is a script-injection path
 (plugins, a ``<base>`` that re-targets every relative script URL, workers run script)."""
 
+TRUSTED_TYPES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("require-trusted-types-for", ("'script'",)),
+    ("trusted-types", ("default", "dompurify")),
+)
+"""What ``csp.trusted_types: true`` adds. ``default`` is the consent guard's policy;
+``dompurify`` is the policy Mermaid's bundled DOMPurify creates (measured with Material +
+Mermaid: without it DOMPurify's createPolicy is a violation)."""
+
 KEYWORDS = frozenset({
     "'self'", "'none'", "'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'",
     "'strict-dynamic'", "'report-sample'", "'wasm-unsafe-eval'", "'inline-speculation-rules'",

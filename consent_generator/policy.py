@@ -269,7 +269,8 @@ def _selector_problem(selector: str) -> str | None:
 # -- csp ---------------------------------------------------------------------------------
 
 
-CSP_KEYS = ("delivery", "report_only", "report_uri", "report_to", "frame_ancestors", "extra")
+CSP_KEYS = ("delivery", "report_only", "report_uri", "report_to", "frame_ancestors", "extra",
+            "trusted_types")
 
 
 def _csp(rep: Reporter, node: Node | None) -> CspConfig:
@@ -307,7 +308,9 @@ def _csp(rep: Reporter, node: Node | None) -> CspConfig:
                  "the browser console")
     return CspConfig(delivery=delivery, report_only=report_only, report_uri=report_uri,
                      report_to=report_to, frame_ancestors=frame_ancestors,
-                     extra=frozen_map(extra))
+                     extra=frozen_map(extra),
+                     trusted_types=rep.boolean(get("trusted_types"), "csp.trusted_types",
+                                               False))
 
 
 _REPORT_URI_BREAKS = {

@@ -20,6 +20,7 @@ from consent_generator.csp_vocabulary import (
     FETCH_FALLBACKS,
     META_FORBIDDEN,
     SCRIPT_DIRECTIVES,
+    TRUSTED_TYPES,
     UNSAFE_SCRIPT_KEYWORDS,
     weakening,
 )
@@ -45,6 +46,7 @@ _ORDER = ("default-src", "script-src", "script-src-elem", "script-src-attr", "st
           "style-src-elem", "style-src-attr", "img-src", "font-src", "connect-src",
           "media-src", "manifest-src", "worker-src", "child-src", "frame-src", "object-src",
           "base-uri", "form-action", "frame-ancestors", "upgrade-insecure-requests",
+          "require-trusted-types-for", "trusted-types",
           "report-uri", "report-to")
 
 
@@ -415,6 +417,11 @@ class SiteCspBuilder:
                     warnings.append(f"csp.extra: {s} in {directive} is never emitted")
                     continue
                 b.add(directive, s, "extra", "csp.extra in the policy")
+        if policy.csp.trusted_types:
+            for directive, values in TRUSTED_TYPES:
+                for v in values:
+                    b.add(directive, v, "extra", "csp.trusted_types: script URLs pass the "
+                          "consent guard (Trusted Types default policy)")
         header_only = []
         if policy.csp.report_uri:
             b.add("report-uri", policy.csp.report_uri, "extra", "csp.report_uri")

@@ -182,7 +182,7 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):
         """The runtime as build files: served by ``mkdocs serve`` and copied like any asset."""
         if not self.config.enabled:
             return files
-        for asset in render.runtime_assets():
+        for asset in render.runtime_assets(guard=self.policy.csp.trusted_types):  # type: ignore[union-attr]
             if files.get_file_from_path(asset.path) is None:
                 files.append(File.generated(config, asset.path, content=asset.content))
         self._start(config, len(files.documentation_pages()))

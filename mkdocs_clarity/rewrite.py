@@ -16,13 +16,21 @@ from __future__ import annotations
 
 import html as htmllib
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from posixpath import dirname
 
 from consent_generator import render
 from consent_generator.model import Policy
-from consent_generator.render import BODY_END, BODY_START, HEAD_END, HEAD_START
+from consent_generator.render import (
+    BODY_END,
+    BODY_START,
+    GUARD_END,
+    GUARD_START,
+    HEAD_END,
+    HEAD_START,
+)
 from consent_generator.services import catalog
 
 from .csp import Csp, meta_in_head
@@ -36,6 +44,7 @@ FOOTER_LINK_TEXT = "Cookie settings"
 # Placeholders in a plan for text that only apply time knows (the CSP) or that is the same on
 # many pages (the injected blocks: rendered once per (lang, root), not stored per page).
 _META, _HEAD, _BODY = "\x00meta\x00", "\x00head\x00", "\x00body\x00"
+_GUARD = "\x00guard\x00"
 
 
 class Renderer:
@@ -46,6 +55,7 @@ class Renderer:
         self.policy = policy
         self._head = lru_cache(maxsize=256)(self._render_head)
         self._body = lru_cache(maxsize=64)(self._render_body)
+        self._guard: Callable[[str], str] | None = None
 
     def lang(self, page_lang: str | None) -> str:
         if self.policy.ui.language and self.policy.ui.language != "auto":
@@ -57,6 +67,13 @@ class Renderer:
 
     def body(self, lang: str) -> str:
         return self._body(lang)
+
+    def guard(self, root: str) -> str:
+        """The Trusted Types guard's tag (``csp.trusted_types``), cached per depth."""
+        if self._guard is None:
+            self._guard = lru_cache(maxsize=256)(
+                lambda r: render.render_guard(self.policy, root=r))
+        return self._guard(root)
 
     def _render_head(self, lang: str, root: str) -> str:
         return render.render_head(self.policy, lang=lang, root=root)
@@ -130,7 +147,8 @@ class RewriteResult:
 
 def strip_injected(html: str) -> str:
     """Remove a previous run's marker blocks (HEAD_START…HEAD_END, BODY_START…BODY_END)."""
-    for start, end in ((HEAD_START, HEAD_END), (BODY_START, BODY_END)):
+    for start, end in ((HEAD_START, HEAD_END), (BODY_START, BODY_END),
+                       (GUARD_START, GUARD_END)):
         i = html.find(start)
         while i >= 0:
             j = html.find(end, i)
@@ -297,6 +315,9 @@ def plan_page(html: str, path: str, policy: Policy, *, masking: CompiledMasking 
         plan.original_csp = ", ".join(dict.fromkeys(originals)) or None
         at = _meta_position(html, scan, removed)
         plan.edits.append((at, at, _META))
+    if policy.csp.trusted_types:  # the guard runs before every other script of the page
+        at = _meta_position(html, scan, removed)
+        plan.edits.append((at, at, _GUARD))
 
     # Auto-gating: nothing executable from a vendor is left.
     for t in scan.trackers:
@@ -368,6 +389,8 @@ def apply_plan(html: str, plan: PagePlan, csp: Csp | None, renderer: Renderer) -
             text = meta_tag(csp, plan.original_csp) if csp is not None else ""
         elif text == _HEAD:
             text = renderer.head(plan.lang, plan.root)
+        elif text == _GUARD:
+            text = renderer.guard(plan.root)
         elif text == _BODY:
             text = renderer.body(plan.lang)
         out.append(text)

@@ -438,7 +438,7 @@ class SiteRewriter:
         self._check_policy(site_csp)
         # Every other output is planned (and each host's limits checked) before any write.
         header_files = _export_headers(self.site_dir, site_csp, self.policy, dry_run=True)
-        assets = _planned_assets(self.site_dir)
+        assets = _planned_assets(self.site_dir, self.policy)
         tasks, summary = self._tasks(files, site_csp, dry_run)
         if _STOP.is_set():
             raise Interrupted(f"interrupted before anything was written to {self.site_dir}; "
@@ -575,10 +575,10 @@ def _unwritable(site_dir: Path, files: list[str]) -> list[str]:
             for d in dirs if not os.access(site_dir / d, os.W_OK | os.X_OK)]
 
 
-def _planned_assets(site_dir: Path) -> list[tuple[str, bytes]]:
+def _planned_assets(site_dir: Path, policy: Policy) -> list[tuple[str, bytes]]:
     """The runtime files whose bytes differ from what the site has."""
     out = []
-    for asset in render.runtime_assets():
+    for asset in render.runtime_assets(guard=policy.csp.trusted_types):
         target = site_dir / asset.path
         if target.exists() and target.read_bytes() == asset.content:
             continue
