@@ -64,6 +64,11 @@ web-servers:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
 	    --no-install-recommends nginx apache2 caddy; \
 	fi
+	@# the real Mermaid, served by the tests' local unpkg stub (Trusted Types measurement)
+	@if [ ! -d "$(NODE_DIR)/node_modules/mermaid" ]; then \
+	  mkdir -p $(NODE_DIR) && cd $(NODE_DIR) && npm install --no-audit --no-fund --silent \
+	    --prefix . mermaid@11 >/dev/null; \
+	fi
 
 ## make demo: build demo_site/ with the plugin and serve the built site on http://127.0.0.1:8000/
 # The built files are served as they would be deployed (no live-reload script injected), at

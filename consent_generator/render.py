@@ -34,6 +34,8 @@ BODY_END = "<!-- /consent-generator:body -->"
 FOOTER_START = "<!-- consent-generator:footer -->"
 FOOTER_END = "<!-- /consent-generator:footer -->"
 """Around the "Cookie settings" link the rewrite puts inside a theme's footer."""
+GUARD_START = "<!-- consent-generator:guard -->"
+GUARD_END = "<!-- /consent-generator:guard -->"
 
 PACKAGE_DIR = Path(__file__).parent
 RUNTIME_DIR = PACKAGE_DIR / "runtime"
@@ -184,7 +186,20 @@ def compact_css(source: str) -> str:
     return "\n".join(line.strip() for line in text.splitlines() if line.strip()) + "\n"
 
 
-def runtime_assets() -> list[Asset]:
+def _guard_source() -> str:
+    """consent-guard.js with the ``<shared>`` and ``<state>`` parts of consent.js built in:
+    the guard decides from the cookie with the runtime's own code, never a copy of it."""
+    runtime = (RUNTIME_DIR / "consent.js").read_text(encoding="utf-8")
+    guard = (RUNTIME_DIR / "consent-guard.js").read_text(encoding="utf-8")
+    for part in ("shared", "state"):
+        m = re.search(rf"^[ \t]*// <{part}>.*?$(.*?)^[ \t]*// </{part}>", runtime, re.S | re.M)
+        if m is None:
+            raise RuntimeError(f"consent.js has no // <{part}> … // </{part}> part")
+        guard = guard.replace(f"/*@{part}@*/", m.group(1).strip("\n"))
+    return guard
+
+
+def runtime_assets(*, guard: bool = False) -> list[Asset]:
     """The runtime JS and CSS under content-hashed names, so they can be cached forever.
 
     Served compacted (comments and indentation dropped: see :func:`compact_js`) to meet the
@@ -193,12 +208,18 @@ def runtime_assets() -> list[Asset]:
     """
     # Called for every build, every head rendered and every `mkdocs serve` rebuild: compacted
     # once per version of the sources (their size and mtime), not once per call.
-    key = tuple((st.st_size, st.st_mtime_ns) for st in
-                ((RUNTIME_DIR / name).stat() for name in ("consent.js", "consent.css")))
+    names = ("consent.js", "consent.css", "consent-guard.js")
+    key = (guard, *((st.st_size, st.st_mtime_ns) for st in
+                    ((RUNTIME_DIR / name).stat() for name in names)))
     if _ASSETS_CACHE.get("key") != key:
         out: list[Asset] = []
-        for name, compact in (("consent.js", _js), ("consent.css", compact_css)):
-            data = compact((RUNTIME_DIR / name).read_text(encoding="utf-8")).encode("utf-8")
+        files = [("consent.js", _js), ("consent.css", compact_css)]
+        if guard:  # only with csp.trusted_types: nothing else calls the default policy
+            files.append(("consent-guard.js", compact_js))
+        for name, compact in files:
+            source = (_guard_source() if name == "consent-guard.js" else
+                      (RUNTIME_DIR / name).read_text(encoding="utf-8"))
+            data = compact(source).encode("utf-8")
             digest = hashlib.sha256(data).hexdigest()[:8]
             stem, ext = name.rsplit(".", 1)
             out.append(Asset(f"assets/consent/{stem}.{digest}.{ext}", data))
@@ -410,6 +431,43 @@ def render_head(policy: Policy, *, lang: str, root: str) -> str:
         HEAD_END,
     ]
     return "\n".join(parts)
+
+
+def guard_config(policy: Policy) -> dict[str, Any]:
+    """What the guard needs before the runtime exists: the record rules' inputs (the same
+    keys as :func:`runtime_config`) and each catalog vendor's script hosts with the
+    categories that must be granted (the site's category for its services, the catalog's
+    default for a vendor the site does not configure)."""
+    from .services import catalog
+
+    categories: dict[str, str] = {spec.id: spec.default_category
+                                  for spec in catalog().values()}
+    categories.update({s.spec.id: s.category for s in policy.services})
+    vendors: dict[str, list[str]] = {}
+    specs = {**catalog(), **{s.spec.id: s.spec for s in policy.services}}
+    for sid, spec in specs.items():
+        for source in spec.csp.get("script-src", ()):
+            host = urlsplit(source if "://" in source else "https://" + source).hostname
+            if host and categories.get(sid):
+                vendors.setdefault(host, [])
+                if categories[sid] not in vendors[host]:
+                    vendors[host].append(categories[sid])
+    return {"mode": policy.mode, "revision": policy.revision,
+            "expiry_days": policy.expiry_days, "honor_gpc": policy.honor_gpc,
+            "cookie": {"name": policy.cookie.name, "domain": policy.cookie.domain},
+            "categories": [{"id": c.id, "required": c.required} for c in policy.categories],
+            "vendors": sorted([host, cats] for host, cats in vendors.items())}
+
+
+def render_guard(policy: Policy, *, root: str) -> str:
+    """The guard's ``<script>`` (synchronous: it must run before any parser-blocking
+    script), placed right after the CSP ``<meta>``; empty unless ``csp.trusted_types``."""
+    if not policy.csp.trusted_types:
+        return ""
+    guard = runtime_assets(guard=True)[2]
+    data = _attr(json.dumps(guard_config(policy), separators=(",", ":"), sort_keys=True))
+    return (f'{GUARD_START}<script src="{_attr(root + guard.path)}" '
+            f'data-consent-guard="{data}"></script>{GUARD_END}')
 
 
 # --- body ------------------------------------------------------------------------------------

@@ -23,11 +23,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from consent_generator.csp_vocabulary import META_FORBIDDEN
 from consent_generator.errors import UserError
 from consent_generator.model import Policy
 
 from . import __version__, cspcheck, hosts
-from .csp import META_FORBIDDEN, Csp, Reason, build_site_csp, service_label
+from .csp import Csp, Reason, build_site_csp, service_label
 from .findings import Finding, Severity, fails, sort_findings
 from .maskcheck import MaskGaps, mask_gaps
 from .siteurl import SiteUrl

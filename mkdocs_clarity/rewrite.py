@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html as htmllib
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from posixpath import dirname
@@ -28,12 +29,14 @@ from consent_generator.render import (
     BODY_START,
     FOOTER_END,
     FOOTER_START,
+    GUARD_END,
+    GUARD_START,
     HEAD_END,
     HEAD_START,
 )
 from consent_generator.services import catalog
 
-from .csp import Csp
+from .csp import Csp, meta_in_head
 from .masking import CompiledMasking, compile_masking, find_masks
 from .masking_rules import MASK_TEXT, UNMASK_TEXT
 from .scan import PageScan, Tag, Tracker, scan_page, script_end, tag_at
@@ -48,6 +51,7 @@ _META, _HEAD, _BODY = "\x00meta\x00", "\x00head\x00", "\x00body\x00"
 _BODY_NO_LINK = "\x00body-no-link\x00"
 """The body block when the page's footer carries the link (themes/footer.py)."""
 _FOOTER = "\x00footer:"
+_GUARD = "\x00guard\x00"
 
 
 class Renderer:
@@ -58,6 +62,7 @@ class Renderer:
         self.policy = policy
         self._head = lru_cache(maxsize=256)(self._render_head)
         self._body = lru_cache(maxsize=64)(self._render_body)
+        self._guard: Callable[[str], str] | None = None
 
     def lang(self, page_lang: str | None) -> str:
         # The one language resolver (render's): unsupported languages fall back alike.
@@ -72,6 +77,13 @@ class Renderer:
 
     def body(self, lang: str, link: bool = True) -> str:
         return self._body(lang, link)
+
+    def guard(self, root: str) -> str:
+        """The Trusted Types guard's tag (``csp.trusted_types``), cached per depth."""
+        if self._guard is None:
+            self._guard = lru_cache(maxsize=256)(
+                lambda r: render.render_guard(self.policy, root=r))
+        return self._guard(root)
 
     def _render_head(self, lang: str, root: str) -> str:
         return render.render_head(self.policy, lang=lang, root=root)
@@ -147,7 +159,7 @@ class RewriteResult:
 def strip_injected(html: str) -> str:
     """Remove a previous run's marker blocks (HEAD_START…HEAD_END, BODY_START…BODY_END)."""
     for start, end in ((HEAD_START, HEAD_END), (BODY_START, BODY_END),
-                       (FOOTER_START, FOOTER_END)):
+                       (FOOTER_START, FOOTER_END), (GUARD_START, GUARD_END)):
         i = html.find(start)
         while i >= 0:
             j = html.find(end, i)
@@ -383,13 +395,16 @@ def plan_page(html: str, path: str, policy: Policy, *, masking: CompiledMasking 
             if meta.ours:
                 if meta.original:
                     originals.append(meta.original)
-            elif meta.content.strip():
+            elif meta.content.strip() and meta_in_head(scan, meta):  # browsers ignore the rest
                 originals.append(meta.content.strip())
             removed.append((meta.start, meta.end))
             plan.edits.append((meta.start, meta.end, ""))
         plan.original_csp = ", ".join(dict.fromkeys(originals)) or None
         at = _meta_position(html, scan, removed)
         plan.edits.append((at, at, _META))
+    if policy.csp.trusted_types:  # the guard runs before every other script of the page
+        at = _meta_position(html, scan, removed)
+        plan.edits.append((at, at, _GUARD))
 
     # Auto-gating: nothing that loads from a vendor is left live.
     live = [t for t in scan.trackers if not t.gated and not t.injected]
@@ -469,6 +484,8 @@ def apply_plan(html: str, plan: PagePlan, csp: Csp | None, renderer: Renderer | 
             text = meta_tag(csp, plan.original_csp) if csp is not None else ""
         elif text == _HEAD:
             text = renderer.head(plan.lang, plan.root) if renderer else HEAD_START + HEAD_END
+        elif text == _GUARD:
+            text = renderer.guard(plan.root) if renderer else GUARD_START + GUARD_END
         elif text == _BODY:
             text = renderer.body(plan.lang) if renderer else BODY_START + BODY_END
         elif text == _BODY_NO_LINK:

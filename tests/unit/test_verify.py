@@ -151,7 +151,9 @@ def test_text_json_and_markdown_reports():
     data = render(report, "json")
     assert '"schema_version": 1' in data and '"answered_locally": true' in data
     md = render(report, "md")
-    assert "`third-party-before-consent` on <b>x</b>.html (fresh)" in md
+    # site content is escaped in Markdown as in HTML (a page name is never live markup)
+    assert "`third-party-before-consent` on &lt;b&gt;x&lt;/b&gt;.html (fresh)" in md
+    assert "<b>" not in md
 
 
 def test_usage_errors_exit_2_with_one_line(tmp_path):
