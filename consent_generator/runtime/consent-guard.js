@@ -37,7 +37,7 @@
 
   // A refused value is reported on the console and as a 'consentblocked' event on document
   // (detail: url, categories, sink), then the browser blocks the sink and throws TypeError.
-  function refused(url, sink) {
+  function blocked(url, sink) {
     const list = categoriesOf(url);
     if (!list) return false;
     const have = grantedNow();
@@ -54,14 +54,14 @@
   const SCRIPT_SRC = /<script\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)/gi;
   function htmlRefused(html) {
     for (const m of String(html).matchAll(SCRIPT_SRC)) {
-      if (refused(m[1], 'html')) return true;
+      if (blocked(m[1], 'html')) return true;
     }
     return false;
   }
 
   try {
     tt.createPolicy('default', {
-      createScriptURL: url => (refused(url, 'script-url') ? null : url),
+      createScriptURL: url => (blocked(url, 'script-url') ? null : url),
       createHTML: html => (htmlRefused(html) ? null : html),
       createScript: text => text,
     });
