@@ -49,20 +49,13 @@
     return true;
   }
 
-  // HTML that carries a vendor <script src> (document.write, createContextualFragment) is
-  // refused too; any other HTML passes unchanged so themes keep working.
-  const SCRIPT_SRC = /<script\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)/gi;
-  function htmlRefused(html) {
-    for (const m of String(html).matchAll(SCRIPT_SRC)) {
-      if (blocked(m[1], 'html')) return true;
-    }
-    return false;
-  }
-
+  // HTML passes unchanged. Refusing HTML that carries a vendor <script src> was measured and
+  // rejected: Material's instant navigation parses every page with DOMParser (an HTML sink),
+  // and a page's gated loaders carry the vendor URL, so navigation fell back to full reloads.
   try {
     tt.createPolicy('default', {
       createScriptURL: url => (blocked(url, 'script-url') ? null : url),
-      createHTML: html => (htmlRefused(html) ? null : html),
+      createHTML: html => html,
       createScript: text => text,
     });
     w.siteConsentGuard = true;
