@@ -174,3 +174,59 @@ def test_without_playwright_says_how_to_install(tmp_path):
     errors = [line for line in proc.stderr.splitlines() if line.startswith("Error:")]
     assert errors == ["Error: verify needs Playwright: pip install 'mkdocs-clarity[verify]' "
                       "(it drives your installed Chromium; no browser is downloaded)"]
+
+
+def _get(port: int, host: str, path: str, tls: bool, dest: str = "document"):
+    """GET from the loopback server as the browser would after the resolver rule (SNI and
+    Host naming ``host``): status, headers, body and the certificate it presented."""
+    import http.client
+    import socket
+    import ssl
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    if tls:
+        ctx = ssl.create_default_context()
+        ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE  # its SPKI is checked below
+        conn.sock = ctx.wrap_socket(conn.sock, server_hostname=host.split(":")[0])
+    conn.request("GET", path, headers={"Host": host, "Sec-Fetch-Dest": dest})
+    response = conn.getresponse()
+    cert = conn.sock.getpeercert(binary_form=True) if tls else None
+    result = (response.status, dict(response.getheaders()), response.read(), cert)
+    conn.close()
+    return result
+
+
+def test_loopback_answers_the_site_origin_only_and_stubs_every_other_host(tmp_path):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    from mkdocs_clarity.verify.loopback import LoopbackServer
+
+    (tmp_path / "guide").mkdir()
+    (tmp_path / "guide" / "index.html").write_text("<p>guide</p>")
+    (tmp_path / "app.js").write_text("console.log(1)")
+    site = SiteFiles(tmp_path, "https://example.org/docs/")
+    with LoopbackServer(site, ThirdParties(POLICY)) as server:
+        args = server.chromium_args()
+        assert args[0] == f"--host-resolver-rules=MAP * 127.0.0.1:{server.port}"
+        status, headers, body, der = _get(server.port, "example.org", "/docs/guide/", tls=True)
+        assert (status, body, headers["Cache-Control"]) == (200, b"<p>guide</p>", "no-store")
+        cert = x509.load_der_x509_certificate(der)
+        names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        assert names.get_values_for_type(x509.DNSName) == ["example.org"]
+        spki = cert.public_key().public_bytes(serialization.Encoding.DER,
+                                              serialization.PublicFormat.SubjectPublicKeyInfo)
+        assert args[1] == ("--ignore-certificate-errors-spki-list="
+                           + base64.b64encode(hashlib.sha256(spki).digest()).decode())
+        _, headers, body, _ = _get(server.port, "example.org", "/docs/app.js", tls=True,
+                                   dest="script")
+        assert (body, headers["Cache-Control"]) == (b"console.log(1)", "max-age=3600")
+        # Any other host, or the right host over the wrong scheme, never gets a site file.
+        for host, tls in (("evil.example", True), ("example.org:8443", True),
+                          ("example.org", False)):
+            status, headers, body, _ = _get(server.port, host, "/docs/guide/", tls=tls)
+            assert status == 200 and b"guide" not in body and b"answered locally" in body
+            assert headers["Cache-Control"] == "no-store"
+        _, _, body, _ = _get(server.port, "www.clarity.ms", "/tag/abc", tls=True, dest="script")
+        assert b"__mkcVerifyRan" in body and b"https://www.clarity.ms/tag/abc" in body
