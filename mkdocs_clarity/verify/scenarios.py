@@ -226,6 +226,9 @@ async def gpc_visit(page: Page, session: Session) -> None:
         if page.result.banner and await tab.locator(BANNER).is_visible():
             page.enter("gpc-accept")
             await _click(tab, f"{BANNER} [data-consent-action=accept]")
+            # Requests are seen as browser events now, not held by a router: let the loads
+            # Accept starts finish before the tab closes, or their events are lost with it.
+            await tab.wait_for_load_state("networkidle")
 
 
 def _loaded(page: Page, state: str) -> set[str]:
