@@ -24,13 +24,13 @@ CHROMIUM_ARGS = (
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
-    "--disable-features=Translate,MediaRouter,OptimizationHints,AutofillServerCommunication",
+    "--disable-features=Translate,MediaRouter,OptimizationHints",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
 )
 """Quiet, container-friendly flags: no background traffic of the browser's own (updates, sync,
 translation), so every request seen is one the site made. Every request is answered by the
-loopback server: the run adds ``--host-resolver-rules`` mapping every host name to it
-(:meth:`~mkdocs_clarity.verify.loopback.LoopbackServer.chromium_args`), so nothing (a
-``preconnect``, a DNS prefetch, a WebSocket) can reach the network."""
+router before any name lookup; the resolver rule makes sure nothing the router cannot see
+(a ``preconnect``, a DNS prefetch) reaches the network either."""
 
 
 class UsageError(UserError):

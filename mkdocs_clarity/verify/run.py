@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,22 +20,12 @@ from ..siteurl import SiteUrl, detect_site_url
 from .findings import findings
 from .launch import CHROMIUM_ARGS, UsageError, find_browser, require_playwright
 from .model import PageResult, VerifyReport
-from .scenarios import (
-    Current,
-    Page,
-    Session,
-    accept_navigate_revoke,
-    context,
-    fresh_then_reject,
-    gpc_visit,
-)
+from .scenarios import Page, accept_navigate_revoke, context, fresh_then_reject, gpc_visit
 from .serve import SiteFiles, ThirdParties
 
 DEFAULT_SITE_URL = "https://localhost/"
 """Where a site is served when nothing says: a secure origin, so Secure cookies still work."""
-DEFAULT_JOBS = max(2, min(4, os.cpu_count() or 2))
-"""Pages checked at once: the core count (at least 2, so one page's waits overlap another's
-work; at most 4, beyond which contexts only compete for the same cores)."""
+DEFAULT_JOBS = 4
 
 Progress = Callable[[int, int], None]
 
@@ -129,59 +118,53 @@ async def _run(browser_path: str, site: SiteFiles, parties: ThirdParties,
                progress: Progress | None) -> tuple[list[PageResult], bytes | None]:
     from playwright.async_api import Error, async_playwright
 
-    from .loopback import LoopbackServer
-
     results: list[PageResult | None] = [None] * len(pages)
     shots: list[bytes | None] = [None]
     queue = iter(enumerate(pages))
     done = 0
-    with LoopbackServer(site, parties) as server:
-        async with async_playwright() as pw:
-            try:
-                browser = await pw.chromium.launch(
-                    executable_path=browser_path, headless=True,
-                    args=[*CHROMIUM_ARGS, *server.chromium_args()])
-            except Error as exc:
-                raise UsageError(f"could not start the browser {browser_path}: "
-                                 f"{str(exc).splitlines()[0]}; pass --browser PATH") from None
+    async with async_playwright() as pw:
+        try:
+            browser = await pw.chromium.launch(executable_path=browser_path,
+                                               args=list(CHROMIUM_ARGS), headless=True)
+        except Error as exc:
+            raise UsageError(f"could not start the browser {browser_path}: "
+                             f"{str(exc).splitlines()[0]}; pass --browser PATH") from None
 
-            async def worker() -> None:
-                nonlocal done
-                current = Current()
-                async with context(browser, current) as session:
-                    for i, rel in queue:
-                        page = Page(browser, site, parties, PageResult(rel, site.url_of(rel)),
-                                    categories=categories)
-                        current.page = page
-                        shot = await _check(page, session, screenshot=i == 0)
-                        if i == 0:
-                            shots[0] = shot
-                        results[i] = page.result
-                        done += 1
-                        if progress:
-                            progress(done, len(pages))
+        async def worker() -> None:
+            nonlocal done
+            for i, rel in queue:
+                page = Page(browser, site, parties, PageResult(rel, site.url_of(rel)),
+                            categories=categories)
+                shot = await _check(page, screenshot=i == 0)
+                if i == 0:
+                    shots[0] = shot
+                results[i] = page.result
+                done += 1
+                if progress:
+                    progress(done, len(pages))
 
-            await asyncio.gather(*(worker() for _ in range(max(1, min(jobs, len(pages))))))
-            await browser.close()
+        await asyncio.gather(*(worker() for _ in range(max(1, min(jobs, len(pages))))))
+        await browser.close()
     return [r for r in results if r is not None], shots[0]
 
 
-async def _check(page: Page, session: Session, screenshot: bool) -> bytes | None:
+async def _check(page: Page, screenshot: bool) -> bytes | None:
     """All states of one page; a state that fails to run is recorded as a page error (the
     run goes on)."""
     shot = None
-    steps: list[tuple[str, Any]] = [
-        ("fresh", lambda: fresh_then_reject(page, session, screenshot)),
-        ("accept", lambda: accept_navigate_revoke(page, session)),
-        ("gpc", lambda: gpc_visit(page, session))]
-    for name, step in steps:
-        if name == "accept" and not page.result.banner:
-            continue
-        try:
-            got = await step()
-            shot = got if name == "fresh" else shot
-        except Exception as exc:
-            page.result.add(page.result.errors,
-                            (page.state, f"verify could not run this state: "
-                                         f"{str(exc).splitlines()[0]}"))
+    async with context(page) as ctx:
+        steps: list[tuple[str, Any]] = [
+            ("fresh", lambda: fresh_then_reject(page, ctx, screenshot)),
+            ("accept", lambda: accept_navigate_revoke(page, ctx)),
+            ("gpc", lambda: gpc_visit(page, ctx))]
+        for name, step in steps:
+            if name == "accept" and not page.result.banner:
+                continue
+            try:
+                got = await step()
+                shot = got if name == "fresh" else shot
+            except Exception as exc:
+                page.result.add(page.result.errors,
+                                (page.state, f"verify could not run this state: "
+                                             f"{str(exc).splitlines()[0]}"))
     return shot

@@ -25,6 +25,7 @@ from .serve import (
     REPORT_BINDING,
     SiteFiles,
     ThirdParties,
+    third_party_answer,
 )
 
 SETTLE_MS = 150
@@ -72,56 +73,37 @@ class Page:
         self.result.states.append(state)
 
 
-class Current:
-    """The page a worker's context is checking now: its bindings and request listener are
-    wired once, to whichever page this holds, so one context serves many pages."""
-
-    def __init__(self) -> None:
-        self.page: Page | None = None
-        self.third_origins: set[str] = set()
-        """Every third-party origin seen in this context: their storage is cleared too."""
-
-
-def _record(current: Current, request: Any) -> None:
-    """Record a request the page made to anyone but the site (answered by the loopback
-    server, so it never left the machine)."""
-    page, url = current.page, request.url
-    if page is None or page.site.owns(url) or not url.startswith(("http:", "https:")):
+async def _route(page: Page, route: Any) -> None:
+    request = route.request
+    url = request.url
+    if page.site.owns(url):
+        answer = page.site.answer(url)
+    elif url.startswith(("http:", "https:")):
+        host = urlsplit(url).hostname or ""
+        vendor = page.parties.vendor_of(url)
+        page.result.add(page.result.requests,
+                        Request(page.state, url, host, request.resource_type, vendor,
+                                page.parties.is_declared(url)))
+        answer = third_party_answer(url, request.resource_type, vendor)
+    else:
+        await route.continue_()
         return
-    parts = urlsplit(url)
-    current.third_origins.add(f"{parts.scheme}://{parts.netloc}")
-    vendor = page.parties.vendor_of(url)
-    page.result.add(page.result.requests,
-                    Request(page.state, url, parts.hostname or "", request.resource_type,
-                            vendor, page.parties.is_declared(url)))
-
-
-@dataclass(frozen=True)
-class Session:
-    """A worker's browser context and the page it is checking now."""
-
-    ctx: Any
-    current: Current
+    await route.fulfill(status=answer.status, content_type=answer.content_type,
+                        body=answer.body, headers=dict(answer.headers))
 
 
 @asynccontextmanager
-async def context(browser: Any, current: Current) -> AsyncIterator[Session]:
-    """A browser context (a fresh profile: no cookies, no service worker) wired to the
-    recorder of ``current.page``. It is reused for a worker's pages so the theme's files stay
-    in its HTTP cache; every state still starts in a tab with cookies and storage cleared
-    (:func:`_tab`)."""
-    ctx = await browser.new_context(service_workers="block")
+async def context(page: Page) -> AsyncIterator[Any]:
+    """The page's browser context (a fresh profile: no cookies, no cache, no service worker),
+    wired to the recorder. Its states run in tabs opened by :func:`_tab`."""
+    ctx = await page.browser.new_context(service_workers="block")
     try:
         def ran(_source: Any, url: str) -> None:
-            page = current.page
-            vendor = page.parties.vendor_of(url) if page else None
-            if page and vendor:
+            vendor = page.parties.vendor_of(url)
+            if vendor:
                 page.ran.add((page.state, vendor))
 
         def violation(_source: Any, d: dict[str, Any]) -> None:
-            page = current.page
-            if page is None:
-                return
             page.result.add(page.result.violations, Violation(
                 page.state, str(d.get("directive", "")), str(d.get("blocked", "")),
                 str(d.get("source", "")), int(d.get("line") or 0), str(d.get("sample", ""))))
@@ -129,24 +111,26 @@ async def context(browser: Any, current: Current) -> AsyncIterator[Session]:
         await ctx.expose_binding(RAN_BINDING, ran)
         await ctx.expose_binding(REPORT_BINDING, violation)
         await ctx.add_init_script(INIT_SCRIPT)
-        ctx.on("request", lambda request: _record(current, request))
-        yield Session(ctx, current)
+        await ctx.route("**/*", lambda route: _route(page, route))
+        yield ctx
     finally:
         await ctx.close()
 
 
 @asynccontextmanager
-async def _tab(page: Page, session: Session, *, gpc: bool = False) -> AsyncIterator[Any]:
+async def _tab(page: Page, ctx: Any, *, gpc: bool = False,
+               clear: bool = True) -> AsyncIterator[Any]:
     """A new tab that starts like a first visit: the context's cookies and the site's storage
     (local and session storage, IndexedDB, caches) cleared first, so states do not leak into
     each other; with ``gpc``, Global Privacy Control on (header and ``navigator``)."""
-    tab = await session.ctx.new_page()
+    tab = await ctx.new_page()
     try:
-        await session.ctx.clear_cookies()
-        cdp = await session.ctx.new_cdp_session(tab)
-        for origin in (page.site.origin, *sorted(session.current.third_origins)):
-            await cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
-        await cdp.detach()
+        if clear:
+            await ctx.clear_cookies()
+            cdp = await ctx.new_cdp_session(tab)
+            await cdp.send("Storage.clearDataForOrigin",
+                           {"origin": page.site.origin, "storageTypes": "all"})
+            await cdp.detach()
         if gpc:
             await tab.add_init_script(GPC_SCRIPT)
             await tab.set_extra_http_headers({"Sec-GPC": "1"})
@@ -177,11 +161,11 @@ async def _click(tab: Any, selector: str) -> None:
     await tab.wait_for_timeout(SETTLE_MS)
 
 
-async def fresh_then_reject(page: Page, session: Session, screenshot: bool) -> bytes | None:
+async def fresh_then_reject(page: Page, ctx: Any, screenshot: bool) -> bytes | None:
     """Fresh visit: what loads before any choice. Then Reject all, and a reload (what loads
     for a visitor who said no). Also reads which services the page gates."""
     shot = None
-    async with _tab(page, session) as tab:
+    async with _tab(page, ctx, clear=False) as tab:
         page.enter("fresh")
         await _load(tab, page.result.url)
         page.result.banner = await tab.locator(BANNER).is_visible()
@@ -196,11 +180,11 @@ async def fresh_then_reject(page: Page, session: Session, screenshot: bool) -> b
     return shot
 
 
-async def accept_navigate_revoke(page: Page, session: Session) -> None:
+async def accept_navigate_revoke(page: Page, ctx: Any) -> None:
     """Accept all: each expected service must really load. One in-site navigation (instant
     where the theme has it) and back. Then revoke in the preferences and reload: nothing may
     load."""
-    async with _tab(page, session) as tab:
+    async with _tab(page, ctx) as tab:
         page.enter("accept")
         await _load(tab, page.result.url)
         await _click(tab, f"{BANNER} [data-consent-action=accept]")
@@ -217,18 +201,15 @@ async def accept_navigate_revoke(page: Page, session: Session) -> None:
         await _load(tab)
 
 
-async def gpc_visit(page: Page, session: Session) -> None:
+async def gpc_visit(page: Page, ctx: Any) -> None:
     """GPC on: a fresh visit loads nothing; Accept all then loads no service in the category
     GPC refuses (the runtime's ``marketing``)."""
-    async with _tab(page, session, gpc=True) as tab:
+    async with _tab(page, ctx, gpc=True) as tab:
         page.enter("gpc")
         await _load(tab, page.result.url)
         if page.result.banner and await tab.locator(BANNER).is_visible():
             page.enter("gpc-accept")
             await _click(tab, f"{BANNER} [data-consent-action=accept]")
-            # Requests are seen as browser events now, not held by a router: let the loads
-            # Accept starts finish before the tab closes, or their events are lost with it.
-            await tab.wait_for_load_state("networkidle")
 
 
 def _loaded(page: Page, state: str) -> set[str]:
