@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -26,6 +26,7 @@ from .atomic import write_atomic
 from .csp_sources import sha256_source
 from .errors import UserError
 from .model import Policy, ServiceConfig
+from .services import ServiceSpec, catalog
 
 HEAD_START = "<!-- consent-generator:head -->"
 HEAD_END = "<!-- /consent-generator:head -->"
@@ -184,23 +185,58 @@ def compact_css(source: str) -> str:
     return "\n".join(line.strip() for line in text.splitlines() if line.strip()) + "\n"
 
 
-def runtime_assets() -> list[Asset]:
+ADAPTERS_DIR = RUNTIME_DIR / "adapters"
+ADAPTERS_MARK = "    /* @adapters */\n"
+"""The line of consent.js that :func:`runtime_source` replaces with the site's adapters."""
+
+Adapters = tuple[tuple[int, str, str], ...]
+"""(order, signal kind, adapter file) of each consent adapter a runtime carries, sorted."""
+
+
+def site_adapters(specs: Iterable[ServiceSpec]) -> Adapters:
+    """The consent adapters a site with these vendors needs (each once: GA and GTM share
+    Google's), in the catalog's signal order."""
+    return tuple(sorted({(s.signal.order, s.signal.kind, s.signal.adapter)
+                         for s in specs if s.signal.adapter}))
+
+
+def runtime_source(adapters: Adapters) -> str:
+    """consent.js with the given adapters put in its adapter list, as ``[signal, factory]``
+    entries: the core stays vendor-neutral and a site ships only its vendors' code."""
+    core = (RUNTIME_DIR / "consent.js").read_text(encoding="utf-8")
+    if ADAPTERS_MARK not in core:
+        raise RuntimeError("consent.js lost its adapter mark " + ADAPTERS_MARK.strip())
+    entries = "".join(f"[{json.dumps(kind)},\n"
+                      f"{(ADAPTERS_DIR / name).read_text(encoding='utf-8').rstrip()}],\n"
+                      for _, kind, name in adapters)
+    return core.replace(ADAPTERS_MARK, entries)
+
+
+def runtime_assets(policy: Policy | None = None) -> list[Asset]:
     """The runtime JS and CSS under content-hashed names, so they can be cached forever.
 
+    The JS is the core plus the consent adapters of the policy's enabled vendors (every
+    adapter without a policy), so a site never ships code for vendors it does not use.
     Served compacted (comments and indentation dropped: see :func:`compact_js`) to meet the
     6 KB gzip budget while the source keeps its comments. The hash is over the exact bytes
-    served, so the same source always gives the same name.
+    served, so the same source and vendors always give the same name.
     """
-    out = []
-    def js(source: str) -> str:
-        return squeeze_js(compact_js(source))
+    specs = catalog().values() if policy is None else [s.spec for s in policy.services]
+    return list(adapter_assets(site_adapters(specs)))
 
-    for name, compact in (("consent.js", js), ("consent.css", compact_css)):
-        data = compact((RUNTIME_DIR / name).read_text(encoding="utf-8")).encode("utf-8")
+
+@cache
+def adapter_assets(adapters: Adapters) -> tuple[Asset, ...]:
+    """The runtime JS (core + ``adapters``) and CSS as served (cached: pure in its input)."""
+    out = []
+    sources = (("consent.js", squeeze_js(compact_js(runtime_source(adapters)))),
+               ("consent.css", compact_css((RUNTIME_DIR / "consent.css").read_text(encoding="utf-8"))))
+    for name, text in sources:
+        data = text.encode("utf-8")
         digest = hashlib.sha256(data).hexdigest()[:8]
         stem, ext = name.rsplit(".", 1)
         out.append(Asset(f"assets/consent/{stem}.{digest}.{ext}", data))
-    return out
+    return tuple(out)
 
 
 # --- languages and texts ---------------------------------------------------------------------
@@ -378,7 +414,7 @@ def _service_tags(policy: Policy) -> list[str]:
 
 def render_head(policy: Policy, *, lang: str, root: str) -> str:
     """Markup for ``<head>``: runtime assets, configuration and gated service tags."""
-    js, css = runtime_assets()
+    js, css = runtime_assets(policy)
     config = _json_for_html(runtime_config(policy, lang=lang))
     parts = [
         HEAD_START,
@@ -501,7 +537,7 @@ def write_snippet(policy: Policy, out_dir: Path, *, lang: str = "en") -> list[Pa
     twice gives the same files. Returns the paths written, in a stable order.
     """
     out_dir = Path(out_dir)
-    assets = runtime_assets()
+    assets = runtime_assets(policy)
     files: list[tuple[Path, bytes]] = [(out_dir / a.path, a.content) for a in assets]
     files.append((out_dir / "head.html",
                   (render_head(policy, lang=lang, root="/") + "\n").encode("utf-8")))

@@ -385,7 +385,7 @@ class SiteRewriter:
             return None
 
         assets = []
-        for asset in render.runtime_assets():
+        for asset in render.runtime_assets(self.policy):
             target = self.site_dir / asset.path
             if target.exists() and target.read_bytes() == asset.content:
                 continue

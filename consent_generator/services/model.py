@@ -15,7 +15,10 @@ from typing import Literal
 
 Severity = Literal["error", "warning"]
 Party = Literal["first", "third"]
-SignalKind = Literal["clarity-consentv2", "google-consent-mode-v2", "load-on-grant"]
+SignalKind = str
+"""How a vendor hears of consent: ``load-on-grant`` (no consent API) or the name of its consent
+adapter's signal (``clarity-consentv2``, ``google-consent-mode-v2``, ...). A plain string, so a
+new vendor names its own without touching this module."""
 Category = Literal["necessary", "functionality", "analytics", "marketing"]
 Store = Literal["cookie", "local", "session"]
 """Where a first-party item lives: a cookie, ``localStorage`` or ``sessionStorage``."""
@@ -91,6 +94,13 @@ class ConsentSignal:
 
     kind: SignalKind
     description: str
+    adapter: str = ""
+    """File under ``consent_generator/runtime/adapters/`` holding the vendor's consent adapter:
+    the runtime JavaScript that tells it about a choice. Shipped in the runtime asset only when
+    a service with this signal is enabled; empty for ``load-on-grant``."""
+    order: int = 100
+    """Place of the adapter in the fixed signal order (lower first): Google's update (10) comes
+    before Clarity's consentv2 (20), because clarity-js also listens to Google's update."""
 
 
 @dataclass(frozen=True)
