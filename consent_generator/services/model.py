@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
+from urllib.parse import urlsplit
 
 Severity = Literal["error", "warning"]
 Party = Literal["first", "third"]
@@ -150,6 +151,12 @@ class Embed:
     """Query parameters to add to the embed URL so the player tracks less (Vimeo ``dnt=1``)."""
 
 
+def _origin(url: str) -> str:
+    """``scheme://host[:port]`` of a URL parameter, for a CSP source."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 @dataclass(frozen=True)
 class ServiceSpec:
     """One vendor in the catalog."""
@@ -175,6 +182,14 @@ class ServiceSpec:
     gpc: Gpc = field(default_factory=Gpc)
     docs: tuple[str, ...] = ()
     """Vendor documentation the entry was written from, for reviewers."""
+
+    def csp_for(self, params: Mapping[str, str]) -> Mapping[str, tuple[str, ...]]:
+        """``csp`` with each ``{param}`` source replaced by the origin of that URL parameter
+        (a self-hosted Matomo's server); entries without one are returned as they are."""
+        if not any(s.startswith("{") for v in self.csp.values() for s in v):
+            return self.csp
+        return {d: tuple(_origin(params.get(s[1:-1], "")) if s.startswith("{") else s
+                         for s in v) for d, v in self.csp.items()}
 
     def param(self, name: str) -> Param:
         for p in self.params:
