@@ -12,39 +12,22 @@ import base64
 import hashlib
 import re
 
+from .csp_vocabulary import (  # noqa: F401 - re-exported: the vocabulary's old home
+    FETCH_DIRECTIVES,
+    KEYWORDS,
+    KNOWN_DIRECTIVES,
+    NAVIGATION_DIRECTIVES,
+    OTHER_DIRECTIVES,
+    SOURCE_LIST_DIRECTIVES,
+    UNSAFE_SCRIPT_KEYWORDS,
+    VALUELESS_DIRECTIVES,
+    hash_problem,
+    tld_wildcard,
+    weakening,
+)
+from .csp_vocabulary import SCRIPT_GOVERNING as SCRIPT_DIRECTIVES
 from .validation import did_you_mean
 
-FETCH_DIRECTIVES: tuple[str, ...] = (
-    "default-src", "script-src", "script-src-elem", "script-src-attr", "style-src",
-    "style-src-elem", "style-src-attr", "img-src", "font-src", "connect-src", "media-src",
-    "object-src", "frame-src", "child-src", "worker-src", "manifest-src", "fenced-frame-src",
-)
-"""Directives whose value is a source list and that a page can load resources through."""
-
-NAVIGATION_DIRECTIVES: tuple[str, ...] = ("base-uri", "form-action", "frame-ancestors")
-SOURCE_LIST_DIRECTIVES: tuple[str, ...] = FETCH_DIRECTIVES + NAVIGATION_DIRECTIVES
-VALUELESS_DIRECTIVES: tuple[str, ...] = ("upgrade-insecure-requests",)
-OTHER_DIRECTIVES: tuple[str, ...] = (
-    "sandbox", "report-uri", "report-to", "block-all-mixed-content", "require-trusted-types-for",
-    "trusted-types", "plugin-types", "prefetch-src", "navigate-to", "webrtc",
-)
-"""Real directives that are not a source list; ``csp.extra`` does not take them."""
-
-KNOWN_DIRECTIVES: tuple[str, ...] = SOURCE_LIST_DIRECTIVES + VALUELESS_DIRECTIVES + \
-    OTHER_DIRECTIVES
-
-SCRIPT_DIRECTIVES = frozenset({"script-src", "script-src-elem", "script-src-attr",
-                               "default-src"})
-"""Directives that decide which scripts run (default-src is script-src's fallback)."""
-
-KEYWORDS = frozenset({
-    "'self'", "'none'", "'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'",
-    "'strict-dynamic'", "'report-sample'", "'wasm-unsafe-eval'", "'inline-speculation-rules'",
-    "'unsafe-allow-redirects'",
-})
-UNSAFE_SCRIPT_KEYWORDS = frozenset({"'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'"})
-
-_HASH = re.compile(r"'sha(256|384|512)-[A-Za-z0-9+/_-]+={0,2}'")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _HOST = re.compile(
     r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)?"
@@ -75,6 +58,9 @@ def directive_problem(name: str) -> Finding | None:
 
 def source_problem(directive: str, source: str) -> Finding | None:
     """Why ``source`` is malformed or unsafe in ``directive``, or None if it is fine."""
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in source):
+        return (f"{source!r} contains a control character",
+                "remove it: no browser reads a source with one, and header files would break")
     if not source or source != source.strip() or any(c in source for c in " \t;,\n"):
         return (f"{source!r} is not one CSP source",
                 "give one source per list item, without spaces, ';' or ','")
@@ -85,15 +71,18 @@ def source_problem(directive: str, source: str) -> Finding | None:
         return (f"the keyword {source} needs single quotes",
                 f"in YAML write it as \"{bare}\" (YAML removes one level of quotes, so "
                 "'self' alone becomes self)")
+    if tld_wildcard(source):
+        return (f"{source!r} allows every site under a top-level domain",
+                "name the sites you use (https://cdn.example.com, https://*.example.com)")
     if source == "*" or _HOST_WILDCARD.fullmatch(source):
-        if directive in SCRIPT_DIRECTIVES:
+        if weakening(directive, source):
             return (f"{source!r} in {directive} would let any host run scripts on the site",
-                    "list the exact hosts instead; we never weaken script-src")
+                    f"list the exact hosts instead; we never widen {directive} to any host")
         return None
     if _SCHEME.fullmatch(source):
-        if directive in SCRIPT_DIRECTIVES:
+        if weakening(directive, source):
             return (f"{source!r} in {directive} allows scripts from any {source[:-1]} URL",
-                    "list the exact hosts instead; we never weaken script-src")
+                    f"list the exact hosts instead; we never widen {directive} to any host")
         return None
     if _HOST.fullmatch(source):
         if source.startswith("http://") and directive in SCRIPT_DIRECTIVES:
@@ -111,7 +100,7 @@ _HOST_WILDCARD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\*(:(\d{1,5}|\*))?(/.*)?
 def _quoted_problem(directive: str, source: str) -> Finding | None:
     lowered = source.lower()
     if lowered in UNSAFE_SCRIPT_KEYWORDS:
-        if directive in SCRIPT_DIRECTIVES:
+        if weakening(directive, source):
             return (f"{source} is not allowed in {directive}: it would let injected code run",
                     "inline scripts are allowed by their sha256 hash automatically; "
                     "we never weaken script-src")
@@ -119,7 +108,12 @@ def _quoted_problem(directive: str, source: str) -> Finding | None:
     if lowered.startswith("'nonce-"):
         return (f"{source}: a static site cannot send a fresh nonce with every response",
                 "inline scripts are allowed by their hash automatically")
-    if lowered in KEYWORDS or _HASH.fullmatch(source):
+    if lowered.startswith(("'sha256-", "'sha384-", "'sha512-")):
+        bad = hash_problem(source)
+        return (f"malformed hash source {source}: {bad}",
+                "copy the whole 'sha256-…' value (44 base64 characters for sha256) from the "
+                "browser console or the audit") if bad else None
+    if lowered in KEYWORDS:
         return None
     return f"unknown CSP keyword {source}", f"expected one of: {', '.join(sorted(KEYWORDS))}"
 

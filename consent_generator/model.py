@@ -100,6 +100,8 @@ class CspConfig:
     frame_ancestors: tuple[str, ...] = ()
     """Header deliveries only: ``<meta>`` cannot carry frame-ancestors."""
     extra: Mapping[str, tuple[str, ...]] = field(default_factory=frozen_map)
+    trusted_types: bool = False
+    """Enforce Trusted Types with the consent guard as default policy (docs/safety.md)."""
 
 
 HstsMode = Literal["auto", "on", "off"]

@@ -16,8 +16,6 @@ from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
-import soupsieve
-
 from .csp_sources import list_problem, source_problem
 from .model import (
     DELIVERIES,
@@ -33,6 +31,7 @@ from .model import (
     frozen_map,
 )
 from .policy_services import check_services, check_source_map, check_url
+from .selectors import selector_problem
 from .validation import (
     PolicyError,
     Problem,
@@ -62,6 +61,9 @@ MASKING_MODES: tuple[str, ...] = ("strict", "balanced", "relaxed")
 MAX_EXPIRY_DAYS = 395
 """13 months: the longest consent lifetime EU regulators accept (CNIL's guidance on cookies
 caps their lifetime at 13 months; it recommends asking again after 6, our default 182 days)."""
+
+MAX_REVISION = 999_999_999
+"""The largest revision the runtime can store in its cookie and read back (``\\d{1,9}``)."""
 
 TOP_KEYS = ("version", "mode", "revision", "expiry_days", "honor_gpc", "cookie",
             "record_endpoint", "categories", "services", "masking", "csp", "headers", "ui")
@@ -133,7 +135,9 @@ def _build(rep: Reporter, root: Node, source: Path | None) -> Policy:
     csp = _csp(rep, get("csp"))
     policy = Policy(
         mode=rep.choice(get("mode"), "mode", MODES, "opt-in"),  # type: ignore[arg-type]
-        revision=rep.integer(get("revision"), "revision", 1),
+        revision=rep.integer(get("revision"), "revision", 1, maximum=MAX_REVISION,
+                             why_max="the consent cookie stores the revision in at most 9 "
+                             "digits; start again from 1 with a new cookie.name"),
         expiry_days=rep.integer(
             get("expiry_days"), "expiry_days", 182, maximum=MAX_EXPIRY_DAYS,
             why_max="EU regulators (CNIL) cap consent and cookie lifetimes at 13 months "
@@ -247,7 +251,7 @@ def _masking(rep: Reporter, node: Node | None) -> MaskingConfig:
         path = child("masking", key)
         selectors = []
         for selector, item, ipath in rep.string_list(value_of(fields.get(key)), path):
-            problem = _selector_problem(selector)
+            problem = selector_problem(selector)
             if problem:
                 rep.error(item, ipath, f"invalid CSS selector {selector!r}: {problem}")
             else:
@@ -256,22 +260,11 @@ def _masking(rep: Reporter, node: Node | None) -> MaskingConfig:
     return MaskingConfig(mode=mode, mask=lists["mask"], unmask=lists["unmask"])  # type: ignore[arg-type]
 
 
-def _selector_problem(selector: str) -> str | None:
-    if not selector.strip():
-        return "it is empty"
-    try:
-        soupsieve.compile(selector)
-    except soupsieve.SelectorSyntaxError as exc:
-        return str(exc).splitlines()[0]
-    except (NotImplementedError, ValueError) as exc:
-        return str(exc).splitlines()[0] or "not supported"
-    return None
-
-
 # -- csp ---------------------------------------------------------------------------------
 
 
-CSP_KEYS = ("delivery", "report_only", "report_uri", "report_to", "frame_ancestors", "extra")
+CSP_KEYS = ("delivery", "report_only", "report_uri", "report_to", "frame_ancestors", "extra",
+            "trusted_types")
 
 
 def _csp(rep: Reporter, node: Node | None) -> CspConfig:
@@ -289,6 +282,9 @@ def _csp(rep: Reporter, node: Node | None) -> CspConfig:
                   f"add a header delivery ({', '.join(_HEADER_DELIVERIES)}) or set "
                   "report_only: false")
     report_uri = _optional_url(rep, get("report_uri"), "csp.report_uri")
+    if report_uri is not None and not _report_uri_ok(rep, get("report_uri"), report_uri,
+                                                     delivery):
+        report_uri = None
     report_to = rep.string(get("report_to"), "csp.report_to", None, null_ok=True)
     if report_to is not None and not _REPORT_GROUP.fullmatch(report_to):
         rep.error(get("report_to"), "csp.report_to", f"{report_to!r} is not a reporting group name",
@@ -309,7 +305,34 @@ def _csp(rep: Reporter, node: Node | None) -> CspConfig:
                  "the browser console")
     return CspConfig(delivery=delivery, report_only=report_only, report_uri=report_uri,
                      report_to=report_to, frame_ancestors=frame_ancestors,
-                     extra=frozen_map(extra))
+                     extra=frozen_map(extra),
+                     trusted_types=rep.boolean(get("trusted_types"), "csp.trusted_types",
+                                               False))
+
+
+_REPORT_URI_BREAKS = {
+    "": " \t;,\"'\\",  # every format: they end the URI or the directive inside the CSP itself
+    "nginx": "$",  # nginx reads $name as a variable inside add_header values
+    "apache": "%",  # mod_headers reads %X as a format specifier
+}
+
+
+def _report_uri_ok(rep: Reporter, node: Node | None, value: str,
+                   delivery: tuple[str, ...]) -> bool:
+    """A report URI every chosen header format can carry byte for byte: the refusal lives
+    here, at validation, so no host format has to guess how to escape it."""
+    for fmt, chars in _REPORT_URI_BREAKS.items():
+        if fmt and fmt not in delivery:
+            continue
+        bad = next((c for c in value if c in chars), None)
+        if bad is not None:
+            where = f"the {fmt} header file" if fmt else "a CSP"
+            rep.error(node, "csp.report_uri", f"{value!r} contains {bad!r}, which {where} "
+                      "cannot carry as written",
+                      "percent-encode it in the URL" if fmt != "apache" else
+                      "use a report URI without '%' (or another delivery than apache)")
+            return False
+    return True
 
 
 def _delivery(rep: Reporter, node: Node | None) -> tuple[str, ...]:

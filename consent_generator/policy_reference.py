@@ -115,6 +115,10 @@ KEYS: tuple[KeyDoc, ...] = (
     KeyDoc("headers.cross_origin_resource_policy", "`same-origin`",
            "`same-origin`, `same-site` or `cross-origin` (for images or fonts other sites "
            "load from yours)."),
+    KeyDoc("csp.trusted_types", "`false`",
+           "The run-time backstop: `require-trusted-types-for 'script'` and a guard that "
+           "refuses a vendor's script URL until its category is granted, in browsers that "
+           "enforce Trusted Types (see [Safety](../safety.md))."),
     KeyDoc("ui", "", "The banner's language, texts and links."),
     KeyDoc("ui.language", "`auto`",
            "`auto` (each page's `<html lang>`) or one of `en de fr es it nl pt pl`."),

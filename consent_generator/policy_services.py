@@ -347,6 +347,10 @@ def _cookie(rep: Reporter, node: Node, path: str) -> Cookie | None:
 
 def check_url(rep: Reporter, node: Node, path: str, value: str) -> bool:
     """An https URL or a same-site path starting with ``/``; records why not."""
+    if "\\" in value:
+        rep.error(node, path, f"{value!r} contains a backslash, which browsers read as '/' "
+                  "(so /\\host is another site)", "use '/' or encode it as %5C")
+        return False
     if value.startswith("/") and not value.startswith("//"):
         if any(c.isspace() for c in value):
             rep.error(node, path, f"{value!r} contains spaces", "encode them as %20")

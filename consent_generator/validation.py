@@ -8,6 +8,7 @@ as a :class:`Problem` and the reader returns the default, letting validation con
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -152,6 +153,13 @@ class Reporter:
         if node is None or node.broken or (node.is_null and null_ok):
             return default
         if node.kind == "scalar" and isinstance(node.value, str):
+            bad = control_character(node.value)
+            if bad is not None:
+                self.error(node, path, f"contains the control character {bad!r}",
+                           "remove it (in YAML, an escape like \\x00 or \\x1b in double "
+                           "quotes writes one); it would corrupt the cookie, the CSP or a "
+                           "header file")
+                return default
             return node.value
         hint = f"e.g. {example}" if example else ""
         if node.kind == "scalar" and node.value is not None:
@@ -203,6 +211,16 @@ class Reporter:
             if value is not None:
                 out.append((value, item, child(path, i)))
         return out
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def control_character(text: str) -> str | None:
+    """The first C0/C1 control character in ``text`` (NUL included; tab and newline, which
+    multi-line texts use and every output escapes, are allowed), or None."""
+    m = _CONTROL.search(text)
+    return m.group() if m else None
 
 
 def _where(at: Located) -> tuple[int, int]:

@@ -23,11 +23,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from consent_generator.csp_vocabulary import META_FORBIDDEN
 from consent_generator.errors import UserError
 from consent_generator.model import Policy
 
 from . import __version__, cspcheck, hosts
-from .csp import META_FORBIDDEN, Csp, Reason, build_site_csp, service_label
+from .csp import Csp, Reason, build_site_csp, service_label
 from .findings import Finding, Severity, fails, sort_findings
 from .maskcheck import MaskGaps, mask_gaps
 from .siteurl import SiteUrl
@@ -145,8 +146,10 @@ class AuditReport:
 
 
 def html_files(site_dir: Path) -> list[Path]:
-    """Every HTML file of the site, sorted (stable report order)."""
-    return sorted(p for p in site_dir.rglob("*.html") if p.is_file())
+    """Every page of the site (:mod:`mkdocs_clarity.pages`: ``.html`` and ``.htm``), sorted."""
+    from .pages import page_files
+
+    return [site_dir / rel for rel in page_files(site_dir) if (site_dir / rel).is_file()]
 
 
 @dataclass(frozen=True)

@@ -109,8 +109,11 @@ def main() -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: all cores, at most 8).")
 @click.option("--site-url", "site_url_arg", metavar="URL", help=SITE_URL_HELP)
+@click.option("--strict", is_flag=True,
+              help="Fail (write nothing) when a page's own CSP asks for a source that would "
+                   "weaken the site's policy, instead of dropping it with a warning.")
 def apply(site_dir: Path, policy_path: Path | None, dry_run: bool, jobs: int | None,
-          site_url_arg: str | None) -> None:
+          site_url_arg: str | None, strict: bool = False) -> None:
     """Apply the consent policy to the built site in SITE_DIR (idempotent)."""
     try:
         if not site_dir.is_dir():
@@ -122,7 +125,8 @@ def apply(site_dir: Path, policy_path: Path | None, dry_run: bool, jobs: int | N
         from .site import apply_site, html_files
 
         where: dict[str, Any] = {"site_origin": site_url.origin if site_url else None,
-                 "base_path": site_url.base_path if site_url else None}
+                                 "base_path": site_url.base_path if site_url else None,
+                                 "strict": strict, "interruptible": True}
         pages = len(html_files(site_dir))
         show = sys.stderr.isatty() or pages > PROGRESS_MIN_PAGES
         if show:
@@ -138,6 +142,9 @@ def apply(site_dir: Path, policy_path: Path | None, dry_run: bool, jobs: int | N
         else:
             report = apply_site(site_dir, policy, jobs=jobs, dry_run=dry_run, **where)
     except UserError as exc:
+        if getattr(exc, "exit_code", 1) != 1:  # site.Interrupted: 130, as shells expect
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
         _fail(str(exc))
     click.echo(summary(report, dry_run, site_url))
 

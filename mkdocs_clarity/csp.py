@@ -16,43 +16,30 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from consent_generator.csp_sources import sha256_source
+from consent_generator.csp_vocabulary import (
+    FETCH_FALLBACKS,
+    META_FORBIDDEN,
+    SCRIPT_DIRECTIVES,
+    TRUSTED_TYPES,
+    UNSAFE_SCRIPT_KEYWORDS,
+    weakening,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from consent_generator.model import Policy
 
-    from .scan import PageScan, Resource
+    from .scan import CspMeta, PageScan, Resource
     from .themes import ThemeNeed
 
-META_FORBIDDEN = frozenset({"frame-ancestors", "report-uri", "report-to", "sandbox"})
-"""Directives a ``<meta http-equiv>`` policy cannot carry (CSP3 §3.3): header outputs only."""
-
-FETCH_FALLBACKS: Mapping[str, tuple[str, ...]] = {
-    # CSP3 "directive fallback list": the effective sources of a fetch directive that is absent.
-    "script-src-elem": ("script-src", "default-src"),
-    "script-src-attr": ("script-src", "default-src"),
-    "script-src": ("default-src",),
-    "style-src-elem": ("style-src", "default-src"),
-    "style-src-attr": ("style-src", "default-src"),
-    "style-src": ("default-src",),
-    "worker-src": ("child-src", "script-src", "default-src"),
-    "frame-src": ("child-src", "default-src"),
-    "child-src": ("default-src",),
-    "connect-src": ("default-src",),
-    "font-src": ("default-src",),
-    "img-src": ("default-src",),
-    "manifest-src": ("default-src",),
-    "media-src": ("default-src",),
-    "object-src": ("default-src",),
-}
-
-SCRIPT_DIRECTIVES = frozenset({"script-src", "script-src-elem", "script-src-attr"})
-_WEAKENING = frozenset({"'unsafe-inline'", "'unsafe-eval'", "'strict-dynamic'"})
-"""Dropped from a merged page policy: the first two are never allowed for scripts (for
-styles our hashes replace 'unsafe-inline'); 'strict-dynamic' would switch off 'self' and the
-host list, which the theme's and the vendors' script files need."""
-FORBIDDEN_IN_SCRIPT = frozenset({"'unsafe-inline'", "'unsafe-eval'"})
-"""Never emitted for scripts (CONTRIBUTING: secure by default); a page policy that has them is
-merged without them and the build warns."""
+# The vocabulary has one home (consent_generator.csp_vocabulary); re-exported for callers.
+FORBIDDEN_IN_SCRIPT = UNSAFE_SCRIPT_KEYWORDS - {"'unsafe-hashes'"}
+"""Never emitted for scripts (CONTRIBUTING: secure by default)."""
+_MERGE_DROPPED = frozenset({"'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'",
+                            "'strict-dynamic'"})
+"""Keywords a page's policy never brings into the site's: unsafe ones (see
+:func:`~consent_generator.csp_vocabulary.weakening`), 'unsafe-inline' for styles (hashes
+replace it) and 'strict-dynamic' (it would switch off 'self' and the host list, which the
+theme's and the vendors' script files need). Elsewhere they mean nothing and are skipped."""
 
 _KEYWORD = re.compile(r"^'(?!nonce-)[a-z-]+'$", re.I)
 """A quoted keyword ('self', 'none'...); a nonce is quoted too but its value is case-sensitive."""
@@ -60,6 +47,7 @@ _ORDER = ("default-src", "script-src", "script-src-elem", "script-src-attr", "st
           "style-src-elem", "style-src-attr", "img-src", "font-src", "connect-src",
           "media-src", "manifest-src", "worker-src", "child-src", "frame-src", "object-src",
           "base-uri", "form-action", "frame-ancestors", "upgrade-insecure-requests",
+          "require-trusted-types-for", "trusted-types",
           "report-uri", "report-to")
 
 
@@ -226,6 +214,12 @@ class SiteCsp:
     forced_unsafe_hashes: bool = False
     """True when ``style=""`` attributes on the site forced ``'unsafe-hashes'`` into
     ``style-src`` (the audit says which theme/pages did)."""
+    weakened: tuple[str, ...] = ()
+    """The warnings for page-policy sources dropped because they would weaken the site's
+    policy (page and source named); ``strict`` makes them errors."""
+    errors: tuple[str, ...] = ()
+    """High findings of Google's CSP Evaluator checks on the result: the site is not written
+    while there is one (whatever the pages and the policy contain, we never emit them)."""
 
     @property
     def meta_policy(self) -> Csp:
@@ -374,7 +368,7 @@ class SiteCspBuilder:
         self._enabled = {s.spec.id for s in policy.services}
         self._auto_services: set[str] = set()
         self._style_attrs = False
-        self._stripped: dict[tuple[str, str], list[str]] = {}
+        self._stripped: dict[tuple[str, str], tuple[str, list[str]]] = {}
         self._self_origin = (site_origin or "").rstrip("/").lower()
         self._theme_inline_styles = False
         """A theme feature (Mermaid) styles at run time: style-src 'unsafe-inline', no hashes."""
@@ -396,7 +390,7 @@ class SiteCspBuilder:
                 b.add("style-src", attr.hash, "inline-style", f'style="{attr.value[:60]}"', page)
         for meta in scan.csp_metas:
             original = meta.original if meta.ours else meta.content
-            if not original:
+            if not original or not meta_in_head(scan, meta):
                 continue
             for page_policy in Csp.parse_list(original):
                 _merge_page_policy(b, page_policy, page, self._stripped)
@@ -406,6 +400,8 @@ class SiteCspBuilder:
                 spec = catalog().get(t.service)
                 if spec is not None:
                     _service_sources(b, spec.csp, f"auto-gated {spec.name} found in pages", page)
+        for r in scan.held_resources:  # gated vendor resources: they load once granted
+            b.add(r.directive, r.origin, "resource", f"{r.url} (after consent)", page)
         for r in scan.resources:
             if self._self_origin and r.origin.lower() == self._self_origin:
                 continue
@@ -430,10 +426,16 @@ class SiteCspBuilder:
                   "narrower than 'unsafe-inline' (only these exact values)")
         for directive, sources in policy.csp.extra.items():
             for s in sources:
-                if directive in SCRIPT_DIRECTIVES and s.lower() in FORBIDDEN_IN_SCRIPT:
+                if (directive in SCRIPT_DIRECTIVES and s.lower() in FORBIDDEN_IN_SCRIPT) or \
+                        weakening(directive, s):
                     warnings.append(f"csp.extra: {s} in {directive} is never emitted")
                     continue
                 b.add(directive, s, "extra", "csp.extra in the policy")
+        if policy.csp.trusted_types:
+            for directive, values in TRUSTED_TYPES:
+                for v in values:
+                    b.add(directive, v, "extra", "csp.trusted_types: script URLs pass the "
+                          "consent guard (Trusted Types default policy)")
         header_only = []
         if policy.csp.report_uri:
             b.add("report-uri", policy.csp.report_uri, "extra", "csp.report_uri")
@@ -451,13 +453,12 @@ class SiteCspBuilder:
                 f"{', '.join(header_only)} cannot be delivered in <meta> (browsers ignore them "
                 "there): add a header delivery under csp.delivery (netlify, cloudflare, vercel, "
                 "azure-swa, nginx, apache) to enforce them")
-        for (directive, value), pages in self._stripped.items():
-            why = ("hashes replace it" if directive.startswith("style-src")
-                   else "it would disable 'self' and the host list" if "strict-dynamic" in value
-                   else "never allowed for scripts")
-            warnings.append(
-                f"a page policy allows {value} in {directive}; it was merged without it ({why}) "
-                f"on {_pages(pages)}")
+        weakened = []
+        for (directive, value), (why, pages) in self._stripped.items():
+            weakened.append(
+                f"{_pages(pages)}: the page's own CSP allows {value} in {directive}; it was "
+                f"merged without it ({why})")
+        warnings += weakened
         if self._theme_inline_styles:
             # Browsers ignore 'unsafe-inline' next to a hash: the style hashes must go (scripts
             # are untouched: script-src stays hash-only).
@@ -465,7 +466,17 @@ class SiteCspBuilder:
                     if not s.startswith("'sha") and s != "'unsafe-hashes'"]
             b.csp = b.csp.without("style-src").with_sources("style-src", kept)
         b.csp = canonical(b.csp)
-        return SiteCsp(b.csp, b.provenance(), tuple(warnings), self._style_attrs)
+        return SiteCsp(b.csp, b.provenance(), tuple(warnings), self._style_attrs,
+                       tuple(weakened), evaluator_highs(b.csp))
+
+
+def evaluator_highs(csp: Csp) -> tuple[str, ...]:
+    """High findings of the CSP Evaluator's checks (:mod:`.cspcheck`, the port the audit
+    uses) on ``csp``, as messages saying what and where."""
+    from .cspcheck import evaluate
+
+    return tuple(f"CSP Evaluator: {f.directive or 'policy'} {f.value or ''}: {f.description}"
+                 for f in evaluate(csp.serialize()) if f.severity == "high")
 
 
 def build_site_csp(policy: Policy, scans: Iterable[PageScan], *,
@@ -515,31 +526,61 @@ def _resource_source(r: Resource) -> str:
     return r.origin
 
 
+def meta_in_head(scan: PageScan, meta: CspMeta) -> bool:
+    """Whether browsers enforce this CSP ``<meta>``: only one inside ``<head>`` counts (HTML
+    §4.2.5.3). After ``</head>``, or after ``<body>`` when the head is implied, it is inert;
+    merging it would let body content (a pasted snippet, a comment form) widen the policy."""
+    if scan.head_close is not None:
+        return meta.start < scan.head_close
+    if scan.body_tag is not None:
+        return meta.start < scan.body_tag[0]
+    return True
+
+
+def _page_sources(page_policy: Csp, directive: str) -> tuple[str, ...] | None:
+    if directive == "object-src":
+        # Plugins are a script-injection path: only an explicit object-src opens it,
+        # never a page's default-src fallback.
+        return page_policy.get(directive)
+    if directive in FETCH_FALLBACKS:
+        return page_policy.effective(directive)
+    return page_policy.get(directive)
+
+
+def _drop_reason(directive: str, source: str) -> str | None:
+    """Why a page policy's ``source`` is not merged into ``directive`` ("" = silently: the
+    keyword means nothing there), None when it is merged."""
+    why = weakening(directive, source)
+    if why is not None:
+        return why
+    low = source.lower()
+    if low not in _MERGE_DROPPED:
+        return None
+    if low == "'unsafe-inline'" and directive.startswith("style-src"):
+        return "hashes replace it"
+    if low == "'strict-dynamic'" and directive in SCRIPT_DIRECTIVES:
+        return "it would disable 'self' and the host list"
+    if low == "'unsafe-hashes'" and directive.startswith("style-src"):
+        return None
+    return ""
+
+
 def _merge_page_policy(b: _Builder, page_policy: Csp, page: str,
-                       stripped: dict[tuple[str, str], list[str]]) -> None:
+                       stripped: dict[tuple[str, str], tuple[str, list[str]]]) -> None:
     """Add a page's or theme's own policy: every source it allows stays allowed, seeded via
-    its own fallbacks (see :meth:`Csp.merge`), except what is never allowed for scripts."""
+    its own fallbacks (see :meth:`Csp.merge`), except what would weaken the site's policy
+    (:func:`_drop_reason`): each page is merged source by source with the same rule, so two
+    metas on one page can never add more than either could alone."""
     for directive in dict.fromkeys((*page_policy.names(), *b.csp.names())):
-        if directive == "object-src":
-            # Plugins are a script-injection path: only an explicit object-src opens it,
-            # never a page's default-src fallback.
-            sources = page_policy.get(directive)
-        elif directive in FETCH_FALLBACKS:
-            sources = page_policy.effective(directive)
-        else:
-            sources = page_policy.get(directive)
-        if sources is None:
-            continue
-        for s in sources:
-            low = s.lower()
-            if low == "'none'":
+        sources = _page_sources(page_policy, directive)
+        for s in sources or ():
+            if s.lower() == "'none'":
                 continue
-            if low in _WEAKENING:
-                if directive in SCRIPT_DIRECTIVES or directive == "default-src" or (
-                        low == "'unsafe-inline'" and directive.startswith("style-src")):
-                    stripped.setdefault((directive, s), []).append(page)
-                continue  # elsewhere these keywords mean nothing
-            b.add(directive, s, "page-policy", f"<meta> policy: {directive}", page)
+            why = _drop_reason(directive, s)
+            if why:
+                stripped.setdefault((directive, s), (why, []))[1].append(page)
+            elif why is None:
+                b.add(directive, s, "page-policy", f"<meta> policy: {directive}", page)
 
 
 def first_line(text: str, limit: int = 80) -> str:

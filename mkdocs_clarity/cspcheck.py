@@ -22,7 +22,9 @@ import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
-from .csp import FETCH_FALLBACKS, parse_directives
+from consent_generator.csp_vocabulary import FETCH_FALLBACKS
+
+from .csp import parse_directives
 from .findings import Finding
 
 Directives = Mapping[str, tuple[str, ...]]

@@ -10,6 +10,7 @@ live-reload script it injects past our CSP, in served responses only).
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -146,6 +147,32 @@ def _allow_live_reload(server: object) -> bool:
     return True
 
 
+_POLICY_CACHE: dict[Path, tuple[bytes, Policy]] = {}
+"""policy file -> (sha256 of its bytes, the validated policy): ``mkdocs serve`` reloads the
+config on every change, and a policy whose bytes did not change is not validated again."""
+
+
+def _load_policy_cached(path: Path, load: Callable[[Path], Policy],
+                        check_masking: Callable[[Any], object]) -> Policy:
+    """The policy at ``path``, validated (selectors compiled) once per content of the file.
+
+    The key is the file's bytes, not its mtime, so an edit is never missed however fast it
+    follows the last one; a file that cannot be read goes straight to ``load`` for its error.
+    The result is the *same* Policy object while the bytes stay the same, which lets the
+    rewrite reuse what it rendered for it (see ``site.renderer_for``)."""
+    try:
+        digest = hashlib.sha256(path.read_bytes()).digest()
+    except OSError:
+        return load(path)
+    cached = _POLICY_CACHE.get(path)
+    if cached is not None and cached[0] == digest:
+        return cached[1]
+    policy = load(path)
+    check_masking(policy.masking)
+    _POLICY_CACHE[path] = (digest, policy)
+    return policy
+
+
 class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]  # as above
     """Consent-first analytics: gating, a strict site-wide CSP and Clarity masking."""
 
@@ -171,8 +198,7 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]
         base_dir = Path(config.config_file_path or ".").resolve().parent
         self.policy_path = (base_dir / self.config.policy).resolve()
         try:
-            self.policy = load_policy(self.policy_path)
-            compile_masking(self.policy.masking)
+            self.policy = _load_policy_cached(self.policy_path, load_policy, compile_masking)
         except PolicyError as exc:
             raise PluginError(f"clarity: the consent policy has problems:\n{exc}") from None
         except UserError as exc:
@@ -207,7 +233,7 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]
         (mkdocs-static-i18n reads every ``abs_src_path``) never meets our generated ones."""
         if not self.config.enabled:
             return files
-        for asset in render.runtime_assets(self.policy):
+        for asset in render.runtime_assets(self.policy, guard=self.policy.csp.trusted_types):  # type: ignore[union-attr]
             if files.get_file_from_path(asset.path) is None:
                 files.append(File.generated(config, asset.path, content=asset.content))
         self._start(config, len(files.documentation_pages()))
@@ -279,7 +305,8 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]
             self._start(config, 0)
         started = time.perf_counter()
         try:
-            report = self._rewriter.finish()  # type: ignore[union-attr]
+            report = self._rewriter.finish(  # type: ignore[union-attr]
+                strict=bool(config.get("strict")))  # mkdocs --strict: a weakening is an error
         except UserError as exc:
             raise PluginError(f"clarity: {exc}") from None
         finally:

@@ -16,26 +16,30 @@ from __future__ import annotations
 
 import html as htmllib
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from posixpath import dirname
 
 from consent_generator import render
+from consent_generator.errors import UserError
 from consent_generator.model import Policy
 from consent_generator.render import (
     BODY_END,
     BODY_START,
     FOOTER_END,
     FOOTER_START,
+    GUARD_END,
+    GUARD_START,
     HEAD_END,
     HEAD_START,
 )
 from consent_generator.services import catalog
 
-from .csp import Csp
+from .csp import Csp, meta_in_head
 from .masking import CompiledMasking, compile_masking, find_masks
 from .masking_rules import MASK_TEXT, UNMASK_TEXT
-from .scan import PageScan, Tag, Tracker, scan_page, tag_at
+from .scan import PageScan, Tag, Tracker, scan_page, script_end, tag_at
 
 CSP_ATTR = "data-consent-csp"
 ORIGINAL_ATTR = "data-consent-original"
@@ -47,6 +51,7 @@ _META, _HEAD, _BODY = "\x00meta\x00", "\x00head\x00", "\x00body\x00"
 _BODY_NO_LINK = "\x00body-no-link\x00"
 """The body block when the page's footer carries the link (themes/footer.py)."""
 _FOOTER = "\x00footer:"
+_GUARD = "\x00guard\x00"
 
 
 class Renderer:
@@ -57,6 +62,7 @@ class Renderer:
         self.policy = policy
         self._head = lru_cache(maxsize=256)(self._render_head)
         self._body = lru_cache(maxsize=64)(self._render_body)
+        self._guard: Callable[[str], str] | None = None
 
     def lang(self, page_lang: str | None) -> str:
         # The one language resolver (render's): unsupported languages fall back alike.
@@ -71,6 +77,13 @@ class Renderer:
 
     def body(self, lang: str, link: bool = True) -> str:
         return self._body(lang, link)
+
+    def guard(self, root: str) -> str:
+        """The Trusted Types guard's tag (``csp.trusted_types``), cached per depth."""
+        if self._guard is None:
+            self._guard = lru_cache(maxsize=256)(
+                lambda r: render.render_guard(self.policy, root=r))
+        return self._guard(root)
 
     def _render_head(self, lang: str, root: str) -> str:
         return render.render_head(self.policy, lang=lang, root=root)
@@ -120,6 +133,8 @@ class PagePlan:
     lang: str = "en"
     root: str = ""
     original_csp: str | None = None
+    errors: list[str] = field(default_factory=list)
+    """Vendor loads that could not be gated: :func:`plan_page` raises them together."""
     warnings: list[str] = field(default_factory=list)
     """Everything worth telling, auto-gating notes included (they name page and line)."""
     gating_notes: list[str] = field(default_factory=list)
@@ -144,7 +159,7 @@ class RewriteResult:
 def strip_injected(html: str) -> str:
     """Remove a previous run's marker blocks (HEAD_START…HEAD_END, BODY_START…BODY_END)."""
     for start, end in ((HEAD_START, HEAD_END), (BODY_START, BODY_END),
-                       (FOOTER_START, FOOTER_END)):
+                       (FOOTER_START, FOOTER_END), (GUARD_START, GUARD_END)):
         i = html.find(start)
         while i >= 0:
             j = html.find(end, i)
@@ -171,26 +186,23 @@ def _attr(name: str, value: str) -> str:
 
 
 def _rebuild(html: str, tag: Tag, *, drop: tuple[str, ...] = (),
-             rename: dict[str, tuple[str, str]] | None = None, add: str = "") -> str:
-    """The start tag with some attributes dropped or renamed and ``add`` appended; the other
-    attributes keep their exact bytes."""
+             rename: dict[str, tuple[str, str]] | None = None, add: str = "",
+             ) -> list[tuple[int, int, str]]:
+    """Splices that drop or rename some attributes of a start tag and append ``add``; the
+    other attributes keep their exact bytes. Splices, not one replaced tag, so that a mask
+    planned for the same tag still lands (a rewrite and its re-run agree byte for byte)."""
     rename = rename or {}
-    out, pos = [], tag.start
+    edits: list[tuple[int, int, str]] = []
     for a in tag.attrs:
         if a.name in drop or a.name in rename:
             cut = a.start
             while cut > tag.attrs_start and html[cut - 1] in " \t\n\f\r":
                 cut -= 1
-            out.append(html[pos:cut])
-            if a.name in rename:
-                new_name, new_value = rename[a.name]
-                out.append(_attr(new_name, new_value))
-            pos = a.end
+            new_name, new_value = rename.get(a.name, ("", ""))
+            edits.append((cut, a.end, _attr(new_name, new_value) if new_name else ""))
     insert_at = tag.insertion_offset(html)
-    out.append(html[pos:insert_at])
-    out.append(add)
-    out.append(html[insert_at:tag.end])
-    return "".join(out)
+    edits.append((insert_at, insert_at, add))
+    return edits
 
 
 def _service_of(policy: Policy, service_id: str) -> tuple[str, str, str]:
@@ -228,44 +240,107 @@ def _with_privacy_query(url: str, params: tuple[tuple[str, str], ...]) -> str:
     return base + sep + extra + hash_ + fragment
 
 
+class GatingError(UserError):
+    """A page loads a vendor in a form no holder can keep inert (or the check after the
+    rewrite still finds a live vendor URL): the build stops rather than claim it gated it."""
+
+
+_CANNOT_GATE = {
+    "style-attr": "a style attribute cannot be held back without hiding the element; move the "
+                  "image into a stylesheet the page loads, or self-host it",
+    "refresh": "a redirect to a vendor cannot wait for consent; link to it instead",
+    "svg": "SVG has no inert holder (a <template> inside <svg> is not inert); use an HTML <img> "
+           "outside the <svg>, or self-host the file",
+    "foreign": "SVG has no inert holder (a <template> inside <svg> is not inert); move it "
+               "outside the <svg>, or self-host the file",
+}
+
+
 def _gate(html: str, t: Tracker, policy: Policy, path: str, plan: PagePlan) -> None:
     key, category, name = _service_of(policy, t.service)
     tag = tag_at(html, t.start)
     if tag is None:
-        plan.warnings.append(f"{path}:{t.line}: could not gate {name} {t.kind}: malformed tag")
+        plan.errors.append(f"{path}:{t.line}: {t.element or t.kind} loads {t.url} from {name} "
+                           "and could not be gated: malformed tag")
         return
     gate_attrs = _attr("data-consent-category", category) + _attr("data-consent-service", key)
+    what = f"{name} {t.kind}"
+    if t.kind in ("hint", "noscript"):
+        plan.edits.append((t.start, t.end, ""))
+        why = ("a resource hint only warms up a connection" if t.kind == "hint" else
+               "visitors without JavaScript cannot consent")
+        plan.warnings.append(f"{path}:{t.line}: {t.element} to {name} ({t.url}) removed: {why}")
+        return
+    reason = _CANNOT_GATE.get(t.kind) or (
+        _CANNOT_GATE["foreign"] if t.foreign and t.kind not in ("script-src", "inline",
+                                                                 "iframe") else None)
+    if reason:
+        plan.errors.append(f"{path}:{t.line}: {t.element} loads {t.url} from {name} before "
+                           f"consent and cannot be gated: {reason}")
+        return
     if t.kind == "iframe":
         src = tag.get("src") or ""
-        new = _rebuild(html, tag, rename={"src": ("data-consent-src", _privacy_url(src,
-                                                                                  t.service))},
-                       add=gate_attrs)
-        plan.edits.append((tag.start, tag.end, new))
+        plan.edits.extend(_rebuild(html, tag, rename={
+            "src": ("data-consent-src", _privacy_url(src, t.service))},
+            drop=_GATE_ATTRS, add=gate_attrs))
         where = "iframe"
-    elif t.in_head:
-        rename = {}
-        if tag.get("src") is not None:
-            rename["src"] = ("data-consent-src", tag.get("src") or "")
-        add = ' type="text/plain"' + gate_attrs
-        original_type = (tag.get("type") or "").strip()
-        if original_type.lower() not in ("", "text/javascript", "application/javascript"):
-            add += _attr("data-consent-type", original_type)  # e.g. module: restored on grant
-        new = _rebuild(html, tag, drop=("type",), rename=rename, add=add)
-        plan.edits.append((tag.start, tag.end, new))
-        where = "<head> script (type=text/plain)"
+    elif t.kind in ("script-src", "inline") and (t.in_head or t.foreign) and tag.name == "script":
+        plan.edits.extend(_inert_script(tag, html, gate_attrs, t.foreign))
+        where = ("SVG script (type=text/plain)" if t.foreign
+                 else "<head> script (type=text/plain)")
     else:
-        # Content scripts: Material's instant navigation re-runs them *without attributes*,
-        # so a type="text/plain" would not hold. A <template> is never executed by anyone.
+        # Content: Material's instant navigation re-runs content scripts *without attributes*,
+        # so a type="text/plain" would not hold. A <template> is never executed by anyone,
+        # and nothing in it is fetched.
         plan.edits.append((t.start, t.start, f"<template{gate_attrs}>"))
-        plan.edits.append((t.end, t.end, "</template>"))
-        where = "content script (wrapped in <template>)"
+        # A script left open at the end of the page would swallow the template's end tag
+        # and the consent banner after it: close it (it already ran to the end of the file).
+        unclosed = tag.name == "script" and t.end == len(html) and script_end(
+            html, tag.end) is None
+        plan.edits.append((t.end, t.end, "</script></template>" if unclosed else "</template>"))
+        where = f"{t.element or 'content script'} (wrapped in <template>)"
     plan.gated.append(Gated(key, category, t.kind, t.url, t.line))
     enabled = any(s.spec.id == t.service for s in policy.services)
     hint = "" if enabled else (f"; add '{t.service}' under services in the policy so the banner "
                                "lists it")
-    note = f"{path}:{t.line}: {name} {t.kind} auto-gated into '{category}' as {where}{hint}"
+    note = f"{path}:{t.line}: {what} auto-gated into '{category}' as {where}{hint}"
     plan.warnings.append(note)
     plan.gating_notes.append(note)
+
+
+_GATE_ATTRS = ("data-consent-category", "data-consent-service")
+
+
+def _inert_script(tag: Tag, html: str, gate_attrs: str,
+                  foreign: bool) -> list[tuple[int, int, str]]:
+    """The script with ``type="text/plain"``: its URL moved to ``data-consent-src`` (SVG:
+    ``href``/``xlink:href``), its own type kept in ``data-consent-type`` for the runtime."""
+    rename: dict[str, tuple[str, str]] = {}
+    drop: tuple[str, ...] = ("type", *_GATE_ATTRS)
+    for attr in (("href", "xlink:href") if foreign else ("src",)):
+        if tag.get(attr) is not None:
+            if rename:
+                drop += (attr,)
+            else:
+                rename[attr] = ("data-consent-src", tag.get(attr) or "")
+    add = ' type="text/plain"' + gate_attrs
+    original_type = (tag.get("type") or "").strip()
+    if original_type.lower() not in ("", "text/javascript", "application/javascript"):
+        add += _attr("data-consent-type", original_type)  # e.g. module: restored on grant
+    return _rebuild(html, tag, drop=drop, rename=rename, add=add)
+
+
+def _verify(html: str, plan: PagePlan, path: str, site_url: str | None) -> None:
+    """What the build says it did, it did: the rewritten page, scanned again with the same
+    recogniser, has no live vendor load outside a holder (else a :class:`GatingError`)."""
+    out = apply_plan(html, plan, None, None)
+    after = scan_page(out, path, site_url=site_url)
+    for t in after.trackers:
+        if not t.gated and not t.injected:
+            plan.errors.append(f"{path}:{t.line}: after the rewrite, {t.element or t.kind} "
+                               f"still loads {t.url} before consent")
+    if plan.errors:
+        raise GatingError("\n".join(dict.fromkeys(plan.errors)))
 
 
 def _meta_position(html: str, scan: PageScan, removed: list[tuple[int, int]]) -> int:
@@ -294,7 +369,8 @@ def _meta_position(html: str, scan: PageScan, removed: list[tuple[int, int]]) ->
 
 def plan_page(html: str, path: str, policy: Policy, *, masking: CompiledMasking | None = None,
               renderer: Renderer | None = None, scan: PageScan | None = None,
-              root: str | None = None) -> tuple[PagePlan, PageScan]:
+              root: str | None = None, site_url: str | None = None,
+              ) -> tuple[PagePlan, PageScan]:
     """Find every change for ``html`` (already stripped of marker blocks) and its facts.
 
     ``root``: URL prefix to the site root for the injected links (default: relative to
@@ -303,7 +379,7 @@ def plan_page(html: str, path: str, policy: Policy, *, masking: CompiledMasking 
     if masking is None:
         masking = compile_masking(policy.masking)
     if scan is None:
-        scan = scan_page(html, path, index=masking.type_names)
+        scan = scan_page(html, path, index=masking.type_names, site_url=site_url)
     renderer = renderer or Renderer(policy)
     plan = PagePlan(path=path, lang=renderer.lang(scan.lang),
                     root=root if root is not None else root_for(path))
@@ -319,18 +395,21 @@ def plan_page(html: str, path: str, policy: Policy, *, masking: CompiledMasking 
             if meta.ours:
                 if meta.original:
                     originals.append(meta.original)
-            elif meta.content.strip():
+            elif meta.content.strip() and meta_in_head(scan, meta):  # browsers ignore the rest
                 originals.append(meta.content.strip())
             removed.append((meta.start, meta.end))
             plan.edits.append((meta.start, meta.end, ""))
         plan.original_csp = ", ".join(dict.fromkeys(originals)) or None
         at = _meta_position(html, scan, removed)
         plan.edits.append((at, at, _META))
+    if policy.csp.trusted_types:  # the guard runs before every other script of the page
+        at = _meta_position(html, scan, removed)
+        plan.edits.append((at, at, _GUARD))
 
-    # Auto-gating: nothing executable from a vendor is left.
-    for t in scan.trackers:
-        if not t.gated and not t.injected:
-            _gate(html, t, policy, path, plan)
+    # Auto-gating: nothing that loads from a vendor is left live.
+    live = [t for t in scan.trackers if not t.gated and not t.injected]
+    for t in live:
+        _gate(html, t, policy, path, plan)
     # Scripts gated by hand in the body: a type="text/plain" does not survive Material's
     # instant navigation (it re-runs content scripts without attributes): hold them in a
     # <template> with the same category.
@@ -371,7 +450,10 @@ def plan_page(html: str, path: str, policy: Policy, *, masking: CompiledMasking 
     if footer is not None:
         plan.edits.append((footer[0], footer[0], _FOOTER + footer[1]))
     plan.edits.append((body_at, body_at, _BODY if footer is None else _BODY_NO_LINK))
-
+    if scan.trackers:
+        # Pages where the recogniser found no vendor load at all only get our blocks, the
+        # CSP meta and masks, none of which can make a load appear: nothing to re-check.
+        _verify(html, plan, path, site_url)
     return plan, scan
 
 
@@ -384,7 +466,7 @@ def meta_tag(csp: Csp, original: str | None) -> str:
             f"{orig}>")
 
 
-def apply_plan(html: str, plan: PagePlan, csp: Csp | None, renderer: Renderer) -> str:
+def apply_plan(html: str, plan: PagePlan, csp: Csp | None, renderer: Renderer | None) -> str:
     """Splice ``plan`` into ``html`` (the same stripped text it was planned on)."""
     if not plan.is_page:
         return html
@@ -401,15 +483,19 @@ def apply_plan(html: str, plan: PagePlan, csp: Csp | None, renderer: Renderer) -
         if text == _META:
             text = meta_tag(csp, plan.original_csp) if csp is not None else ""
         elif text == _HEAD:
-            text = renderer.head(plan.lang, plan.root)
+            text = renderer.head(plan.lang, plan.root) if renderer else HEAD_START + HEAD_END
+        elif text == _GUARD:
+            text = renderer.guard(plan.root) if renderer else GUARD_START + GUARD_END
         elif text == _BODY:
-            text = renderer.body(plan.lang)
+            text = renderer.body(plan.lang) if renderer else BODY_START + BODY_END
         elif text == _BODY_NO_LINK:
-            text = renderer.body(plan.lang, link=False)
+            text = renderer.body(plan.lang, link=False) if renderer else BODY_START + BODY_END
         elif text.startswith(_FOOTER):
             from .themes.footer import footer_link
 
-            text = footer_link(renderer.label(plan.lang), text[len(_FOOTER):])
+            # Without a renderer (the re-check after gating) our own link is left out.
+            text = footer_link(renderer.label(plan.lang), text[len(_FOOTER):]) \
+                if renderer else ""
         out.append(text)
         pos = max(pos, end)
     out.append(html[pos:])

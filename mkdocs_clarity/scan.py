@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 import html as htmllib
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from urllib.parse import urlsplit
@@ -28,6 +28,7 @@ from consent_generator.csp_sources import sha256_source
 from consent_generator.render import BODY_END, BODY_START, HEAD_END, HEAD_START
 
 from .csp import first_line
+from .urls import PageUrls, css_urls, refresh_url, srcset_urls, vendor_hosts
 
 RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed",
                       "noframes", "noscript"})
@@ -36,7 +37,7 @@ scripting enabled, as in every browser a visitor uses)."""
 
 INTERESTING = RAW_TEXT | frozenset({
     "html", "head", "body", "meta", "link", "img", "source", "video", "audio", "track", "embed",
-    "object", "form", "template", "base", "plaintext"})
+    "object", "form", "template", "base", "plaintext", "svg", "math", "image"})
 INTERESTING_END = frozenset({"head", "body", "template", "html"})
 
 JS_TYPES = frozenset({
@@ -51,9 +52,10 @@ _WS = r"[\t\n\f\r ]"
 _NAME = r"[a-zA-Z][^\t\n\f\r />]*+"
 _VALUE = r"""(?:"[^"]*+"|'[^']*+'|[^\t\n\f\r >]++)"""
 _ATTR = rf"(?:[\t\n\f\r /]++|[^\t\n\f\r />][^\t\n\f\r /=>]*+(?:{_WS}*+={_WS}*+{_VALUE})?+)"
-_BORING_ATTR = (r"(?:[\t\n\f\r /]++|(?![sSoO][tTnN])"
+_BORING_ATTR = (r"(?:[\t\n\f\r /]++|(?![sSoO][tTnN]|[sS][rR][cC])"
                 rf"[^\t\n\f\r />][^\t\n\f\r /=>]*+(?:{_WS}*+={_WS}*+{_VALUE})?+)")
-"""An attribute that cannot be ``style`` or ``on…`` (those make a tag interesting)."""
+"""An attribute that cannot be ``style``, ``on…`` or ``src…`` (those make a tag interesting:
+``<input type=image src>`` loads, and a Material nav has hundreds of boring inputs)."""
 
 
 def _names(names: frozenset[str]) -> str:
@@ -208,47 +210,184 @@ class Token:
     tag: Tag | None = None
     content_start: int = 0
     content_end: int = 0
+    foreign: bool = False
+    """An SVG or MathML element (not HTML): its ``<script>`` loads ``href``, its
+    ``<template>`` is not inert."""
+    breakout: bool = False
+    """An HTML element that ended foreign content (``<svg><img>``): whatever is inserted
+    before it would still be in SVG, so no ``<template>`` can hold it."""
+
+
+_FOREIGN_ROOTS = frozenset({"svg", "math"})
+_INTEGRATION_POINTS = frozenset({"foreignobject", "desc", "title", "mi", "mo", "mn", "ms",
+                                 "mtext"})
+"""SVG/MathML elements whose content is parsed as HTML again (HTML §13.2.6.5)."""
+_BREAKOUT = frozenset({
+    "b", "big", "blockquote", "body", "br", "center", "code", "dd", "div", "dl", "dt", "em",
+    "embed", "h1", "h2", "h3", "h4", "h5", "h6", "head", "hr", "i", "img", "li", "listing",
+    "menu", "meta", "nobr", "ol", "p", "pre", "ruby", "s", "small", "span", "strong", "strike",
+    "sub", "sup", "table", "tt", "u", "ul", "var"})
+"""Start tags that end foreign content (the parser pops back to HTML before inserting them)."""
+_FOREIGN_TOKEN = re.compile(
+    r"[^<]*+(?:<(?:"
+    r"(?P<comment>!--(?:-?>|.*?(?:--!?>|\Z)))"
+    r"|(?P<cdata>!\[CDATA\[.*?(?:\]\]>|\Z))"
+    r"|(?P<bogus>[!?][^>]*+>?|/(?![a-zA-Z])[^>]*+>?)"
+    rf"|/(?P<ename>{_NAME})[^>]*+(?:>|\Z)"
+    rf"|(?P<name>{_NAME})(?P<attrs>{_ATTR}*+)(?:>|\Z)"
+    r"|(?P<stray>)"
+    r")|(?P<eof>\Z))",
+    re.S,
+)
+"""Every tag: inside ``<svg>``/``<math>`` (small, in practice) the tree builder's rules need
+to see the tags a boring-tag skip would hide (breakout tags, integration points)."""
+_SIMPLE_SVG = re.compile(
+    r"(?:[^<]++|<(?:/?(?:path|g|circle|rect|line|polyline|polygon|ellipse|defs|symbol|stop|"
+    r"lineargradient|radialgradient|clippath|mask|text|tspan)(?=[\t\n\f\r />])[^<>]*+>))*+"
+    r"</svg[\t\n\f\r />]", re.I)
+"""An ``<svg>`` of drawing elements only, up to its ``</svg>``: nothing in it can load or
+change how what follows is parsed, so the fast HTML-mode pass may tokenize it."""
+_SCRIPT_DATA = re.compile(r"<!--|</script(?=[\t\n\f\r />])", re.I)
+_SCRIPT_ESCAPED = re.compile(r"-->|</?script(?=[\t\n\f\r />])", re.I)
+_SCRIPT_DOUBLE = re.compile(r"-->|</script(?=[\t\n\f\r />])", re.I)
+
+
+def script_end(html: str, pos: int) -> tuple[int, int] | None:
+    """(start, end) of the ``</script>`` that ends a script whose text starts at ``pos``.
+
+    The script data states of the tokenizer: after ``<!--`` a ``<script`` enters the double
+    escaped state, where ``</script>`` does *not* end the element (only ``-->`` leaves it)."""
+    close = _raw_end("script")
+    state, at = "data", pos
+    while True:
+        rx = _SCRIPT_DATA if state == "data" else (
+            _SCRIPT_ESCAPED if state == "escaped" else _SCRIPT_DOUBLE)
+        m = rx.search(html, at)
+        if m is None:
+            return None
+        text = m.group(0)
+        if text == "<!--":
+            state, at = "escaped", m.start() + 2  # "<!-->" leaves at once: "-->" overlaps
+        elif text == "-->":
+            state, at = "data", m.end()
+        elif text[1] == "/" and state != "double":
+            end = close.match(html, m.start())
+            return (m.start(), end.end() if end else len(html))
+        elif text[1] == "/":
+            state, at = "escaped", m.end()
+        else:
+            state, at = "double", m.end()
+
+
+def _content_end(html: str, name: str, pos: int) -> tuple[int, int] | None:
+    """(start, end) of the end tag that closes raw-text/RCDATA element ``name``."""
+    m = _raw_end(name).search(html, pos)
+    if name == "script" and html.find("<!--", pos, m.start() if m else len(html)) >= 0:
+        return script_end(html, pos)
+    return (m.start(), m.end()) if m else None
+
+
+def _raw_token(html: str, tag: Tag, name: str, foreign: bool) -> Token:
+    """A raw-text element (or a foreign ``<script>``/``<style>``) with its content."""
+    n = len(html)
+    close = _content_end(html, name, tag.end)
+    if close is None:
+        return Token("start", tag.start, n, name, tag, tag.end, n, foreign)
+    return Token("start", tag.start, close[1], name, tag, tag.end, close[0], foreign)
+
+
+def _ends_foreign(name: str, tag: Tag) -> bool:
+    return name in _BREAKOUT or (name == "font" and any(
+        tag.has(a) for a in ("color", "face", "size")))
+
+
+def _integration_point(name: str, tag: Tag) -> bool:
+    if name == "annotation-xml":
+        return (tag.get("encoding") or "").strip().lower() in ("text/html",
+                                                                "application/xhtml+xml")
+    return name in _INTEGRATION_POINTS
 
 
 def tokens(html: str, extra: frozenset[str] = frozenset()) -> Iterator[Token]:
-    """The interesting tokens of ``html`` in document order (see the module docstring)."""
+    """The interesting tokens of ``html`` in document order (see the module docstring).
+
+    Outside ``<svg>``/``<math>`` one regex skips the boring tags; inside them every tag is
+    looked at so that the namespace is known: a ``<script>`` there is an SVG script (loads
+    ``href``), ``<style>``/``<title>``/``<textarea>`` are not raw text, a ``<template>`` is not
+    inert, and breakout tags (``<p>``, ``<img>``…) and ``</svg>`` return to HTML.
+    """
     pos = 0
     n = len(html)
     search = token_regex(extra).search
+    foreign: list[tuple[str, bool]] = []  # open SVG/MathML elements: (name, integration point)
     while pos <= n:
-        m = search(html, pos)
+        m = (_FOREIGN_TOKEN.search if foreign else search)(html, pos)
         if m is None or m.group("eof") is not None:
             return
         if m.group("comment") is not None:
-            start = m.start("comment") - 1
-            yield Token("comment", start, m.end())
+            yield Token("comment", m.start("comment") - 1, m.end())
             pos = m.end()
             continue
         if m.group("ename") is not None:
-            start = m.start("ename") - 2
-            yield Token("end", start, m.end(), m.group("ename").lower())
+            name = m.group("ename").lower()
+            if foreign and name in ("p", "br") and not foreign[-1][1]:
+                foreign.clear()
+            for i in range(len(foreign) - 1, -1, -1):
+                if foreign[i][0] == name:
+                    del foreign[i:]
+                    break
+            yield Token("end", m.start("ename") - 2, m.end(), name)
             pos = m.end()
             continue
-        if m.group("name") is not None:
-            start = m.start("name") - 1
-            name = m.group("name").lower()
-            tag = Tag(name, start, m.end(), m.start("attrs"), m.group("attrs"))
-            if name in RAW_TEXT:
-                close = _raw_end(name).search(html, m.end())
-                if close is None:
-                    yield Token("start", start, n, name, tag, m.end(), n)
-                    return
-                yield Token("start", start, close.end(), name, tag, m.end(), close.start())
-                pos = close.end()
-                continue
-            if name == "plaintext":
-                yield Token("start", start, n, name, tag, m.end(), n)
+        if m.group("name") is None:
+            pos = m.end()  # a stray '<', a bogus comment or CDATA: step over it
+            continue
+        start = m.start("name") - 1
+        name = m.group("name").lower()
+        tag = Tag(name, start, m.end(), m.start("attrs"), m.group("attrs"))
+        breakout = bool(foreign) and not foreign[-1][1] and _ends_foreign(name, tag)
+        if breakout:
+            while foreign and not foreign[-1][1]:
+                foreign.pop()
+        in_foreign = bool(foreign) and not foreign[-1][1]
+        if name == "svg" and not in_foreign and _SIMPLE_SVG.match(html, tag.end):
+            # An icon (paths and shapes only): tokenizing it as HTML sees the same tags.
+            yield Token("start", start, m.end(), name, tag, foreign=True)
+            pos = m.end()
+            continue
+        if name in _FOREIGN_ROOTS or in_foreign:
+            pos = yield from _foreign_start(html, tag, name, foreign)
+            continue
+        if name in RAW_TEXT:
+            tok = _raw_token(html, tag, name, False)
+            yield tok
+            if tok.content_end == n and tok.end == n:
                 return
-            yield Token("start", start, m.end(), name, tag)
-            pos = m.end()
+            pos = tok.end
             continue
-        # a stray '<' that starts no tag: step over it
+        if name == "plaintext":
+            yield Token("start", start, n, name, tag, m.end(), n)
+            return
+        yield Token("start", start, m.end(), name, tag, breakout=breakout)
         pos = m.end()
+
+
+def _foreign_start(html: str, tag: Tag, name: str,
+                   foreign: list[tuple[str, bool]]) -> Generator[Token, None, int]:
+    """A start tag in the SVG/MathML namespace; returns where tokenizing goes on."""
+    if tag.self_closing:
+        yield Token("start", tag.start, tag.end, name, tag, foreign=True)
+        return tag.end
+    foreign.append((name, _integration_point(name, tag)))
+    if name in ("script", "style"):
+        # Not raw text in SVG: tags inside are parsed (an <img> there breaks out and loads),
+        # so tokenizing goes on inside; the text up to the end tag is the script/style.
+        close = _raw_end(name).search(html, tag.end)
+        stop = close.start() if close else len(html)
+        yield Token("start", tag.start, tag.end, name, tag, tag.end, stop, True)
+        return tag.end
+    yield Token("start", tag.start, tag.end, name, tag, foreign=True)
+    return tag.end
 
 
 # --------------------------------------------------------------------------------------------
@@ -320,6 +459,19 @@ class Tracker:
     injected: bool
     start: int
     end: int
+    element: str = ""
+    """The element that loads it (``img``, ``link rel=stylesheet``…), for messages."""
+    foreign: bool = False
+    """Inside SVG/MathML (or the HTML element that ends it): a ``<template>`` there is not
+    inert, so it cannot hold this."""
+
+
+TRACKER_KINDS = {
+    "script-src": "a script", "inline": "an inline script", "iframe": "a frame",
+    "resource": "a resource", "hint": "a resource hint", "style": "a style sheet",
+    "srcdoc": "a frame document (srcdoc)", "noscript": "<noscript> content",
+    "style-attr": "a style attribute", "refresh": "a meta refresh", "svg": "an SVG reference"}
+"""Every kind of vendor load the recogniser reports (see docs/recognition.md)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,6 +525,9 @@ class PageScan:
     doctype_end: int | None = field(default=None, repr=False)
     tag_index: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
     """Start offsets of the tags named in ``scan_page(index=…)``."""
+    held_resources: tuple[Resource, ...] = ()
+    """Vendor resources (images, media, style sheets, objects) held until consent: the CSP
+    allows each by its origin in its directive so it loads once granted."""
     loose_gated: tuple[tuple[int, int], ...] = field(default=(), repr=False)
     """Spans of gated ``<script type="text/plain" data-consent-category>`` elements in the
     body outside any ``<template>``: Material's instant navigation would re-run them without
@@ -437,38 +592,23 @@ def source_for(url: str) -> str | None:
 
 
 def _resource_urls(tag: Tag) -> Iterator[tuple[str, str, str]]:
-    """(attr, url, directive) of every fetch a tag causes."""
-    name = tag.name
+    """(attr, url, directive) of every fetch a tag causes; directive ``hint`` for resource
+    hints (preconnect, dns-prefetch, prefetch, a preload the CSP has no directive for)."""
+    name = "img" if tag.name == "image" else tag.name  # the parser renames <image> to <img>
     if name == "script":
         src = tag.get("src")
         if src:
             yield "src", src, "script-src"
     elif name == "link":
-        rel = (tag.get("rel") or "").lower().split()
-        href = tag.get("href")
-        if not href:
-            return
-        for r in rel:
-            if r in _LINK_DIRECTIVES:
-                yield "href", href, _LINK_DIRECTIVES[r]
-                return
-            if r in ("preload", "modulepreload"):
-                kind = "script" if r == "modulepreload" else (tag.get("as") or "").lower()
-                if kind in _PRELOAD_AS:
-                    yield "href", href, _PRELOAD_AS[kind]
-                return
+        yield from _link_urls(tag)
     elif name in ("img", "source", "input"):
-        if name == "input" and (tag.get("type") or "").lower() != "image":
+        if name == "input" and (tag.get("type") or "").strip().lower() != "image":
             return
         src = tag.get("src")
         if src:
             yield "src", src, "media-src" if name == "source" else "img-src"
-        srcset = tag.get("srcset")
-        if srcset:
-            for item in srcset.split(","):
-                parts = item.split()
-                if parts:
-                    yield "srcset", parts[0], "img-src"
+        for url in srcset_urls(tag.get("srcset") or ""):
+            yield "srcset", url, "img-src"
     elif name in ("video", "audio", "track"):
         src = tag.get("src")
         if src:
@@ -481,13 +621,36 @@ def _resource_urls(tag: Tag) -> Iterator[tuple[str, str, str]]:
         if src:
             yield "src", src, "frame-src"
     elif name in ("embed", "object"):
-        src = tag.get("src") or tag.get("data")
+        attr = "src" if name == "embed" else "data"
+        src = tag.get(attr)
         if src:
-            yield ("src" if tag.has("src") else "data"), src, "object-src"
+            yield attr, src, "object-src"
+    elif name == "body":
+        background = tag.get("background")
+        if background:
+            yield "background", background, "img-src"
     elif name == "form":
         action = tag.get("action")
         if action:
             yield "action", action, "form-action"
+
+
+def _link_urls(tag: Tag) -> Iterator[tuple[str, str, str]]:
+    rel = (tag.get("rel") or "").lower().split()
+    href = tag.get("href")
+    for r in rel:
+        if r in _LINK_DIRECTIVES and href:
+            yield "href", href, _LINK_DIRECTIVES[r]
+            return
+        if r in _HINT_RELS:
+            kind = "script" if r == "modulepreload" else (tag.get("as") or "").lower()
+            directive = _PRELOAD_AS.get(kind, "hint") if r in ("preload",
+                                                                "modulepreload") else "hint"
+            if href:
+                yield "href", href, directive
+            for url in srcset_urls(tag.get("imagesrcset") or ""):
+                yield "imagesrcset", url, directive
+            return
 
 
 class _Lines:
@@ -506,152 +669,319 @@ class _Lines:
         return self.line
 
 
-def scan_page(html: str, path: str, *, index: frozenset[str] = frozenset()) -> PageScan:
-    """The facts of one page (see :class:`PageScan`); ``path`` is only a label.
+def scan_page(html: str, path: str, *, index: frozenset[str] = frozenset(),
+              site_url: str | None = None, _depth: int = 0) -> PageScan:
+    """The facts of one page (see :class:`PageScan`); ``path`` is its site-relative path
+    (a label, and the base of its relative URLs).
 
     ``index``: tag names whose start offsets to collect in :attr:`PageScan.tag_index`.
+    ``site_url``: where the site is served, when known (see :mod:`mkdocs_clarity.urls`).
     """
-    lines = _Lines(html)
-    lang = None
-    scripts: list[InlineScript] = []
-    styles: list[InlineStyle] = []
-    style_attrs: list[StyleAttr] = []
-    metas: list[CspMeta] = []
-    trackers: list[Tracker] = []
-    resources: list[Resource] = []
-    handlers: list[EventHandler] = []
-    opaque: list[tuple[int, int]] = []
-    has_head = has_body = False
-    offsets: dict[str, object] = {}
-    in_head = True  # until <body>/</head>: content before them is head-ish for gating
-    injected = False
-    in_marker = False
-    template_gated: list[bool] = []
-
+    st = _ScanState(html, path, PageUrls(path, site_url), _depth)
     tag_index: dict[str, list[int]] = {name: [] for name in index}
-    loose: list[tuple[int, int]] = []
     for tok in tokens(html, index):
         if tok.kind == "comment":
-            text = html[tok.start:tok.end]
-            if text in (HEAD_START, BODY_START):
-                in_marker = injected = True
-            elif text in (HEAD_END, BODY_END):
-                in_marker = False
-            opaque.append((tok.start, tok.end))
-            continue
-        if tok.kind == "end":
-            if tok.name == "head":
-                in_head = False
-                offsets.setdefault("head_close", tok.start)
-            elif tok.name == "body":
-                offsets["body_close"] = tok.start
-            elif tok.name == "template" and template_gated:
-                template_gated.pop()
-            continue
-        tag = tok.tag
-        assert tag is not None
+            st.comment(tok)
+        elif tok.kind == "end":
+            st.end_tag(tok)
+        else:
+            assert tok.tag is not None
+            if tok.name in tag_index and not st.in_marker:
+                tag_index[tok.name].append(tok.start)
+            st.start_tag(tok, tok.tag)
+    return PageScan(path=path, lang=st.lang, inline_scripts=tuple(st.scripts),
+                    inline_styles=tuple(st.styles), style_attrs=tuple(st.style_attrs),
+                    csp_metas=tuple(st.metas), trackers=tuple(st.trackers),
+                    resources=tuple(st.resources), event_handlers=tuple(st.handlers),
+                    has_head=st.has_head, has_body=st.has_body, injected=st.injected,
+                    opaque=tuple(st.opaque), doctype_end=_doctype_end(html),
+                    tag_index={k: tuple(v) for k, v in tag_index.items()},
+                    loose_gated=tuple(st.loose), held_resources=tuple(st.held),
+                    **st.offsets)  # type: ignore[arg-type]
+
+
+_HINT_RELS = frozenset({"preconnect", "dns-prefetch", "prefetch", "preload", "modulepreload",
+                        "prerender"})
+_END_SEARCHED = frozenset({"video", "audio", "object", "picture"})
+_SVG_REFS = frozenset({"image", "feimage", "use"})
+_MAX_DEPTH = 3
+"""Nested ``srcdoc``/``<noscript>`` documents looked into (deeper ones are refused)."""
+
+
+class _ScanState:
+    """What :func:`scan_page` accumulates while walking the tokens once."""
+
+    def __init__(self, html: str, path: str, urls: PageUrls, depth: int) -> None:
+        self.html, self.path, self.urls, self.depth = html, path, urls, depth
+        self.lines = _Lines(html)
+        self.lang: str | None = None
+        self.scripts: list[InlineScript] = []
+        self.styles: list[InlineStyle] = []
+        self.style_attrs: list[StyleAttr] = []
+        self.metas: list[CspMeta] = []
+        self.trackers: list[Tracker] = []
+        self.resources: list[Resource] = []
+        self.handlers: list[EventHandler] = []
+        self.opaque: list[tuple[int, int]] = []
+        self.loose: list[tuple[int, int]] = []
+        self.held: list[Resource] = []
+        self.offsets: dict[str, object] = {}
+        self.has_head = self.has_body = self.injected = self.in_marker = False
+        self.in_head = True  # until <body>/</head>: content before them is head-ish for gating
+        self.template_gated: list[bool] = []
+
+    @property
+    def in_template(self) -> bool:
+        """Inside a gated HTML ``<template>``: inert until the runtime activates it."""
+        return any(self.template_gated)
+
+    def comment(self, tok: Token) -> None:
+        text = self.html[tok.start:tok.end]
+        if text in (HEAD_START, BODY_START):
+            self.in_marker = self.injected = True
+        elif text in (HEAD_END, BODY_END):
+            self.in_marker = False
+        self.opaque.append((tok.start, tok.end))
+
+    def end_tag(self, tok: Token) -> None:
+        if tok.name == "head":
+            self.in_head = False
+            self.offsets.setdefault("head_close", tok.start)
+        elif tok.name == "body":
+            self.offsets["body_close"] = tok.start
+        elif tok.name == "template" and self.template_gated:
+            self.template_gated.pop()
+
+    def track(self, tok: Token, service: str, kind: str, url: str, gated: bool,
+              element: str, end: int | None = None) -> None:
+        self.trackers.append(Tracker(
+            service, kind, url, self.lines(tok.start), gated or self.in_template, self.in_head,
+            self.in_marker, tok.start, tok.end if end is None else end, element,
+            tok.foreign or tok.breakout))
+
+    def start_tag(self, tok: Token, tag: Tag) -> None:
         name = tok.name
-        if name in tag_index and not in_marker:
-            tag_index[name].append(tok.start)
         if tok.content_end > tok.content_start:
-            opaque.append((tok.content_start, tok.content_end))
-        if name == "html" and lang is None:
-            lang = tag.get("lang")
-            offsets["html_tag"] = (tok.start, tok.end)
-        elif name == "head" and not has_head:
-            has_head = True
-            offsets["head_tag"] = (tok.start, tok.end)
-        elif name == "body" and not has_body:
-            has_body = True
-            in_head = False
-            offsets["body_tag"] = (tok.start, tok.end)
+            self.opaque.append((tok.content_start, tok.content_end))
+        self._structure(tok, tag)
+        if tag.attrs_text and _STYLE_OR_ON.search(tag.attrs_text):
+            self._style_and_handlers(tok, tag)
+        if tok.foreign:
+            self._foreign(tok, tag)
+        elif name == "script":
+            self._script(tok, tag, tag.get("src"))
+        elif name == "style":
+            self._style(tok)
+        elif name == "meta":
+            self._meta(tok, tag)
+        elif name == "noscript":
+            self._nested(tok, self.html[tok.content_start:tok.content_end], "noscript",
+                         "noscript", self.in_template)
+        elif name == "iframe" and self._iframe(tok, tag):
+            return
+        elif name == "base" and tag.get("href") is not None:
+            self.urls.set_base(tag.get("href") or "")
+        if not tok.foreign and name not in ("style", "meta") and (
+                not self.trackers or self.trackers[-1].start != tok.start):
+            self._resources(tok, tag)
+
+    def _structure(self, tok: Token, tag: Tag) -> None:
+        name = tok.name
+        if name == "html" and self.lang is None and not tok.foreign:
+            self.lang = tag.get("lang")
+            self.offsets["html_tag"] = (tok.start, tok.end)
+        elif name == "head" and not self.has_head:
+            self.has_head = True
+            self.offsets["head_tag"] = (tok.start, tok.end)
+        elif name == "body" and not self.has_body:
+            self.has_body = True
+            self.in_head = False
+            self.offsets["body_tag"] = (tok.start, tok.end)
         elif name == "template":
-            template_gated.append(tag.has("data-consent-category"))
+            # A <template> in SVG/MathML is an ordinary element: its content is live.
+            self.template_gated.append(not tok.foreign and tag.has("data-consent-category"))
 
-        attrs_text = tag.attrs_text
-        if attrs_text and _STYLE_OR_ON.search(attrs_text):
-            for a in tag.attrs:
-                if a.name == "style" and a.value is not None and a.value.strip():
-                    style_attrs.append(StyleAttr(sha256_source(a.value), a.value, name,
-                                                 lines(tag.start), in_marker))
-                elif a.name.startswith("on") and len(a.name) > 2:
-                    handlers.append(EventHandler(name, a.name, lines(tag.start)))
+    def _style_and_handlers(self, tok: Token, tag: Tag) -> None:
+        for a in tag.attrs:
+            if a.name == "style" and a.value is not None and a.value.strip():
+                self.style_attrs.append(StyleAttr(sha256_source(a.value), a.value, tok.name,
+                                                  self.lines(tag.start), self.in_marker))
+                for url in css_urls(a.value):
+                    hit = self.urls.vendor(url)
+                    if hit:
+                        self.track(tok, hit[0], "style-attr", hit[1], False,
+                                   f"<{tok.name} style>")
+            elif a.name.startswith("on") and len(a.name) > 2:
+                self.handlers.append(EventHandler(tok.name, a.name, self.lines(tag.start)))
 
-        in_template = any(template_gated)
-        if name == "script":
-            stype = script_type(tag)
-            gated = is_gated(tag) or in_template
-            if is_gated(tag) and not (in_head or in_template or in_marker):
-                loose.append((tok.start, tok.end))
-            src = tag.get("src")
-            js = stype in JS_TYPES or (stype == "text/plain" and is_gated(tag))
+    def _script(self, tok: Token, tag: Tag, src: str | None) -> None:
+        html, stype = self.html, script_type(tag)
+        js = stype in JS_TYPES
+        if is_gated(tag) and not js and not (self.in_head or self.in_template
+                                              or self.in_marker or tok.foreign):
+            self.loose.append((tok.start, tok.end))
+        # Held: a script that is not JavaScript (text/plain) never runs, nor one in a template.
+        held = not js
+        if src is None:
+            text = html[tok.content_start:tok.content_end]
+            line = self.lines(tok.start)
             # A gated external script (data-consent-src) runs by URL once granted: its empty
             # body is never executed, so it must not put the empty-script hash in the CSP
             # (that made a second apply change every page with a pasted gtag snippet).
             by_url = is_gated(tag) and tag.has("data-consent-src")
-            if src is None and not by_url and (js or (in_template and stype in JS_TYPES)):
-                text = html[tok.content_start:tok.content_end]
-                line = lines(tok.start)
-                scripts.append(InlineScript(
-                    sha256_source(text), first_line(text), line, True, gated, in_head,
-                    in_marker, stype, tok.start, tok.end))
-                service = detect("inline", text)
+            runs_later = not by_url and (js or (stype == "text/plain" and is_gated(tag)))
+            self.scripts.append(InlineScript(
+                sha256_source(text), first_line(text), line, runs_later,
+                runs_later and (held or self.in_template), self.in_head, self.in_marker,
+                stype, tok.start, tok.end))
+            if runs_later:
+                service = detect("inline", text) or _host_literal(text)
                 if service:
-                    trackers.append(Tracker(service, "inline", first_line(text), line, gated,
-                                            in_head, in_marker, tok.start, tok.end))
-            elif src is None:
-                text = html[tok.content_start:tok.content_end]
-                scripts.append(InlineScript(
-                    sha256_source(text), first_line(text), lines(tok.start), False, False,
-                    in_head, in_marker, stype, tok.start, tok.end))
-            url = src if src is not None else tag.get("data-consent-src")
-            if url and (js or in_template):
-                service = detect("script_src", url)
-                if service:
-                    trackers.append(Tracker(service, "script-src", url, lines(tok.start),
-                                            gated or src is None, in_head, in_marker,
-                                            tok.start, tok.end))
-                    continue  # its hosts come from the service, not as a resource
-        elif name == "style":
-            text = html[tok.content_start:tok.content_end]
-            styles.append(InlineStyle(sha256_source(text), first_line(text), lines(tok.start),
-                                      in_marker))
-            continue
-        elif name == "meta":
-            if "charset_meta" not in offsets and (
-                    tag.has("charset") or (tag.get("http-equiv") or "").lower() == "content-type"):
-                offsets["charset_meta"] = (tok.start, tok.end)
-            if (tag.get("http-equiv") or "").strip().lower() == "content-security-policy":
-                metas.append(CspMeta(tag.get("content") or "", tag.has("data-consent-csp"),
-                                     tag.get("data-consent-original"), lines(tag.start),
-                                     tok.start, tok.end))
-            continue
-        elif name == "iframe":
-            src = tag.get("src")
-            url = src if src is not None else tag.get("data-consent-src")
-            service = detect("iframe_src", url) if url else None
-            if service:
-                trackers.append(Tracker(service, "iframe", url or "", lines(tok.start),
-                                        src is None or in_template, in_head, in_marker,
-                                        tok.start, tok.end))
-                continue
-        if in_marker or in_template:
-            continue
-        for attr, url, directive in _resource_urls(tag):
-            origin = source_for(url)
-            if origin:
-                resources.append(Resource(name, attr, url, origin, directive,
-                                          lines(tag.start)))
+                    self.track(tok, service, "inline", first_line(text), held, "<script>")
+        url = src if src is not None else tag.get("data-consent-src")
+        if url and (js or is_gated(tag) or self.in_template):
+            hit = self.urls.vendor(url, detectors().script_src)
+            if hit:
+                self.track(tok, hit[0], "script-src", url, held or src is None, "<script src>")
 
-    return PageScan(path=path, lang=lang, inline_scripts=tuple(scripts),
-                    inline_styles=tuple(styles), style_attrs=tuple(style_attrs),
-                    csp_metas=tuple(metas), trackers=tuple(trackers),
-                    resources=tuple(resources), event_handlers=tuple(handlers),
-                    has_head=has_head, has_body=has_body, injected=injected,
-                    opaque=tuple(opaque), doctype_end=_doctype_end(html),
-                    tag_index={k: tuple(v) for k, v in tag_index.items()},
-                    loose_gated=tuple(loose),
-                    **offsets)  # type: ignore[arg-type]
+    def _foreign(self, tok: Token, tag: Tag) -> None:
+        """SVG/MathML: scripts load ``href``/``xlink:href``; images and uses fetch too."""
+        name = tok.name
+        if name not in _SVG_REFS and name not in ("script", "style"):
+            return
+        href = tag.get("href")
+        if href is None:
+            href = tag.get("xlink:href")
+        if name == "script":
+            self._script(tok, tag, href)
+        elif name == "style":
+            self._style(tok)
+        elif name in _SVG_REFS and href:
+            hit = self.urls.vendor(href)
+            if hit:
+                self.track(tok, hit[0], "svg", hit[1], False, f"<svg><{name} href>")
+
+    def _style(self, tok: Token) -> None:
+        text = self.html[tok.content_start:tok.content_end]
+        self.styles.append(InlineStyle(sha256_source(text), first_line(text),
+                                       self.lines(tok.start), self.in_marker))
+        for url in css_urls(text):
+            hit = self.urls.vendor(url)
+            if hit:
+                self.track(tok, hit[0], "style", hit[1], False, "<style> url()")
+                return
+
+    def _meta(self, tok: Token, tag: Tag) -> None:
+        equiv = (tag.get("http-equiv") or "").strip().lower()
+        if "charset_meta" not in self.offsets and (tag.has("charset") or equiv == "content-type"):
+            self.offsets["charset_meta"] = (tok.start, tok.end)
+        if equiv == "content-security-policy":
+            self.metas.append(CspMeta(tag.get("content") or "", tag.has("data-consent-csp"),
+                                      tag.get("data-consent-original"), self.lines(tag.start),
+                                      tok.start, tok.end))
+        elif equiv == "refresh":
+            url = refresh_url(tag.get("content") or "")
+            hit = self.urls.vendor(url) if url else None
+            if hit:
+                self.track(tok, hit[0], "refresh", hit[1], False, "<meta http-equiv=refresh>")
+
+    def _iframe(self, tok: Token, tag: Tag) -> bool:
+        """An iframe's src, and its srcdoc as the document of its own that it is."""
+        srcdoc = tag.get("srcdoc")
+        if srcdoc is not None:
+            self._nested(tok, srcdoc, "srcdoc", "<iframe srcdoc>", self.in_template)
+        src = tag.get("src")
+        url = src if src is not None else tag.get("data-consent-src")
+        hit = self.urls.vendor(url, detectors().iframe_src) if url else None
+        if hit and srcdoc is None:
+            self.track(tok, hit[0], "iframe", url or "", src is None, "<iframe src>")
+            return True
+        return False
+
+    def _nested(self, tok: Token, doc: str, kind: str, element: str, held: bool) -> None:
+        """A document inside an attribute or element: what it loads, this element loads."""
+        if self.depth >= _MAX_DEPTH:
+            if "<" in doc:
+                self.track(tok, "custom", kind, "(nested too deep to check)", held, element)
+            return
+        inner = scan_page(doc, self.path, _depth=self.depth + 1)
+        live = [t for t in inner.trackers if not t.gated]
+        if live:
+            self.track(tok, live[0].service, kind, live[0].url, held, element)
+
+    def _resources(self, tok: Token, tag: Tag) -> None:
+        for attr, url, directive in _resource_urls(tag):
+            hit = self.urls.vendor(url) if tag.name != "script" else None
+            if hit is not None:
+                kind = "hint" if tag.name == "link" and _is_hint(tag) else "resource"
+                end = _element_end(self.html, tok) if tok.name in _END_SEARCHED else None
+                self.track(tok, hit[0], kind, hit[1], False, _element_label(tag, attr), end)
+                origin = self.urls.origin(url)
+                if kind == "resource" and origin and not tok.foreign and not tok.breakout:
+                    self.held.append(Resource(tok.name, attr, url, origin, directive,
+                                              self.lines(tag.start)))
+                return
+            if self.in_marker or self.in_template or directive == "hint":
+                continue
+            origin = self.urls.origin(url)
+            if origin:
+                self.resources.append(Resource(tok.name, attr, url, origin, directive,
+                                               self.lines(tag.start)))
+
+
+def _is_hint(tag: Tag) -> bool:
+    rels = (tag.get("rel") or "").lower().split()
+    return any(r in _HINT_RELS for r in rels) and not any(r in _LINK_DIRECTIVES for r in rels)
+
+
+def _element_label(tag: Tag, attr: str) -> str:
+    if tag.name == "link":
+        return f"<link rel={(tag.get('rel') or '').strip()}>"
+    return f"<{tag.name} {attr}>"
+
+
+def _element_end(html: str, tok: Token) -> int:
+    """Past the end tag closing ``tok`` (nested same-name elements counted), or past the
+    start tag when there is none."""
+    rx = _same_name(tok.name)
+    depth = 0
+    for m in rx.finditer(html, tok.end):
+        if m.group(1):
+            if depth == 0:
+                return m.end()
+            depth -= 1
+        else:
+            depth += 1
+    return tok.end
+
+
+@cache
+def _same_name(name: str) -> re.Pattern[str]:
+    return re.compile(rf"<(/?){name}(?=[\t\n\f\r />])[^>]*>", re.I)
+
+
+@cache
+def _host_literals() -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """One regex for every vendor host, and the plain substrings (each host's last two
+    labels) that must occur before the regex is worth running: most scripts name none."""
+    hosts = vendor_hosts()
+    alts = [re.escape(h) for h in sorted(hosts.exact, key=len, reverse=True)]
+    alts += [r"[a-z0-9-]+" + re.escape(suffix) for suffix, _ in hosts.suffix]
+    rx = re.compile(rf"(?<![a-z0-9.-])(?:{'|'.join(alts)})(?![a-z0-9-])", re.I)
+    needles = {".".join(h.strip(".").split(".")[-2:])
+               for h in [*hosts.exact, *(sfx for sfx, _ in hosts.suffix)]}
+    return rx, tuple(sorted(needles))
+
+
+def _host_literal(text: str) -> str | None:
+    """A vendor host named in script text (a hand-written loader the catalog's ``detect``
+    patterns do not know): the script is the vendor's, whatever it does with the host."""
+    rx, needles = _host_literals()
+    low = text.lower()
+    if not any(n in low for n in needles):
+        return None
+    m = rx.search(text)
+    return vendor_hosts().service_of(m.group(0)) if m else None
 
 
 _DOCTYPE = re.compile(r"\A\ufeff?\s*(?:<!--.*?-->\s*)*<!doctype[^>]*>", re.I | re.S)

@@ -13,17 +13,20 @@ round-trips unchanged.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import multiprocessing
 import multiprocessing.pool
 import os
+import re
+import signal
+import threading
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from consent_generator import render
 from consent_generator.atomic import write_atomic
@@ -32,12 +35,14 @@ from consent_generator.model import Policy
 
 from .csp import Csp, SiteCsp, SiteCspBuilder
 from .masking import CompiledMasking, compile_masking
+from .pages import is_page_name
 from .rewrite import Gated, PagePlan, Renderer, apply_plan, plan_page, strip_injected
 from .themes import Facts, ThemeReport, analytics, decide, page_facts
 
 
 class ThemeAnalyticsError(UserError):
     """The theme loads its own Google Analytics (see :mod:`mkdocs_clarity.themes.analytics`)."""
+
 
 if TYPE_CHECKING:
     from .hosts import HeaderFile
@@ -49,8 +54,11 @@ for ``mkdocs-clarity apply``; the plugin plans most pages during the build), the
 once per page of pass 2. Both passes read every page, so a bar showing only one would sit
 still for half the run."""
 
-PARALLEL_THRESHOLD = 48
-"""Below this many pages a pool costs more than it saves."""
+PARALLEL_THRESHOLD = 500
+"""Below this many pages a pool costs more than it saves. Measured (issue 15, 2 cores): at
+150 Material pages planning and rewriting in-process took 0.27 s CPU, a 2-worker pool
+0.40-0.42 s CPU for no shorter wall time; at 1,000 pages (~320 KB each) the in-process work
+is ~6 s, which the pool overlaps with MkDocs' rendering (wall 1.27x -> ~1.05x)."""
 
 
 @dataclass
@@ -109,6 +117,17 @@ class SiteReport:
                    if s.startswith("'sha"))
 
 
+class SiteError(UserError):
+    """The site cannot be applied as it is; raised before anything is written."""
+
+
+class Interrupted(UserError):
+    """SIGINT/SIGTERM during the writes: the pages in flight were finished, nothing half
+    written; :attr:`exit_code` 130 as shells expect."""
+
+    exit_code = 130
+
+
 # -- worker side --------------------------------------------------------------------------------
 
 class _WorkerState(TypedDict, total=False):
@@ -120,22 +139,44 @@ class _WorkerState(TypedDict, total=False):
 
 
 _STATE: _WorkerState = {}
+_STOP = threading.Event()
+"""Set by SIGINT/SIGTERM in the driver: pages not yet started are left for the next run."""
 
 Stamp = tuple[str, int, int]
 """How pass 2 knows a page is still what pass 1 planned: ``("stat", size, mtime_ns)``."""
 Planned = tuple[str, PagePlan, "PageScan", Stamp, frozenset[str]]
-"""Pass 1's result for one page: (rel, plan, scan, stamp)."""
+Task = tuple[str, PagePlan, Stamp, "str | None", bool]
+"""Pass 2's input for one page: (rel, plan, stamp, meta policy text, dry_run)."""
+"""Pass 1's result for one page: (rel, plan, scan, stamp, theme facts)."""
 
 
 def _init(policy: Policy, site_dir: str, masking: CompiledMasking,
           worker: bool = False, base_path: str | None = None) -> None:
     _STATE.update(_WorkerState(policy=policy, site_dir=site_dir, masking=masking,
-                               renderer=Renderer(policy), base_path=base_path))
+                               renderer=renderer_for(policy), base_path=base_path))
     if worker:
+        # Ctrl-C reaches the whole process group: the driver alone decides what to finish.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # Forked under the driver's handler: the pool's terminate() must still end a worker.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         # Workers run beside MkDocs' own rendering: on a busy machine the build comes first,
         # the scan takes the cycles left over (the build waits for it only at the end).
         with contextlib.suppress(OSError):
             os.nice(10)
+
+
+_RENDERERS: dict[int, tuple[Policy, Renderer]] = {}
+
+
+def renderer_for(policy: Policy) -> Renderer:
+    """One :class:`Renderer` per Policy object, so its rendered head/body blocks survive
+    ``mkdocs serve`` rebuilds (the plugin hands the same Policy back while consent.yml's bytes
+    are unchanged). Only the latest policy is kept: an edited policy replaces it."""
+    cached = _RENDERERS.get(id(policy))
+    if cached is None or cached[0] is not policy:
+        _RENDERERS.clear()
+        cached = _RENDERERS[id(policy)] = (policy, Renderer(policy))
+    return cached[1]
 
 
 def _read(path: str) -> tuple[bytes, os.stat_result]:
@@ -145,8 +186,56 @@ def _read(path: str) -> tuple[bytes, os.stat_result]:
     return data, st
 
 
-def _decode(data: bytes) -> str:
-    return data.decode("utf-8", "surrogateescape")
+Codec = tuple[str, bytes]
+"""How a page's bytes become text and back: (Python codec, byte-order mark kept as is)."""
+_UTF8: Codec = ("utf-8", b"")
+_META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.I)
+_WHATWG_ALIASES = {"latin1": "cp1252", "iso-8859-1": "cp1252", "iso8859-1": "cp1252",
+                   "ascii": "cp1252", "us-ascii": "cp1252", "l1": "cp1252",
+                   "iso-8859-9": "cp1254", "latin5": "cp1254", "tis-620": "cp874"}
+"""WHATWG Encoding labels that do not mean what Python's codec of that name means."""
+
+
+def page_codec(data: bytes, rel: str = "") -> Codec:
+    """The encoding a browser would use for ``data``: a UTF-16 byte-order mark, else the
+    ``<meta charset>`` in the first 1024 bytes, else UTF-8 (what MkDocs writes).
+
+    Decoding a windows-1252 or UTF-16 page as UTF-8 would hash its inline scripts wrongly
+    (browsers hash the decoded text) and, for UTF-16, find nothing at all: so the page is
+    read and written back in its own encoding. A label no codec knows is a :class:`SiteError`.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return ("utf-16-le" if data[:1] == b"\xff" else "utf-16-be", data[:2])
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _UTF8
+    m = _META_CHARSET.search(data[:1024])
+    if m is None:
+        return _UTF8
+    label = m.group(1).decode("ascii").lower()
+    name = _WHATWG_ALIASES.get(label, label)
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        raise SiteError(f"{rel}: declares the encoding {label!r}, which is not known; save the "
+                        "page as UTF-8 (or fix the <meta charset>)") from None
+    if info.name in ("utf-8", "utf-16", "utf-16-le", "utf-16-be"):
+        return _UTF8  # a UTF-16 label without a byte-order mark means UTF-8 (WHATWG)
+    return (info.name, b"")
+
+
+def _decode(data: bytes, codec: Codec = _UTF8) -> str:
+    return data[len(codec[1]):].decode(codec[0], "surrogateescape")
+
+
+def _encode(text: str, codec: Codec) -> bytes:
+    """Back into the page's encoding; text the encoding lacks (an inserted banner string)
+    becomes character references, which HTML reads back as the same characters."""
+    if codec == _UTF8:
+        return text.encode("utf-8", "surrogateescape")
+    try:
+        return codec[1] + text.encode(codec[0], "surrogateescape")
+    except UnicodeEncodeError:
+        return codec[1] + text.encode(codec[0], "xmlcharrefreplace")
 
 
 def _plan_text(rel: str, text: str) -> tuple[PagePlan, PageScan, frozenset[str]]:
@@ -163,7 +252,9 @@ def _plan_text(rel: str, text: str) -> tuple[PagePlan, PageScan, frozenset[str]]
 
 def _plan_file(rel: str) -> Planned:
     data, st = _read(os.path.join(_STATE["site_dir"], rel))
-    plan, scan, facts = _plan_text(rel, _decode(data))
+    text = _decode(data, page_codec(data, rel))
+    del data  # a huge page: never hold its bytes and its text at once longer than needed
+    plan, scan, facts = _plan_text(rel, text)
     return rel, plan, scan, ("stat", st.st_size, st.st_mtime_ns), facts
 
 
@@ -185,13 +276,18 @@ def _apply_one(args: tuple[str, PagePlan, Stamp, str | None, bool]) -> tuple[str
     data, st = _read(path)
     if ("stat", st.st_size, st.st_mtime_ns) != stamp:
         return rel, False, True
-    text = _decode(data)
+    if _STOP.is_set():
+        return rel, False, False  # interrupted: the driver says the site is partly applied
+    codec = page_codec(data, rel)
+    text = _decode(data, codec)
+    del data  # peak memory of a huge page: see bench/huge_page.py
     csp = _parse_csp(csp_text) if csp_text is not None else None
     out = apply_plan(strip_injected(text), plan, csp, _STATE["renderer"])
     if out == text:
         return rel, False, False
+    del text
     if not dry_run:
-        write_atomic(path, out.encode("utf-8", "surrogateescape"))
+        write_atomic(path, _encode(out, codec))
     return rel, True, False
 
 
@@ -200,14 +296,36 @@ def _apply_one(args: tuple[str, PagePlan, Stamp, str | None, bool]) -> tuple[str
 def html_files(site_dir: Path) -> list[str]:
     """Every ``*.html`` under ``site_dir`` (relative, ``/`` separators, sorted for stable
     output and provenance order)."""
-    out = []
+    return site_files(site_dir)[0]
+
+
+def site_files(site_dir: Path) -> tuple[list[str], list[str]]:
+    """``(pages, problems)``: every regular ``*.html``/``*.htm`` file, and why each symlink
+    among them (a symlinked directory, a dangling or any other link) cannot be applied.
+
+    A link is never followed or written through: it may point outside the site, and a page
+    reachable by two paths would be planned twice with different relative links.
+    """
+    out, problems = [], []
     for root, dirs, files in os.walk(site_dir):
         dirs.sort()
+        for name in list(dirs):
+            if os.path.islink(os.path.join(root, name)):
+                dirs.remove(name)
+                rel = os.path.relpath(os.path.join(root, name), site_dir).replace(os.sep, "/")
+                problems.append(f"{rel}/: a symlinked directory (pages under it would be "
+                                "left ungated); replace it with a copy (cp -rL) or remove it")
         for name in sorted(files):
-            if name.endswith((".html", ".htm")):
-                rel = os.path.relpath(os.path.join(root, name), site_dir)
-                out.append(rel.replace(os.sep, "/"))
-    return out
+            if is_page_name(name):
+                full = os.path.join(root, name)
+                rel = os.path.relpath(full, site_dir).replace(os.sep, "/")
+                if os.path.islink(full):
+                    what = "a dangling symlink" if not os.path.exists(full) else "a symlink"
+                    problems.append(f"{rel}: {what}; replace it with the file it should be "
+                                    "(cp -L) or remove it")
+                else:
+                    out.append(rel)
+    return out, problems
 
 
 class SiteRewriter:
@@ -250,6 +368,8 @@ class SiteRewriter:
         self._pending: deque[multiprocessing.pool.AsyncResult[list[Planned]]] = deque()
         self._batch: list[str] = []
         self._planned: dict[str, tuple[PagePlan, Stamp]] = {}
+        self._fragment_trackers: list[str] = []
+        self._strict = False
         self._changed: set[str] = set()
         """Pages written so far (kept across a redo, which finds them already rewritten)."""
         self._builder = SiteCspBuilder(policy, site_origin=site_origin)
@@ -297,6 +417,12 @@ class SiteRewriter:
         self._facts |= facts
         if plan.is_page:
             self._builder.add(scan)
+        elif scan.trackers:
+            # A head-less fragment cannot carry the runtime: what it loads would stay live.
+            t = scan.trackers[0]
+            self._fragment_trackers.append(
+                f"{rel}:{t.line}: loads {t.service} but has no <head>/<body>, so it cannot "
+                "be gated; remove the tracker from it or make it a full page")
 
     def close(self) -> None:
         self._batch = []
@@ -305,49 +431,121 @@ class SiteRewriter:
             self._pool.join()
             self._pool = None
 
-    def finish(self, *, dry_run: bool = False, progress: Progress | None = None) -> SiteReport:
+    def finish(self, *, dry_run: bool = False, progress: Progress | None = None,
+               strict: bool = False, interruptible: bool = False) -> SiteReport:
+        """Plan everything, check everything, then write (assets, pages, header files).
+
+        ``strict``: page-policy sources dropped because they would weaken the site's policy
+        are errors, not warnings. ``interruptible``: SIGINT/SIGTERM during the writes finish
+        the pages in flight and raise :class:`Interrupted` (the CLI; needs the main thread).
+        """
+        self._strict = strict
         try:
-            report = self._run(dry_run, progress, first_attempt=True)
-            if report is None:  # a submitted page changed on disk: redo from disk
-                self._planned.clear()
-                self._facts = set(self._config_facts)
-                self._builder = SiteCspBuilder(self.policy, site_origin=self.site_origin)
-                report = self._run(dry_run, progress, first_attempt=False)
+            with _stop_on_signals(interruptible):
+                report = self._run(dry_run, progress, first_attempt=True)
+                if report is None:  # a submitted page changed on disk: redo from disk
+                    self._planned.clear()
+                    self._fragment_trackers.clear()
+                    self._facts = set(self._config_facts)
+                    self._builder = SiteCspBuilder(self.policy, site_origin=self.site_origin)
+                    report = self._run(dry_run, progress, first_attempt=False)
             assert report is not None
             return report
         finally:
             self.close()
 
-    def _run(self, dry_run: bool, progress: Progress | None,
-             first_attempt: bool) -> SiteReport | None:
+    def _plan_all(self, progress: Progress | None) -> list[str]:
+        """Pass 1 for every page not planned yet; the site's problems found on the way."""
         self._send_batch()
         while self._pending:
             self._store_all(self._pending.popleft().get())
-        files = html_files(self.site_dir)
-        total = len(files)
-        if self.jobs > 1 and total >= PARALLEL_THRESHOLD:
+        files, problems = site_files(self.site_dir)
+        if self.jobs > 1 and len(files) >= PARALLEL_THRESHOLD:
             self._start_pool()
         pool = self._pool
         todo = [rel for rel in files if rel not in self._planned]
         fresh = (pool.imap_unordered(_plan_file, todo, chunksize=8) if pool is not None
                  else map(_plan_file, todo))
-        for done, result in enumerate(fresh, 1):
-            self._store(result)
-            if progress:
-                progress("scan", done, len(todo))
+        with _worker_errors():
+            for done, result in enumerate(fresh, 1):
+                self._store(result)
+                if progress:
+                    progress("scan", done, len(todo))
+        problems += self._fragment_trackers
+        problems += _unwritable(self.site_dir, files)
+        if problems:
+            raise SiteError("nothing was written; fix these first:\n  " + "\n  ".join(problems))
+        return files
 
-        warnings: list[str] = []
-        notes: list[str] = []
-        gated: list[tuple[str, Gated]] = []
-        not_pages: list[str] = []
-        masked = 0
-        tasks = []
+    def _check_policy(self, site_csp: SiteCsp) -> None:
+        """The site policy is never weaker than promised: refuse it before any write."""
+        errors = list(site_csp.errors)
+        if self._strict:
+            errors += [f"(strict) {w}" for w in site_csp.weakened]
+        if errors:
+            raise SiteError("the site's CSP cannot be emitted, nothing was written:\n  "
+                            + "\n  ".join(errors))
+
+    def _run(self, dry_run: bool, progress: Progress | None,
+             first_attempt: bool) -> SiteReport | None:
+        files = self._plan_all(progress)
+        themes = self._themes()
+        site_csp = self._builder.result()
+        self._check_policy(site_csp)
+        # Every other output is planned (and each host's limits checked) before any write.
+        header_files = _export_headers(self.site_dir, site_csp, self.policy, dry_run=True,
+                                       site_origin=self.site_origin)
+        assets = _planned_assets(self.site_dir, self.policy)
+        tasks, summary = self._tasks(files, site_csp, dry_run)
+        if _STOP.is_set():
+            raise Interrupted(f"interrupted before anything was written to {self.site_dir}; "
+                              "run apply again")
+        if not dry_run:  # the runtime exists before any page references it
+            for path, content in assets:
+                write_atomic(str(self.site_dir / path), content)
+        stale = self._write_pages(tasks, progress)
+        if stale:
+            if not first_attempt:
+                raise RuntimeError(f"pages changed while being rewritten: {stale[:5]}")
+            return None
+        if _STOP.is_set():
+            raise Interrupted(
+                f"interrupted: the site in {self.site_dir} is partly applied "
+                f"({len(self._changed)} page(s) written, each one whole; no temporary files "
+                "left). Run apply again to complete it.")
+        if not dry_run:
+            for f in header_files:
+                if f.changed:
+                    write_atomic(f.path, f.content)
+        warnings, notes, gated, not_pages, masked = summary
+        warnings.extend(site_csp.warnings)
+        warnings.extend(themes.warnings)
+        return SiteReport(site_dir=self.site_dir, csp=site_csp, pages=len(files),
+                          changed=sorted(self._changed), not_pages=not_pages,
+                          gated_elements=gated, masked=masked,
+                          warnings=list(dict.fromkeys(warnings)), gating_notes=notes,
+                          assets=[path for path, _ in assets], header_files=header_files,
+                          dry_run=dry_run,
+                          workers=self.jobs if self._pool is not None else 0, themes=themes)
+
+    def _themes(self) -> ThemeReport:
+        """What the site's theme loads at run time, from every page's facts; its own analytics
+        are checked against the policy before anything is written."""
         themes = decide(self._facts, self.site_dir)
         problems = analytics.check(self.policy, analytics.from_facts(self._facts), built=True)
         if problems:
             raise ThemeAnalyticsError("\n".join(problems))
         self._builder.add_theme_needs(themes.needs)
-        site_csp = self._builder.result()
+        return themes
+
+    def _tasks(self, files: list[str], site_csp: SiteCsp,
+               dry_run: bool) -> tuple[list[Task], tuple[Any, ...]]:
+        warnings: list[str] = []
+        notes: list[str] = []
+        gated: list[tuple[str, Gated]] = []
+        not_pages: list[str] = []
+        masked = 0
+        tasks: list[Task] = []
         meta = site_csp.meta_policy.serialize() if "meta" in self.policy.csp.delivery else None
         for rel in files:  # sorted: reports list pages in a stable order
             plan, stamp = self._planned.pop(rel)
@@ -361,54 +559,109 @@ class SiteRewriter:
             notes.extend(plan.gating_notes)
             gated.extend((rel, g) for g in plan.gated)
             masked += plan.masked
+        return tasks, (warnings, notes, gated, not_pages, masked)
+
+    def _write_pages(self, tasks: list[Task], progress: Progress | None) -> list[str]:
+        """Pass 2. Pages go out in small batches so that, once interrupted, only the batches
+        already handed to a worker are finished (each page whole, by ``write_atomic``)."""
+        pool = self._pool
+        results: Iterable[tuple[str, bool, bool]]
         if pool is not None:
-            # This process would only wait: it takes its share of pass 2 too.
-            share = len(tasks) // (self.jobs + 1)
-            mine, theirs = tasks[:share], tasks[share:]
-            async_results = pool.imap_unordered(_apply_one, theirs, chunksize=8)
-            results: Iterable[tuple[str, bool, bool]] = chain(map(_apply_one, mine),
-                                                              async_results)
+            chunks = [tasks[i:i + 8] for i in range(0, len(tasks), 8)]
+            results = _bounded(pool, chunks, 2 * self.jobs)
         else:
             results = map(_apply_one, tasks)
         stale = []
-        for done, (rel, did_change, is_stale) in enumerate(results, 1):
-            if is_stale:
-                stale.append(rel)
-            elif did_change:
-                self._changed.add(rel)
-            if progress:
-                progress("write", done, len(tasks))
-        changed = sorted(self._changed)
-        if stale:
-            if not first_attempt:
-                raise RuntimeError(f"pages changed while being rewritten: {stale[:5]}")
-            return None
+        with _worker_errors():
+            for done, (rel, did_change, is_stale) in enumerate(results, 1):
+                if is_stale:
+                    stale.append(rel)
+                elif did_change:
+                    self._changed.add(rel)
+                if progress:
+                    progress("write", done, len(tasks))
+        return stale
 
-        assets = []
-        for asset in render.runtime_assets(self.policy):
-            target = self.site_dir / asset.path
-            if target.exists() and target.read_bytes() == asset.content:
+
+def _apply_chunk(chunk: list[Task]) -> list[tuple[str, bool, bool]]:
+    return [_apply_one(task) for task in chunk]
+
+
+def _bounded(pool: multiprocessing.pool.Pool, chunks: list[list[Task]],
+             in_flight: int) -> Iterator[tuple[str, bool, bool]]:
+    """Results of :func:`_apply_chunk` over ``chunks`` with at most ``in_flight`` chunks
+    queued; none is queued once :data:`_STOP` is set (the queued ones finish)."""
+    waiting: deque[multiprocessing.pool.AsyncResult[list[tuple[str, bool, bool]]]] = deque()
+    todo = iter(chunks)
+    while True:
+        while len(waiting) < in_flight and not _STOP.is_set():
+            chunk = next(todo, None)
+            if chunk is None:
+                break
+            waiting.append(pool.apply_async(_apply_chunk, (chunk,)))
+        if not waiting:
+            return
+        if not waiting[0].ready() and not _STOP.is_set():
+            # This process would only wait: it takes a chunk itself meanwhile.
+            chunk = next(todo, None)
+            if chunk is not None:
+                yield from _apply_chunk(chunk)
                 continue
-            assets.append(asset.path)
-            if not dry_run:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                write_atomic(str(target), asset.content)
+        yield from waiting.popleft().get()
 
-        header_files = _export_headers(self.site_dir, site_csp, self.policy, dry_run,
-                                       self.site_origin)
-        warnings.extend(site_csp.warnings)
-        warnings.extend(themes.warnings)
-        return SiteReport(site_dir=self.site_dir, csp=site_csp, pages=total, changed=changed,
-                          not_pages=not_pages, gated_elements=gated, masked=masked,
-                          warnings=list(dict.fromkeys(warnings)), gating_notes=notes,
-                          assets=assets,
-                          header_files=header_files, dry_run=dry_run,
-                          workers=self.jobs if pool is not None else 0, themes=themes)
+
+@contextlib.contextmanager
+def _stop_on_signals(enabled: bool) -> Iterator[None]:
+    """SIGINT/SIGTERM set :data:`_STOP` instead of killing the run mid-write."""
+    _STOP.clear()
+    if not enabled or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    handler = lambda signum, frame: _STOP.set()  # noqa: E731
+    old = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, previous in old.items():
+            signal.signal(sig, previous)
+
+
+@contextlib.contextmanager
+def _worker_errors() -> Iterator[None]:
+    """A worker's failure is one clear error, not a remote traceback or a BrokenPipe."""
+    try:
+        yield
+    except (UserError, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        raise SiteError(f"a worker process failed: {type(exc).__name__}: {exc}; nothing "
+                        "after the failure was written (run apply again once fixed)") from exc
+
+
+def _unwritable(site_dir: Path, files: list[str]) -> list[str]:
+    """Directories a page would be replaced in but cannot be (checked before any write)."""
+    dirs = sorted({os.path.dirname(rel) for rel in files})
+    return [f"{d or '.'}/: not writable; pages there cannot be replaced (fix its permissions)"
+            for d in dirs if not os.access(site_dir / d, os.W_OK | os.X_OK)]
+
+
+def _planned_assets(site_dir: Path, policy: Policy) -> list[tuple[str, bytes]]:
+    """The runtime files whose bytes differ from what the site has."""
+    out = []
+    for asset in render.runtime_assets(policy, guard=policy.csp.trusted_types):
+        target = site_dir / asset.path
+        if target.exists() and target.read_bytes() == asset.content:
+            continue
+        if target.parent.exists() and not os.access(target.parent, os.W_OK):
+            raise SiteError(f"{asset.path}: its directory is not writable; nothing was written")
+        out.append((asset.path, asset.content))
+    return out
 
 
 def apply_site(site_dir: Path | str, policy: Policy, *, jobs: int | None = None,
                dry_run: bool = False, progress: Progress | None = None,
-               site_origin: str | None = None, base_path: str | None = None) -> SiteReport:
+               site_origin: str | None = None, base_path: str | None = None,
+               strict: bool = False, interruptible: bool = False) -> SiteReport:
     """Apply ``policy`` to every HTML file under ``site_dir`` (see the module docstring).
 
     ``jobs``: worker processes (default: the CPU count, at most 8; 1 = in this process).
@@ -421,11 +674,12 @@ def apply_site(site_dir: Path | str, policy: Policy, *, jobs: int | None = None,
     """
     rewriter = SiteRewriter(site_dir, policy, jobs=jobs, site_origin=site_origin,
                             base_path=base_path)
-    return rewriter.finish(dry_run=dry_run, progress=progress)
+    return rewriter.finish(dry_run=dry_run, progress=progress, strict=strict,
+                           interruptible=interruptible)
 
 
-def _export_headers(site_dir: Path, site_csp: SiteCsp, policy: Policy, dry_run: bool,
-                    site_origin: str | None = None) -> list[HeaderFile]:
+def _export_headers(site_dir: Path, site_csp: SiteCsp, policy: Policy, *,
+                    dry_run: bool, site_origin: str | None = None) -> list[HeaderFile]:
     """Header deliveries (netlify, vercel, ...) get the *full* policy, which may carry what a
     ``<meta>`` cannot (frame-ancestors, report-uri/report-to), and the security headers
     (HSTS only when ``site_origin`` is https)."""

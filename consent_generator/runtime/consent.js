@@ -11,6 +11,7 @@
   let cfg;
   try { cfg = JSON.parse(cfgEl.textContent); } catch (e) { return; }
 
+  // <shared> (also built into consent-guard.js: one implementation of the record rules)
   const cats = cfg.categories || [], services = cfg.services || [], T = cfg.texts || {};
   const ids = cats.map(c => c.id), required = cats.filter(c => c.required).map(c => c.id);
   const navGpc = !!navigator.globalPrivacyControl;
@@ -45,7 +46,10 @@
   }
 
   function readRecord() {
-    for (const part of d.cookie.split(/;\s*/)) {
+    // Sandboxed and opaque-origin frames throw on document.cookie: no stored choice.
+    let jar = '';
+    try { jar = d.cookie; } catch (e) { return null; }
+    for (const part of jar.split(/;\s*/)) {
       const eq = part.indexOf('=');
       if (eq > 0 && part.slice(0, eq) === cfg.cookie.name) {
         const r = parseRecord(part.slice(eq + 1));
@@ -58,6 +62,7 @@
   // A record counts only for this revision and within expiry_days of its last update.
   const current = r => !!r && r.revision === cfg.revision && r.updated <= now() + 86400 &&
     now() - r.updated < cfg.expiry_days * 86400;
+  // </shared>
 
   function newId() {
     // randomUUID exists only in secure contexts; getRandomValues everywhere.
@@ -77,7 +82,7 @@
     // A configured parent domain the page is not under would make the browser drop the cookie.
     if (dom && (host === dom || host.endsWith('.' + dom))) c += '; domain=' + dom;
     if (location.protocol === 'https:') c += '; Secure';
-    d.cookie = c;
+    try { d.cookie = c; } catch (e) { /* sandboxed frame: the choice lasts this page */ }
     if (cfg.record_endpoint && navigator.sendBeacon) {
       // A string is sent as text/plain: a CORS-safelisted type, so no preflight is needed.
       // Proof of consent is best effort; the choice itself is stored.
@@ -90,12 +95,14 @@
 
   /* ---- state ---- */
   // GPC and required categories win over whatever a record, a click or the API says.
+  // <state>
   const normalise = list => ids.filter(id => required.includes(id) ||
     (list.includes(id) && !(gpc && id === GPC_CAT)));
   let record = readRecord();
   let decided = current(record);
   const fromRecord = () => normalise(decided ? record.granted : cfg.mode === 'opt-in' ? [] : ids);
   let granted = fromRecord();
+  // </state>
   const accepted = id => granted.includes(id);
   const allowed = el => catsOf(el).every(accepted) && !refused(svcOf(attr(el, 'data-consent-service')));
 
@@ -150,7 +157,9 @@
     const hit = (res, keep, name) => services.some((s, i) =>
       on(s) === keep && res[i].some(re => re.test(name)));
     const gone = (res, name) => name && hit(res, false, name) && !hit(res, true, name);
-    for (const part of d.cookie.split(/;\s*/)) {
+    let jar = '';
+    try { jar = d.cookie; } catch (e) { return; } // sandboxed frame: no cookies to purge
+    for (const part of jar.split(/;\s*/)) {
       const name = part.split('=')[0];
       if (gone(cookieRes, name)) eraseCookie(name);
     }
@@ -178,7 +187,7 @@
   // Cloned scripts never run, so build a fresh element with the original's attributes.
   function runScript(old, after) {
     const src = attr(old, 'data-consent-src') || attr(old, 'src');
-    const key = src || 'inline:' + old.text;
+    const key = src || 'inline:' + old.textContent; // textContent: SVG scripts have no .text
     // Content swapped away before its turn came never counts as run.
     if (ran.has(key) || !after.parentNode) return;
     ran.add(key);
@@ -199,7 +208,7 @@
       });
       s.src = src;
     } else {
-      s.text = old.text;
+      s.text = old.textContent;
     }
     after.parentNode.insertBefore(s, after.nextSibling);
     return done;

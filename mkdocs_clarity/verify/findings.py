@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from urllib.parse import urlsplit
 
+from consent_generator.services import catalog
+
 from .model import BEFORE_CONSENT, PageResult, Request, VerifyFinding, Violation
 
 GPC_REFUSED = "marketing"
@@ -68,14 +70,32 @@ def _request_findings(page: PageResult, categories: dict[str, str]) -> list[Veri
                 page=page.page, state=r.state, url=r.url, host=r.host,
                 message=f"{who} {r.host} was requested {_WHEN[r.state]} ({r.kind})",
                 fix=FIX_VENDOR if r.vendor else FIX_UNKNOWN))
-        elif r.state == "gpc-accept" and r.vendor and categories.get(r.vendor) == GPC_REFUSED:
+        elif r.state == "gpc-accept" and r.vendor and _refused_under_gpc(r.vendor, categories):
             out.append(VerifyFinding(
                 check="vendor-despite-gpc", page=page.page, state=r.state, url=r.url,
                 host=r.host,
-                message=f"vendor {r.vendor} ({GPC_REFUSED}) loaded after Accept all with GPC on",
+                message=f"vendor {r.vendor} ({_gpc_reason(r.vendor, categories)}) loaded "
+                        "after Accept all with GPC on",
                 fix="Keep honor_gpc: true in consent.yml and do not load the service outside "
                     "the consent runtime."))
     return out
+
+
+def _refused_under_gpc(vendor: str, categories: dict[str, str]) -> bool:
+    """Its category is the one GPC refuses, or its own client refuses GPC visitors (the
+    catalog's ``gpc.not_loaded``: the runtime never downloads it then)."""
+    return categories.get(vendor) == GPC_REFUSED or _client_refuses_gpc(vendor)
+
+
+def _client_refuses_gpc(vendor: str) -> bool:
+    spec = catalog().get(vendor)
+    return spec is not None and spec.gpc.not_loaded
+
+
+def _gpc_reason(vendor: str, categories: dict[str, str]) -> str:
+    if _client_refuses_gpc(vendor):
+        return "its client refuses GPC visitors, so it must not be downloaded"
+    return GPC_REFUSED
 
 
 def _unique_violations(violations: Iterable[Violation]) -> Iterator[Violation]:

@@ -367,6 +367,12 @@ def test_gtag_before_clarity_then_revoke_while_clarity_loads(browser, site):
         wait_until(s.page, "window.__gtagConsent && "
                            "window.__gtagConsent.analytics_storage === 'granted'")
         wait_until(s.page, "typeof window.clarity === 'function'")
+        # The loader defines window.clarity before the tag arrives; the tag then asks for the
+        # client, which the judge holds: wait for that request rather than race it.
+        for _ in range(100):
+            if any("scripts.clarity.ms" in u for u in judge.requests):
+                break
+            s.page.wait_for_timeout(50)
         assert any("scripts.clarity.ms" in u for u in judge.requests)  # requested, held
         revoke(s)
         cr.release(judge, "client")

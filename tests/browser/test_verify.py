@@ -149,8 +149,9 @@ def test_clean_site_passes_every_vendor_loads_and_nothing_leaves(tmp_path):
                 for s in home["states"]}
     assert by_state["fresh"] <= {None} and by_state["reject"] <= {None}
     assert by_state["revoke"] <= {None} and by_state["gpc"] <= {None}
-    # GPC refuses marketing: Accept all under GPC loads analytics, never the YouTube embed.
-    assert by_state["gpc-accept"] == {"clarity", "google-analytics"}
+    # GPC refuses marketing, and Clarity's client refuses GPC visitors: Accept all under
+    # GPC loads Google Analytics only, never Clarity nor the YouTube embed.
+    assert by_state["gpc-accept"] == {"google-analytics"}
     assert home["navigated_to"] and home["csp_violations"] == []
 
 

@@ -21,7 +21,8 @@ from mkdocs_clarity.cli import main
 from mkdocs_clarity.siteurl import SiteUrlError, detect_site_url, parse_site_url
 
 POLICY = Path(__file__).parents[1] / "fixtures" / "static_sites" / "consent.yml"
-PAGES = 300
+PAGES = 600
+"""Above site.PARALLEL_THRESHOLD (500), so the pool is used."""
 
 _PID_DIR: Path | None = None
 """Set before the pool forks, so workers inherit it."""

@@ -677,7 +677,7 @@ def test_extra_accepts_well_formed_sources():
           extra:
             img-src: ["https://images.example.org", "data:", "*"]
             style-src: ["'unsafe-inline'"]
-            script-src: ["https://cdn.example.org/lib/", "'sha256-abc+/=='", "'strict-dynamic'"]
+            script-src: ["https://cdn.example.org/lib/", "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='", "'strict-dynamic'"]
             connect-src: ["'self'", "wss://live.example.org:443", "https://*.example.org"]
             upgrade-insecure-requests: []
         """)

@@ -38,7 +38,7 @@ services:
     csp: {connect-src: ["https://stats.example.org"]}
     cookies: [{name: st, lifetime: 1 day, purpose: counting}]
 masking: {mode: balanced, mask: [form], unmask: [h1]}
-csp: {delivery: [meta, netlify], report_only: false, report_uri: /csp, frame_ancestors: ["'self'"], extra: {}}
+csp: {delivery: [meta, netlify], report_only: false, report_uri: /csp, frame_ancestors: ["'self'"], extra: {}, trusted_types: false}
 ui: {language: auto, texts: {}, privacy_url: /privacy/}
 headers: {hsts: auto, hsts_max_age: 31536000, hsts_include_subdomains: false, hsts_preload: false, cross_origin_resource_policy: same-origin}
 """

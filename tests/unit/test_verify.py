@@ -105,6 +105,8 @@ def test_findings_rules_and_fixes():
         ("vendor-before-consent", "fresh", "www.clarity.ms"),
         ("third-party-after-reject", "reject", "fonts.example.net"),
         ("vendor-despite-gpc", "gpc-accept", "www.youtube-nocookie.com"),
+        # Clarity's client refuses GPC visitors: the runtime must not even download it
+        ("vendor-despite-gpc", "gpc-accept", "www.clarity.ms"),
         ("csp-violation", "fresh", "stats.example.net"),
         ("csp-violation", "fresh", "inline"),
         ("backstop-refused", "accept", ""),
@@ -149,7 +151,9 @@ def test_text_json_and_markdown_reports():
     data = render(report, "json")
     assert '"schema_version": 1' in data and '"answered_locally": true' in data
     md = render(report, "md")
-    assert "`third-party-before-consent` on <b>x</b>.html (fresh)" in md
+    # site content is escaped in Markdown as in HTML (a page name is never live markup)
+    assert "`third-party-before-consent` on &lt;b&gt;x&lt;/b&gt;.html (fresh)" in md
+    assert "<b>" not in md
 
 
 def test_usage_errors_exit_2_with_one_line(tmp_path):

@@ -1,0 +1,152 @@
+"""The one home of the CSP vocabulary: directive names, keywords, fallbacks, what weakens.
+
+Before this module the same facts lived in four places (``csp_sources``, ``mkdocs_clarity.csp``,
+``cspcheck``, ``headers``) with sets that disagreed, so a source one module refused another
+merged. Everything here is data plus two small predicates; it lives in ``consent_generator``
+because the policy validator needs it and must not depend on the MkDocs engine.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Mapping
+
+FETCH_FALLBACKS: Mapping[str, tuple[str, ...]] = {
+    # CSP3 "directive fallback list": the effective sources of a fetch directive that is absent.
+    "script-src-elem": ("script-src", "default-src"),
+    "script-src-attr": ("script-src", "default-src"),
+    "script-src": ("default-src",),
+    "style-src-elem": ("style-src", "default-src"),
+    "style-src-attr": ("style-src", "default-src"),
+    "style-src": ("default-src",),
+    "worker-src": ("child-src", "script-src", "default-src"),
+    "frame-src": ("child-src", "default-src"),
+    "child-src": ("default-src",),
+    "connect-src": ("default-src",),
+    "font-src": ("default-src",),
+    "img-src": ("default-src",),
+    "manifest-src": ("default-src",),
+    "media-src": ("default-src",),
+    "object-src": ("default-src",),
+}
+
+FETCH_DIRECTIVES: tuple[str, ...] = (
+    "default-src", "script-src", "script-src-elem", "script-src-attr", "style-src",
+    "style-src-elem", "style-src-attr", "img-src", "font-src", "connect-src", "media-src",
+    "object-src", "frame-src", "child-src", "worker-src", "manifest-src", "fenced-frame-src",
+)
+"""Directives whose value is a source list and that a page can load resources through."""
+
+NAVIGATION_DIRECTIVES: tuple[str, ...] = ("base-uri", "form-action", "frame-ancestors")
+SOURCE_LIST_DIRECTIVES: tuple[str, ...] = FETCH_DIRECTIVES + NAVIGATION_DIRECTIVES
+VALUELESS_DIRECTIVES: tuple[str, ...] = ("upgrade-insecure-requests",)
+OTHER_DIRECTIVES: tuple[str, ...] = (
+    "sandbox", "report-uri", "report-to", "block-all-mixed-content", "require-trusted-types-for",
+    "trusted-types", "plugin-types", "prefetch-src", "navigate-to", "webrtc",
+)
+"""Real directives that are not a source list; ``csp.extra`` does not take them."""
+
+KNOWN_DIRECTIVES: tuple[str, ...] = SOURCE_LIST_DIRECTIVES + VALUELESS_DIRECTIVES + \
+    OTHER_DIRECTIVES
+
+META_FORBIDDEN = frozenset({"frame-ancestors", "report-uri", "report-to", "sandbox"})
+"""Directives a ``<meta http-equiv>`` policy cannot carry (CSP3 §3.3): header outputs only."""
+
+SCRIPT_DIRECTIVES = frozenset({"script-src", "script-src-elem", "script-src-attr"})
+"""Directives that name which scripts run."""
+
+SCRIPT_GOVERNING = SCRIPT_DIRECTIVES | {"default-src"}
+"""Script directives plus their fallback: a source here can decide whether a script runs."""
+
+GUARDED_DIRECTIVES = SCRIPT_GOVERNING | {"object-src", "base-uri", "worker-src"}
+"""Where a page's own policy or ``consent.yml`` may never widen the site's policy to "anything"
+(``*``, a bare scheme, an unsafe keyword, a nonce): each of these is a script-injection path
+(plugins, a ``<base>`` that re-targets every relative script URL, workers run script)."""
+
+TRUSTED_TYPES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("require-trusted-types-for", ("'script'",)),
+    ("trusted-types", ("default", "dompurify")),
+)
+"""What ``csp.trusted_types: true`` adds. ``default`` is the consent guard's policy;
+``dompurify`` is the policy Mermaid's bundled DOMPurify creates (measured with Material +
+Mermaid: without it DOMPurify's createPolicy is a violation)."""
+
+KEYWORDS = frozenset({
+    "'self'", "'none'", "'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'",
+    "'strict-dynamic'", "'report-sample'", "'wasm-unsafe-eval'", "'inline-speculation-rules'",
+    "'unsafe-allow-redirects'",
+})
+UNSAFE_SCRIPT_KEYWORDS = frozenset({"'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'"})
+SCHEME_ONLY_WEAKENING = frozenset({"http:", "https:", "data:", "blob:", "filesystem:"})
+"""Scheme sources that allow any host: ``https:`` in script-src is "any script on the web"."""
+
+HASH_LENGTHS: Mapping[str, int] = {"sha256": 32, "sha384": 48, "sha512": 64}
+"""Digest bytes per hash algorithm: a hash source of another length can never match."""
+_HASH = re.compile(r"'(sha256|sha384|sha512)-([A-Za-z0-9+/_-]+={0,2})'", re.I)
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def hash_problem(source: str) -> str | None:
+    """Why a ``'shaNNN-…'`` source is malformed (bad base64, wrong digest length), or None.
+
+    Browsers silently ignore a hash that cannot match, so ``'sha256-abc'`` in a policy is a
+    typo that disables whatever it was meant to allow; better refused with the reason.
+    """
+    m = _HASH.fullmatch(source)
+    if m is None:
+        return "not of the form 'sha256-<base64>'"
+    algo, value = m.group(1).lower(), m.group(2)
+    try:
+        raw = base64.b64decode(value.replace("-", "+").replace("_", "/"), validate=True)
+    except (binascii.Error, ValueError):
+        return f"{value!r} is not base64"
+    if len(raw) != HASH_LENGTHS[algo]:
+        return (f"a {algo} digest is {HASH_LENGTHS[algo]} bytes, this one decodes to "
+                f"{len(raw)}")
+    return None
+
+
+def is_hash(source: str) -> bool:
+    return _HASH.fullmatch(source) is not None
+
+
+def weakening(directive: str, source: str) -> str | None:
+    """Why ``source`` in ``directive`` would widen a strict policy to "anything", or None.
+
+    The single rule shared by the page-policy merge (sources dropped with a warning) and the
+    policy validator (refused): what a page or a policy file may never add to
+    :data:`GUARDED_DIRECTIVES`. Style and image directives are not guarded: ``data:`` images
+    cannot run script.
+    """
+    if directive not in GUARDED_DIRECTIVES:
+        return None
+    low = source.lower()
+    if low == "*" or re.fullmatch(r"[a-z][a-z0-9+.-]*://\*(:[0-9*]+)?(/.*)?", low):
+        return "a wildcard allows every host"
+    if low in SCHEME_ONLY_WEAKENING or _SCHEME.fullmatch(low):
+        return f"{source} allows every {low[:-1]} URL"
+    if low in UNSAFE_SCRIPT_KEYWORDS:
+        return f"{source} lets injected code run"
+    if low.startswith("'nonce-"):
+        return "a nonce on a static site is the same on every response, so anyone can use it"
+    return None
+
+
+def tld_wildcard(source: str) -> bool:
+    """``https://*.com`` / ``*.co.uk``-style wildcards: every site under a public suffix.
+
+    Without a public suffix list we refuse a wildcard whose remainder has no dot, plus the
+    common two-label suffixes (co.uk, com.au...), which catches the realistic mistakes.
+    """
+    m = re.fullmatch(r"(?:[a-z][a-z0-9+.-]*://)?\*\.([^/:]+)(?::[0-9*]+)?(?:/.*)?", source.lower())
+    if m is None:
+        return False
+    rest = m.group(1)
+    labels = rest.split(".")
+    return len(labels) == 1 or (len(labels) == 2 and labels[0] in _SECOND_LEVEL
+                                and len(labels[1]) == 2)
+
+
+_SECOND_LEVEL = frozenset({"co", "com", "net", "org", "gov", "ac", "edu", "ne", "or", "go"})

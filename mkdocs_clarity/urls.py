@@ -1,0 +1,237 @@
+"""URLs as the browser reads them, and which catalog vendor (if any) they reach.
+
+Why a WHATWG parser: a browser strips leading/trailing C0 controls and spaces, removes tabs and
+newlines anywhere, reads ``\\`` as ``/`` for http(s), takes ``https:host/path`` and ``//host``,
+decodes percent-encoded and upper-case hosts, drops ``:443`` and ``user@``. A regex over the raw
+attribute misses each of those; ``urllib.parse`` does too. ada-url is the parser Node.js uses.
+
+Character references are decoded before a value gets here (:func:`scan.parse_attrs` does it as
+the tokenizer does). Relative URLs are resolved against the page's URL: with the site's origin
+when it is known, otherwise against *both* an ``http:`` and an ``https:`` base, because
+``https:host/path`` is relative on an https page and absolute on an http one; a URL is a
+vendor's when either reading says so, which can only gate more, never less.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+import ada_url
+
+_PLACEHOLDER_HOST = "site.invalid"
+_SAFE_RELATIVE = re.compile(r"[^\x00-\x20:\\/][^:\\\t\n\r]*|/[^\x00-\x20:\\/][^:\\\t\n\r]*")
+"""A value no base can turn into another host: a path-relative or root-relative URL without
+``:``, ``\\``, tabs or newlines (``/\\t/host`` becomes ``//host`` once the tab is removed)."""
+
+
+@dataclass(frozen=True)
+class VendorHosts:
+    """Every host a catalog service's CSP sources name, exact or as a ``*.`` suffix."""
+
+    exact: dict[str, str]
+    suffix: tuple[tuple[str, str], ...]
+
+    def service_of(self, host: str) -> str | None:
+        host = host.rstrip(".").lower()
+        if host in self.exact:
+            return self.exact[host]
+        for suffix, sid in self.suffix:
+            if host.endswith(suffix):
+                return sid
+        return None
+
+
+@cache
+def vendor_hosts() -> VendorHosts:
+    """The catalog's hosts (first service in catalog order wins a shared host)."""
+    from consent_generator.services import catalog
+
+    exact: dict[str, str] = {}
+    suffix: dict[str, str] = {}
+    for sid, spec in catalog().items():
+        for sources in spec.csp.values():
+            for source in sources:
+                host = source.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0].lower()
+                if host.startswith("*."):
+                    suffix.setdefault(host[1:], sid)
+                elif host:
+                    exact.setdefault(host, sid)
+    return VendorHosts(exact, tuple(sorted(suffix.items())))
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """One reading of a URL: its serialisation and host (empty for ``data:``, ``javascript:``)."""
+
+    href: str
+    host: str
+    scheme: str
+    host_port: str = ""
+
+
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))
+
+
+@lru_cache(maxsize=4096)
+def _resolve(raw: str, bases: tuple[str, ...]) -> tuple[Resolved, ...]:
+    """Cached: a site repeats the same URLs (fonts, CDNs) on every page."""
+    value = raw.strip(_C0_AND_SPACE)
+    out: list[Resolved] = []
+    for base in bases:
+        try:
+            href = ada_url.join_url(base, value)
+        except ValueError:
+            continue
+        r = _split(href)
+        if r not in out:
+            out.append(r)
+    return tuple(out)
+
+
+def _split(href: str) -> Resolved:
+    """Scheme and host of a URL as ada serialised it (canonical: ``scheme://[user@]host[:port]``
+    for http(s)), without the cost of a URL object per attribute."""
+    scheme = href[: href.index(":") + 1]
+    if not href.startswith("//", len(scheme)):
+        return Resolved(href, "", scheme)
+    rest = href[len(scheme) + 2:]
+    for stop in "/?#":
+        cut = rest.find(stop)
+        if cut >= 0:
+            rest = rest[:cut]
+    host_port = rest.rpartition("@")[2]
+    host = host_port
+    if not host.endswith("]"):
+        host = host.rpartition(":")[0] or host if ":" in host else host
+    return Resolved(href, host, scheme, host_port)
+
+
+def _bases(page_path: str, site_url: str | None) -> tuple[str, ...]:
+    path = page_path.lstrip("/")
+    if site_url:
+        return (site_url.rstrip("/") + "/" + path,)
+    return (f"https://{_PLACEHOLDER_HOST}/{path}", f"http://{_PLACEHOLDER_HOST}/{path}")
+
+
+class PageUrls:
+    """Resolves the URLs of one page; a ``<base href>`` changes the base for what follows."""
+
+    def __init__(self, page_path: str, site_url: str | None = None) -> None:
+        self.bases = _bases(page_path, site_url)
+        self._base_set = False
+
+    def set_base(self, raw: str) -> None:
+        """The first ``<base href>`` wins, as in browsers."""
+        if self._base_set:
+            return
+        self._base_set = True
+        readings = self.resolve(raw)
+        if readings and all(r.scheme in ("http:", "https:") for r in readings):
+            self.bases = tuple(dict.fromkeys(r.href for r in readings))
+
+    def resolve(self, raw: str) -> tuple[Resolved, ...]:
+        """Every reading of ``raw`` (already entity-decoded); () when it is no URL at all."""
+        return _resolve(raw, self.bases)
+
+    def may_leave_site(self, raw: str) -> bool:
+        """False for values no base can send to another host (the fast path)."""
+        return self._base_set or _SAFE_RELATIVE.fullmatch(raw.strip(" \x0c")) is None
+
+    def vendor(self, raw: str, patterns: tuple[tuple[str, re.Pattern[str]], ...] = (),
+               ) -> tuple[str, str] | None:
+        """(service id, href) when ``raw`` reaches a catalog vendor: a ``detect`` pattern
+        matches the parsed URL, or its host is one of a service's hosts."""
+        if not self.may_leave_site(raw):
+            return None
+        hosts = vendor_hosts()
+        for r in self.resolve(raw):
+            if r.scheme not in ("http:", "https:"):
+                continue
+            for sid, rx in patterns:
+                if rx.search(r.href):
+                    return sid, r.href
+            owner = hosts.service_of(r.host)
+            if owner is not None:
+                return owner, r.href
+        return None
+
+    def origin(self, raw: str) -> str | None:
+        """The CSP source for an absolute (``https://host[:port]``) or protocol-relative
+        (``host[:port]``) http(s) URL to another host."""
+        if not self.may_leave_site(raw):
+            return None
+        found = {(r.scheme, r.host_port) for r in self.resolve(raw)
+                 if r.scheme in ("http:", "https:") and r.host != _PLACEHOLDER_HOST}
+        if not found:
+            return None
+        hosts = {host for _, host in found}
+        if len(found) > 1 and len(hosts) == 1:
+            return hosts.pop()  # ``//host``: the page's own scheme, as CSP reads a bare host
+        scheme, host = min(found)
+        return f"{scheme}//{host}"
+
+
+_CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)"""
+                      r"""|@import\s+(?:"([^"]*)"|'([^']*)')""", re.I)
+_CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})[ \t\n\r\f]?|\\(.)", re.S)
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.S)
+
+
+def _css_unescape(text: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        if m.group(1):
+            code = int(m.group(1), 16)
+            return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF \
+                else "\ufffd"
+        return m.group(2) if m.group(2) != "\n" else ""
+    return _CSS_ESCAPE.sub(one, text) if "\\" in text else text
+
+
+def css_urls(css: str) -> list[str]:
+    """Every ``url(...)`` and ``@import "..."`` in a style sheet or ``style`` attribute, with
+    CSS escapes (``\\2f``) and comments handled as the CSS tokenizer does."""
+    if "url" not in css.lower() and "@import" not in css.lower() and "\\" not in css:
+        return []
+    text = _css_unescape(_CSS_COMMENT.sub("", css))
+    return [next(g for g in m.groups() if g is not None) for m in _CSS_URL.finditer(text)]
+
+
+_REFRESH = re.compile(r"^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(['\"]?)(.*)$", re.I | re.S)
+
+
+def refresh_url(content: str) -> str | None:
+    """The URL of a ``<meta http-equiv=refresh content="5; url=…">`` (None: reload only)."""
+    m = _REFRESH.match(content)
+    if m is None:
+        return None
+    url = m.group(2)
+    if m.group(1) and m.group(1) in url:
+        url = url[: url.index(m.group(1))]
+    return url.strip() or None
+
+
+def srcset_urls(srcset: str) -> list[str]:
+    """The URLs of a ``srcset`` (candidates split at commas that follow whitespace or a
+    descriptor, as the srcset parser does; a URL may itself contain commas)."""
+    out: list[str] = []
+    pos, n = 0, len(srcset)
+    while pos < n:
+        while pos < n and (srcset[pos] in " \t\n\r\f,"):
+            pos += 1
+        start = pos
+        while pos < n and srcset[pos] not in " \t\n\r\f":
+            pos += 1
+        url = srcset[start:pos]
+        if url.endswith(","):
+            url = url.rstrip(",")
+        elif pos < n:
+            depth = 0
+            while pos < n and (depth or srcset[pos] != ","):
+                depth += srcset[pos] == "("
+                depth -= srcset[pos] == ")"
+                pos += 1
+        if url:
+            out.append(url)
+    return out
