@@ -68,7 +68,7 @@ class ServiceConfig:
 
     @property
     def csp(self) -> Mapping[str, tuple[str, ...]]:
-        return self.spec.csp
+        return self.spec.csp_for(self.params)
 
 
 @dataclass(frozen=True)

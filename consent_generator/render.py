@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -26,6 +26,7 @@ from .atomic import write_atomic
 from .csp_sources import sha256_source
 from .errors import UserError
 from .model import Policy, ServiceConfig
+from .services import ServiceSpec, catalog
 
 HEAD_START = "<!-- consent-generator:head -->"
 HEAD_END = "<!-- /consent-generator:head -->"
@@ -186,6 +187,33 @@ def compact_css(source: str) -> str:
     return "\n".join(line.strip() for line in text.splitlines() if line.strip()) + "\n"
 
 
+ADAPTERS_DIR = RUNTIME_DIR / "adapters"
+ADAPTERS_MARK = "    /* @adapters */\n"
+"""The line of consent.js that :func:`runtime_source` replaces with the site's adapters."""
+
+Adapters = tuple[tuple[int, str, str], ...]
+"""(order, signal kind, adapter file) of each consent adapter a runtime carries, sorted."""
+
+
+def site_adapters(specs: Iterable[ServiceSpec]) -> Adapters:
+    """The consent adapters a site with these vendors needs (each once: GA and GTM share
+    Google's), in the catalog's signal order."""
+    return tuple(sorted({(s.signal.order, s.signal.kind, s.signal.adapter)
+                         for s in specs if s.signal.adapter}))
+
+
+def runtime_source(adapters: Adapters) -> str:
+    """consent.js with the given adapters put in its adapter list, as ``[signal, factory]``
+    entries: the core stays vendor-neutral and a site ships only its vendors' code."""
+    core = (RUNTIME_DIR / "consent.js").read_text(encoding="utf-8")
+    if ADAPTERS_MARK not in core:
+        raise RuntimeError("consent.js lost its adapter mark " + ADAPTERS_MARK.strip())
+    entries = "".join(f"[{json.dumps(kind)},\n"
+                      f"{(ADAPTERS_DIR / name).read_text(encoding='utf-8').rstrip()}],\n"
+                      for _, kind, name in adapters)
+    return core.replace(ADAPTERS_MARK, entries)
+
+
 def _guard_source() -> str:
     """consent-guard.js with the ``<shared>`` and ``<state>`` parts of consent.js built in:
     the guard decides from the cookie with the runtime's own code, never a copy of it."""
@@ -199,35 +227,46 @@ def _guard_source() -> str:
     return guard
 
 
-def runtime_assets(*, guard: bool = False) -> list[Asset]:
+def runtime_assets(policy: Policy | None = None, *, guard: bool = False) -> list[Asset]:
     """The runtime JS and CSS under content-hashed names, so they can be cached forever.
 
+    The JS is the core plus the consent adapters of the policy's enabled vendors (every
+    adapter without a policy), so a site never ships code for vendors it does not use.
     Served compacted (comments and indentation dropped: see :func:`compact_js`) to meet the
     6 KB gzip budget while the source keeps its comments. The hash is over the exact bytes
-    served, so the same source always gives the same name.
+    served, so the same source and vendors always give the same name.
     """
-    # Called for every build, every head rendered and every `mkdocs serve` rebuild: compacted
-    # once per version of the sources (their size and mtime), not once per call.
-    names = ("consent.js", "consent.css", "consent-guard.js")
-    key = (guard, *((st.st_size, st.st_mtime_ns) for st in
-                    ((RUNTIME_DIR / name).stat() for name in names)))
-    if _ASSETS_CACHE.get("key") != key:
+    specs = catalog().values() if policy is None else [s.spec for s in policy.services]
+    return list(adapter_assets(site_adapters(specs), guard=guard))
+
+
+def adapter_assets(adapters: Adapters, *, guard: bool = False) -> tuple[Asset, ...]:
+    """The runtime JS (core + ``adapters``), CSS and, with ``guard``, the Trusted Types guard,
+    as served. Called for every build, every head rendered and every `mkdocs serve` rebuild:
+    compacted once per version of the sources (their size and mtime), not once per call."""
+    names = ("consent.js", "consent.css", "consent-guard.js",
+             *(f"adapters/{name}" for _, _, name in adapters))
+    key = (adapters, guard, *((st.st_size, st.st_mtime_ns) for st in
+                              ((RUNTIME_DIR / name).stat() for name in names)))
+    hit = _ASSETS_CACHE.get(key)
+    if hit is None:
         out: list[Asset] = []
         files = [("consent.js", _js), ("consent.css", compact_css)]
         if guard:  # only with csp.trusted_types: nothing else calls the default policy
             files.append(("consent-guard.js", compact_js))
         for name, compact in files:
             source = (_guard_source() if name == "consent-guard.js" else
+                      runtime_source(adapters) if name == "consent.js" else
                       (RUNTIME_DIR / name).read_text(encoding="utf-8"))
             data = compact(source).encode("utf-8")
             digest = hashlib.sha256(data).hexdigest()[:8]
             stem, ext = name.rsplit(".", 1)
             out.append(Asset(f"assets/consent/{stem}.{digest}.{ext}", data))
-        _ASSETS_CACHE.update(key=key, assets=tuple(out))
-    return list(_ASSETS_CACHE["assets"])
+        hit = _ASSETS_CACHE[key] = tuple(out)
+    return hit
 
 
-_ASSETS_CACHE: dict[str, Any] = {}
+_ASSETS_CACHE: dict[tuple[Any, ...], tuple[Asset, ...]] = {}
 
 
 def _js(source: str) -> str:
@@ -420,7 +459,7 @@ def _service_tags(policy: Policy) -> list[str]:
 
 def render_head(policy: Policy, *, lang: str, root: str) -> str:
     """Markup for ``<head>``: runtime assets, configuration and gated service tags."""
-    js, css = runtime_assets()
+    js, css = runtime_assets(policy)
     config = _json_for_html(runtime_config(policy, lang=lang))
     parts = [
         HEAD_START,
@@ -580,7 +619,7 @@ def write_snippet(policy: Policy, out_dir: Path, *, lang: str = "en") -> list[Pa
     twice gives the same files. Returns the paths written, in a stable order.
     """
     out_dir = Path(out_dir)
-    assets = runtime_assets()
+    assets = runtime_assets(policy)
     files: list[tuple[Path, bytes]] = [(out_dir / a.path, a.content) for a in assets]
     files.append((out_dir / "head.html",
                   (render_head(policy, lang=lang, root="/") + "\n").encode("utf-8")))

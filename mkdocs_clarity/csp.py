@@ -27,7 +27,6 @@ from consent_generator.csp_vocabulary import (
 
 if TYPE_CHECKING:  # pragma: no cover
     from consent_generator.model import Policy
-    from consent_generator.services.model import ServiceSpec
 
     from .scan import CspMeta, PageScan, Resource
     from .themes import ThemeNeed
@@ -335,9 +334,9 @@ def service_label(key: str, name: str, category: str) -> str:
     return f"service {key} ({name}), category {category}"
 
 
-def _service_sources(builder: _Builder, spec: ServiceSpec, label: str,
+def _service_sources(builder: _Builder, csp: Mapping[str, tuple[str, ...]], label: str,
                      page: str | None = None) -> None:
-    for directive, sources in spec.csp.items():
+    for directive, sources in csp.items():
         for source in sources:
             builder.add(directive, source, "service", label, page)
 
@@ -356,7 +355,7 @@ class SiteCspBuilder:
             for s in sources:
                 b.add(directive, s, "base", why)
         for svc in policy.services:
-            _service_sources(b, svc.spec, service_label(svc.key, svc.spec.name, svc.category))
+            _service_sources(b, svc.csp, service_label(svc.key, svc.spec.name, svc.category))
         if runtime_scripts is None:
             runtime_scripts = render.service_inline_scripts(policy)
         for text in runtime_scripts:
@@ -400,7 +399,7 @@ class SiteCspBuilder:
                 self._auto_services.add(t.service)
                 spec = catalog().get(t.service)
                 if spec is not None:
-                    _service_sources(b, spec, f"auto-gated {spec.name} found in pages", page)
+                    _service_sources(b, spec.csp, f"auto-gated {spec.name} found in pages", page)
         for r in scan.held_resources:  # gated vendor resources: they load once granted
             b.add(r.directive, r.origin, "resource", f"{r.url} (after consent)", page)
         for r in scan.resources:

@@ -233,7 +233,7 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]
         (mkdocs-static-i18n reads every ``abs_src_path``) never meets our generated ones."""
         if not self.config.enabled:
             return files
-        for asset in render.runtime_assets(guard=self.policy.csp.trusted_types):  # type: ignore[union-attr]
+        for asset in render.runtime_assets(self.policy, guard=self.policy.csp.trusted_types):  # type: ignore[union-attr]
             if files.get_file_from_path(asset.path) is None:
                 files.append(File.generated(config, asset.path, content=asset.content))
         self._start(config, len(files.documentation_pages()))

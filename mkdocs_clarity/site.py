@@ -648,7 +648,7 @@ def _unwritable(site_dir: Path, files: list[str]) -> list[str]:
 def _planned_assets(site_dir: Path, policy: Policy) -> list[tuple[str, bytes]]:
     """The runtime files whose bytes differ from what the site has."""
     out = []
-    for asset in render.runtime_assets(guard=policy.csp.trusted_types):
+    for asset in render.runtime_assets(policy, guard=policy.csp.trusted_types):
         target = site_dir / asset.path
         if target.exists() and target.read_bytes() == asset.content:
             continue

@@ -106,9 +106,9 @@
   const accepted = id => granted.includes(id);
   const allowed = el => catsOf(el).every(accepted) && !refused(svcOf(attr(el, 'data-consent-service')));
 
-  /* ---- vendors: one consent state, told to each vendor in a fixed order ---- */
-  const hasSignal = k => services.some(s => s.signal === k);
-  const gv = on => on ? 'granted' : 'denied';
+  /* ---- vendors: one consent state, told to each vendor by its adapter ---- */
+  const gv = x => x ? 'granted' : 'denied';
+  const on = s => accepted(s.category) && !refused(s);
 
   // The one state every vendor signal is derived from (Google Consent Mode's vocabulary).
   function consentState(real) {
@@ -118,55 +118,23 @@
             functionality_storage: f, personalization_storage: f, security_storage: 'granted'};
   }
 
-  // Consent Mode v2 needs its default before any Google tag runs: gated tags only run
-  // through activate(), which starts after this.
-  function googleDefault() {
-    if (!hasSignal('google-consent-mode-v2')) return;
-    w.dataLayer = w.dataLayer || [];
-    // gtag.js reads Arguments objects from dataLayer, not arrays.
-    w.gtag = w.gtag || function () { w.dataLayer.push(arguments); };
-    w.gtag('consent', 'default', Object.assign(consentState(false), {wait_for_update: 500}));
-  }
+  /* Adapters (runtime/adapters/<signal>.js) of the enabled vendors only are put in the list
+     below by render.runtime_assets, as [signal, factory] in the catalog's signal order. The
+     core calls each factory once with what a vendor may use and the vendor's service, and
+     runs the hooks it returns: init (start), stop, tell, loaded (after each gated script),
+     reload and hold (answers for a re-grant and a bfcache restore). */
+  const ranSvc = new Set(); // services whose code ran on this page
+  const vendor = {w, state: consentState, on, ran: s => ranSvc.has(s)};
+  const adapters = [
+    /* @adapters */
+  ].map(([k, f]) => (s => s && f(vendor, s))(services.find(s => s.signal === k))).filter(Boolean);
+  const each = hook => adapters.map(a => a[hook] && a[hook]()).some(Boolean);
 
-  const googleUpdate = () => hasSignal('google-consent-mode-v2') &&
-    w.gtag('consent', 'update', consentState(true));
-
-  /* Clarity (clarity-js facts): consentv2 'denied' on a running client deletes its cookies and
-     restarts it cookieless, still recording; its own Consent Mode listener does the same when
-     Google's update says denied. clarity('stop') ends it (one final upload) and makes
-     window.clarity queue calls again; a queued 'start' (its tag's) starts it. So on revoke it
-     is stopped before anything says denied, and kept from starting again on this page. */
-  const clar = services.find(s => s.signal === 'clarity-consentv2');
-  const clarityOn = () => !!clar && accepted(clar.category) && !refused(clar);
-  let clarityRan = false, clarityStopped = false, claritySent = '';
-
-  function clarityUpdate() {
-    if (!clarityOn() || clarityStopped || typeof w.clarity !== 'function') return;
-    const st = consentState(true), key = st.analytics_storage + st.ad_storage;
-    if (key !== claritySent) {
-      claritySent = key;
-      w.clarity('consentv2', {analytics_Storage: st.analytics_storage, ad_Storage: st.ad_storage});
-    }
-  }
-
-  function clarityStop() {
-    const c = w.clarity;
-    if (!clarityRan || clarityStopped || clarityOn() || typeof c !== 'function') return;
-    clarityStopped = true;
-    c('stop');
-    c('consentv2', {analytics_Storage: 'denied', ad_Storage: 'denied'}); // only reaches a restart
-    // Not started yet (tag or clarity.js still loading): drop its 'start', queued or to come.
-    const q = w.clarity, held = (...a) => a[0] === 'start' || q(...a);
-    held.q = (q.q || []).filter(a => a[0] !== 'start');
-    w.clarity = held;
-  }
-
-  // Fixed order: a Clarity that must stop stops before Google's update can reach its listener;
-  // then Google; then Clarity hears the same state.
+  // Fixed order: every stop (a revoked Clarity stops before Google's update can reach its
+  // listener), then every tell in signal order (Google, then Clarity hears the same state).
   function signal() {
-    clarityStop();
-    googleUpdate();
-    clarityUpdate();
+    each('stop');
+    each('tell');
   }
 
   // Compiled once; a pattern JavaScript cannot read is skipped rather than fatal.
@@ -187,7 +155,7 @@
   // (or that GPC keeps off), sparing any that a running service also declares (GA, GTM: _ga).
   function purge() {
     const hit = (res, keep, name) => services.some((s, i) =>
-      (accepted(s.category) && !refused(s)) === keep && res[i].some(re => re.test(name)));
+      on(s) === keep && res[i].some(re => re.test(name)));
     const gone = (res, name) => name && hit(res, false, name) && !hit(res, true, name);
     let jar = '';
     try { jar = d.cookie; } catch (e) { return; } // sandboxed frame: no cookies to purge
@@ -213,7 +181,7 @@
   function noteRun(el) {
     const svc = svcOf(attr(el, 'data-consent-service'));
     if (!svc || svc.signal === 'load-on-grant') catsOf(el).forEach(c => ranPlain.add(c));
-    if (svc && svc === clar) clarityRan = true;
+    ranSvc.add(svc);
   }
 
   // Cloned scripts never run, so build a fresh element with the original's attributes.
@@ -265,11 +233,10 @@
       if (seen.has(el) || !allowed(el)) continue;
       seen.add(el);
       noteRun(el);
-      // One chain across calls keeps document order, also for nodes added later. Clarity
-      // hears the state as soon as its loader defined window.clarity: queued before its
-      // 'start' is processed, never after it ran on its tag's defaults.
+      // One chain across calls keeps document order, also for nodes added later. Adapters
+      // hear of each loader as soon as it ran (Clarity: before its tag's 'start').
       chain = chain.then(() => el.tagName === 'TEMPLATE' ? runTemplate(el) : runScript(el, el))
-        .catch(() => {}).then(clarityUpdate);
+        .catch(() => {}).then(() => each('loaded'));
     }
   }
 
@@ -391,9 +358,9 @@
     signal(); // on grant and on revoke
     purge();
     d.dispatchEvent(new CustomEvent('consentchange', {detail: {granted: granted.slice()}}));
-    // Code without a consent API cannot be told to stop, and a stopped Clarity does not start
-    // cleanly again: reload (the record now decides what runs).
-    if (revoked.some(c => ranPlain.has(c)) || (clarityStopped && clarityOn())) return location.reload();
+    // Code without a consent API cannot be told to stop, and an adapter may need a fresh
+    // page to grant again (a stopped Clarity): reload (the record now decides what runs).
+    if (revoked.some(c => ranPlain.has(c)) || each('reload')) return location.reload();
     scan();
   }
 
@@ -403,14 +370,14 @@
   }
 
   // A page back from the back/forward cache may predate a choice made on another page: take
-  // the record's. clarity-js restarts itself on such a pageshow; this capture listener runs
-  // first and keeps a revoked Clarity from hearing it.
+  // the record's. This capture listener runs first: an adapter may keep its vendor from
+  // hearing the pageshow (clarity-js restarts itself on it).
   function resync(e) {
     record = readRecord();
     decided = current(record);
     const list = fromRecord();
     if (list + '' !== granted + '') apply(list);
-    if (clarityRan && !clarityOn()) e.stopImmediatePropagation();
+    if (each('hold')) e.stopImmediatePropagation();
   }
 
   const switches = () => [...prefs().querySelectorAll('[data-consent-switch]')]
@@ -459,8 +426,8 @@
   w.siteConsent = Object.freeze(api);
 
   /* ---- start ---- */
-  googleDefault();
-  if (granted.some(id => !required.includes(id))) googleUpdate();
+  each('init');
+  if (granted.some(id => !required.includes(id))) each('tell');
   purge();
   d.addEventListener('click', onClick);
   d.addEventListener('keydown', trapTab);

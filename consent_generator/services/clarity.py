@@ -66,6 +66,8 @@ SERVICE = ServiceSpec(
     ),
     signal=ConsentSignal(
         kind="clarity-consentv2",
+        adapter="clarity-consentv2.js",
+        order=20,
         description="clarity('consentv2', {analytics_Storage, ad_Storage}) from the same state "
         "as Google Consent Mode (analytics_Storage follows analytics, ad_Storage follows "
         "marketing); on revoke clarity('stop') first, because denied alone restarts the client "

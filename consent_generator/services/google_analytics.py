@@ -64,6 +64,8 @@ SERVICE = ServiceSpec(
     ),
     signal=ConsentSignal(
         kind="google-consent-mode-v2",
+        adapter="google-consent-mode-v2.js",
+        order=10,
         description="gtag('consent','default', all denied, wait_for_update) before any Google "
         "tag; gtag('consent','update', ...) on every choice: analytics_storage follows "
         "analytics; ad_storage, ad_user_data, ad_personalization follow marketing; "

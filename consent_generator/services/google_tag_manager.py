@@ -61,6 +61,8 @@ SERVICE = ServiceSpec(
     ),
     signal=ConsentSignal(
         kind="google-consent-mode-v2",
+        adapter="google-consent-mode-v2.js",
+        order=10,
         description="Same as Google Analytics: Consent Mode v2 default denied before the "
         "container, update on every choice; tags in the container read it.",
     ),

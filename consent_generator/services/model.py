@@ -12,10 +12,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
+from urllib.parse import urlsplit
 
 Severity = Literal["error", "warning"]
 Party = Literal["first", "third"]
-SignalKind = Literal["clarity-consentv2", "google-consent-mode-v2", "load-on-grant"]
+SignalKind = str
+"""How a vendor hears of consent: ``load-on-grant`` (no consent API) or the name of its consent
+adapter's signal (``clarity-consentv2``, ``google-consent-mode-v2``, ...). A plain string, so a
+new vendor names its own without touching this module."""
 Category = Literal["necessary", "functionality", "analytics", "marketing"]
 Store = Literal["cookie", "local", "session"]
 """Where a first-party item lives: a cookie, ``localStorage`` or ``sessionStorage``."""
@@ -91,6 +95,13 @@ class ConsentSignal:
 
     kind: SignalKind
     description: str
+    adapter: str = ""
+    """File under ``consent_generator/runtime/adapters/`` holding the vendor's consent adapter:
+    the runtime JavaScript that tells it about a choice. Shipped in the runtime asset only when
+    a service with this signal is enabled; empty for ``load-on-grant``."""
+    order: int = 100
+    """Place of the adapter in the fixed signal order (lower first): Google's update (10) comes
+    before Clarity's consentv2 (20), because clarity-js also listens to Google's update."""
 
 
 @dataclass(frozen=True)
@@ -140,6 +151,12 @@ class Embed:
     """Query parameters to add to the embed URL so the player tracks less (Vimeo ``dnt=1``)."""
 
 
+def _origin(url: str) -> str:
+    """``scheme://host[:port]`` of a URL parameter, for a CSP source."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 @dataclass(frozen=True)
 class ServiceSpec:
     """One vendor in the catalog."""
@@ -165,6 +182,14 @@ class ServiceSpec:
     gpc: Gpc = field(default_factory=Gpc)
     docs: tuple[str, ...] = ()
     """Vendor documentation the entry was written from, for reviewers."""
+
+    def csp_for(self, params: Mapping[str, str]) -> Mapping[str, tuple[str, ...]]:
+        """``csp`` with each ``{param}`` source replaced by the origin of that URL parameter
+        (a self-hosted Matomo's server); entries without one are returned as they are."""
+        if not any(s.startswith("{") for v in self.csp.values() for s in v):
+            return self.csp
+        return {d: tuple(_origin(params.get(s[1:-1], "")) if s.startswith("{") else s
+                         for s in v) for d, v in self.csp.items()}
 
     def param(self, name: str) -> Param:
         for p in self.params:

@@ -94,6 +94,10 @@ def write_assets(root: Path) -> None:
 
 
 def write_page(root: Path, name: str, policy: Policy, **kwargs) -> None:
+    # The runtime carries the adapters of the page's vendors only: serve that one too.
+    for asset in render.runtime_assets(policy):
+        (root / asset.path).parent.mkdir(parents=True, exist_ok=True)
+        (root / asset.path).write_bytes(asset.content)
     (root / name).mkdir(parents=True, exist_ok=True)
     (root / name / "index.html").write_text(page_html(policy, **kwargs), encoding="utf-8")
 

@@ -28,7 +28,7 @@ def _render(template: str, params: dict[str, str]) -> str:
 def entry_problems(spec: ServiceSpec) -> list[str]:
     """Everything that makes a catalog entry unusable; [] for a good one."""
     found = []
-    if spec.signal.kind not in SIGNALS:
+    if spec.signal.kind not in SIGNALS and not spec.signal.adapter:
         found.append(f"unknown consent signal {spec.signal.kind!r}")
     if not spec.signal.description:
         found.append("the consent signal is not described")
@@ -39,7 +39,7 @@ def entry_problems(spec: ServiceSpec) -> list[str]:
             found.append("no cookies")
         if not (spec.snippet or spec.script_src or spec.embed):
             found.append("loads nothing: no snippet, script_src or embed")
-    for directive, sources in spec.csp.items():
+    for directive, sources in spec.csp_for({p.name: p.example for p in spec.params}).items():
         problem = directive_problem(directive)
         if problem:
             found.append(f"{directive}: {problem[0]}")

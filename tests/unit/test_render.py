@@ -108,7 +108,7 @@ def test_compact_css():
 def test_head_markers_assets_and_config():
     head = render.render_head(policy(), lang="en", root="../../")
     assert head.startswith(render.HEAD_START) and head.endswith(render.HEAD_END)
-    js, css = render.runtime_assets()
+    js, css = render.runtime_assets(policy())
     page = soup(head)
     assert page.find("link", rel="stylesheet")["href"] == "../../" + css.path
     runtime = page.find("script", src="../../" + js.path)
@@ -278,7 +278,7 @@ def test_write_snippet_is_complete_and_idempotent(tmp_path):
     pol = policy(record_endpoint="https://proof.example.org/consent")
     paths = render.write_snippet(pol, tmp_path, lang="de")
     names = sorted(p.relative_to(tmp_path).as_posix() for p in paths)
-    js, css = render.runtime_assets()
+    js, css = render.runtime_assets(pol)
     assert names == sorted([js.path, css.path, "head.html", "body.html", "INSTALL.txt"])
     first = {p: p.read_bytes() for p in paths}
     assert render.write_snippet(pol, tmp_path, lang="de") == paths
@@ -320,3 +320,38 @@ def test_storage_keys_and_gpc_behaviour_reach_the_runtime_and_the_dialog():
         assert len(notes) == 1 and notes[0].has_attr("hidden")  # Clarity's, shown under GPC
         assert "Global Privacy Control" in notes[0].text
         assert notes[0].find_parent(class_="cc-svc").h3.text == "Microsoft Clarity"
+
+
+# --- consent adapters (issue 10) -------------------------------------------------------------
+
+def _served_js(pol: Policy) -> str:
+    return render.runtime_assets(pol)[0].content.decode()
+
+
+def test_runtime_ships_only_the_adapters_of_enabled_vendors():
+    every = policy()
+    kinds = {s.spec.signal.kind for s in every.services}
+    assert {"clarity-consentv2", "google-consent-mode-v2"} <= kinds
+    full = _served_js(every)
+    assert '["google-consent-mode-v2",' in full and '["clarity-consentv2",' in full
+    # Google's update comes before Clarity's consentv2 (clarity-js listens to Google's).
+    assert full.index('["google-consent-mode-v2",') < full.index('["clarity-consentv2",')
+    only_ga = policy(services=tuple(s for s in every.services if s.spec.id == "google-analytics"))
+    js = _served_js(only_ga)
+    assert '["google-consent-mode-v2",' in js and "clarity" not in js.lower().replace(
+        "mkdocs-clarity", "")
+    none = policy(services=())
+    core = _served_js(none)
+    assert "gtag" not in core and "consentv2" not in core
+    assert len({_served_js(p) for p in (every, only_ga, none)}) == 3  # three hashed names
+    assert render.runtime_assets(only_ga) == render.runtime_assets(only_ga)
+
+
+def test_every_declared_adapter_exists_and_the_mark_is_replaced():
+    from consent_generator.services import catalog
+    for spec in catalog().values():
+        if spec.signal.adapter:
+            assert (render.ADAPTERS_DIR / spec.signal.adapter).is_file(), spec.id
+        else:
+            assert spec.signal.kind == "load-on-grant", spec.id
+    assert "@adapters" not in render.runtime_source(render.site_adapters(catalog().values()))
