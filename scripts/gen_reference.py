@@ -2,7 +2,7 @@
 
 The pages under docs/reference/ are written by this script, never by hand: the policy keys
 from ``consent_generator.policy_reference``, the vendors from the catalog, the
-hosts from the host registry. ``--check`` exits 1
+hosts from the host registry, the theme profiles from their modules. ``--check`` exits 1
 when a committed page differs from what the code says (the test suite runs it), naming the
 page and the command that fixes it.
 """
@@ -15,7 +15,9 @@ from pathlib import Path
 
 from consent_generator.policy_reference import KEYS
 from consent_generator.services import CUSTOM_ID, catalog
+from mkdocs_clarity import themes
 from mkdocs_clarity.hosts import SECURITY_HEADERS, hosts
+from mkdocs_clarity.themes import material, math, mkdocs, readthedocs, zensical
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "docs" / "reference"
@@ -74,10 +76,27 @@ def hosts_page() -> str:
             + "\n".join(rows) + "\n")
 
 
+THEME_PROFILES = (material, zensical, mkdocs, readthedocs, math)
+"""The profile modules (``mkdocs_clarity/themes/``), in the order the page lists them."""
+
+
+def themes_page() -> str:
+    rows = []
+    for module in THEME_PROFILES:
+        name = getattr(module, "NAME", module.__name__.rsplit(".", 1)[-1])
+        doc = (module.__doc__ or "").strip().split("\n\n")[0]
+        rows.append(f"| `{name}` | {_cell(' '.join(doc.split()))} |")
+    intro = " ".join((themes.__doc__ or "").strip().split("\n\n")[0].split())
+    return (HEADER + "# Theme profiles\n\n" + intro + "\n\n| Profile | What it knows |\n"
+            "|---|---|\n" + "\n".join(rows) + "\n\nDetails and the theme-analytics rule: "
+            "[Themes](../themes.md).\n")
+
+
 PAGES: dict[str, Callable[[], str]] = {
     "policy.md": policy_page,
     "vendors.md": vendors_page,
     "hosts.md": hosts_page,
+    "themes.md": themes_page,
 }
 
 
