@@ -288,26 +288,7 @@ def audit_site(site_dir: str | Path, policy: Policy | None = None, *,
                 "apply the policy (mkdocs-clarity apply) so it is gated",
                 None, g.service, "mkdocs-clarity", g.executable_pages))
     masking = _masking(facts, recorder)
-    if masking.unmasked_fields:
-        findings.append(Finding(
-            "UNMASKED_FORM_FIELD", "medium",
-            f"{masking.unmasked_fields} form field(s) are not masked from session recordings; "
-            "add their selector to masking.mask (or use masking mode balanced/strict)",
-            None, None, "mkdocs-clarity", _pages_of(masking.examples, "field")))
-    if masking.unmasked_emails:
-        findings.append(Finding(
-            "UNMASKED_EMAIL", "medium",
-            f"{masking.unmasked_emails} e-mail address(es) in page text are not masked from "
-            "session recordings; use masking mode balanced or add their container to "
-            "masking.mask", None, None, "mkdocs-clarity",
-            _pages_of(masking.examples, "email")))
-    if masking.unmasked_numbers:
-        findings.append(Finding(
-            "UNMASKED_NUMBER", "medium",
-            f"{masking.unmasked_numbers} long number(s) (phone, card or customer numbers) in "
-            "page text are not masked from session recordings; use masking mode balanced or "
-            "add their container to masking.mask", None, None, "mkdocs-clarity",
-            _pages_of(masking.examples, "number")))
+    findings += _masking_findings(masking)
 
     report = AuditReport(
         site=str(site), pages=len(files), policy=audited, delivery=delivery,
@@ -531,6 +512,28 @@ def _gating(scans: list[PageScan]) -> list[ServiceCoverage]:
                 running.append(s.path)
     return [ServiceCoverage(k, tuple(dict.fromkeys(p)), tuple(dict.fromkeys(r)))
             for k, (p, r) in sorted(found.items())]
+
+
+_MASKING_GAPS = (
+    # (check, example kind, what is unmasked, how to fix it)
+    ("UNMASKED_FORM_FIELD", "field", "form field(s) are",
+     "add their selector to masking.mask (or use masking mode balanced/strict)"),
+    ("UNMASKED_EMAIL", "email", "e-mail address(es) in page text are",
+     "use masking mode balanced or add their container to masking.mask"),
+    ("UNMASKED_NUMBER", "number",
+     "long number(s) (phone, card or customer numbers) in page text are",
+     "use masking mode balanced or add their container to masking.mask"),
+)
+
+
+def _masking_findings(masking: MaskingCoverage) -> list[Finding]:
+    """One medium finding per kind of item a session recorder would see unmasked."""
+    counts = {"field": masking.unmasked_fields, "email": masking.unmasked_emails,
+              "number": masking.unmasked_numbers}
+    return [Finding(check, "medium",
+                    f"{counts[kind]} {what} not masked from session recordings; {fix}",
+                    None, None, "mkdocs-clarity", _pages_of(masking.examples, kind))
+            for check, kind, what, fix in _MASKING_GAPS if counts[kind]]
 
 
 def _masking(facts: list[_PageFacts], applies: bool) -> MaskingCoverage:
