@@ -3,7 +3,7 @@
 Generates a single Material-like page of N MB (head with stylesheet, scripts and an inline
 script; a body of repeated blocks holding what the rewrite looks at: paragraphs with e-mail
 addresses and long digit runs, highlighted code, tables, SVG icons, a form, a content script
-and a YouTube iframe now and then), then runs :func:`mkdocs_clarity.site.apply_site` on it in
+and a YouTube iframe now and then), then runs :func:`mkdocs_clarity.engine.site.apply_site` on it in
 a fresh process (``jobs=1``) and prints the time, the throughput in MB/s and the peak RSS the
 apply added above the process's RSS just before it (interpreter, imports and the loaded
 policy are not the page's cost). Goals (issue 15): linear (MB/s about the same for every
@@ -128,7 +128,7 @@ def child(root: Path) -> None:
     """In a fresh process: load everything, then measure only the apply."""
     sys.path.insert(0, str(ROOT))
     from consent_generator.policy import load_policy
-    from mkdocs_clarity.site import apply_site
+    from mkdocs_clarity.engine.site import apply_site
 
     policy = load_policy(root / "consent.yml")
     # Warm up on a small page first: compiled regexes and rendered blocks are the process's

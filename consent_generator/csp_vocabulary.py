@@ -1,6 +1,6 @@
 """The one home of the CSP vocabulary: directive names, keywords, fallbacks, what weakens.
 
-Before this module the same facts lived in four places (``csp_sources``, ``mkdocs_clarity.csp``,
+Before this module the same facts lived in four places (``csp_sources``, ``mkdocs_clarity.engine.csp``,
 ``cspcheck``, ``headers``) with sets that disagreed, so a source one module refused another
 merged. Everything here is data plus two small predicates; it lives in ``consent_generator``
 because the policy validator needs it and must not depend on the MkDocs engine.

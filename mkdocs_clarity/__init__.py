@@ -1,7 +1,7 @@
 """mkdocs_clarity: applies a consent policy to built HTML (gating, strict CSP, Clarity masking).
 
 The core works on built HTML so it serves MkDocs, its successors and any static-site
-generator; ``plugin.py`` and ``cli.py`` are thin front ends to ``site.apply_site``.
+generator; ``plugin.py`` and ``cli.py`` are thin front ends to ``engine.site.apply_site``.
 
 Public API (stable within a major version; every other module and name is internal and may
 change in any release, even where it is importable):
@@ -34,9 +34,8 @@ from consent_generator.lazy import lazy_getattr
 if TYPE_CHECKING:
     from consent_generator.model import Policy
     from consent_generator.policy import PolicyError, load_policy
-
-    from .audit import AuditReport, audit_site
-    from .site import SiteReport, apply_site
+    from mkdocs_clarity.audit import AuditReport, audit_site
+    from mkdocs_clarity.engine.site import SiteReport, apply_site
 
 __all__ = [
     "AuditReport",
@@ -51,8 +50,8 @@ __all__ = [
 
 # Public name -> (module, attribute): the lazy form of the imports above.
 _LAZY = {
-    "apply_site": (".site", "apply_site"),
-    "SiteReport": (".site", "SiteReport"),
+    "apply_site": (".engine.site", "apply_site"),
+    "SiteReport": (".engine.site", "SiteReport"),
     "audit_site": (".audit", "audit_site"),
     "AuditReport": (".audit", "AuditReport"),
     "load_policy": ("consent_generator.policy", "load_policy"),

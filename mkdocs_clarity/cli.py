@@ -15,13 +15,11 @@ import click
 
 from consent_generator.errors import UserError
 from consent_generator.versions import version_option
-
-from .siteurl import SiteUrl
+from mkdocs_clarity.engine.siteurl import SiteUrl
 
 if TYPE_CHECKING:
     from consent_generator.model import Policy
-
-    from .site import SiteReport
+    from mkdocs_clarity.engine.site import SiteReport
 
 EXAMPLES_APPLY = """
 \b
@@ -58,7 +56,7 @@ def _fail(message: str) -> None:
 def _site_url(site_dir: Path, given: str | None) -> SiteUrl | None:
     """``--site-url`` when given, else what the generator wrote into the site (None if
     nothing says: the caller tells the user what that costs)."""
-    from .siteurl import detect_site_url, parse_site_url
+    from mkdocs_clarity.engine.siteurl import detect_site_url, parse_site_url
 
     return parse_site_url(given) if given is not None else detect_site_url(site_dir)
 
@@ -122,7 +120,7 @@ def apply(site_dir: Path, policy_path: Path | None, dry_run: bool, jobs: int | N
         policy = _load_policy(policy_path, required=True)
         for w in policy.warnings:
             click.echo(str(w), err=True)
-        from .site import apply_site, html_files
+        from mkdocs_clarity.engine.site import apply_site, html_files
 
         where: dict[str, Any] = {"site_origin": site_url.origin if site_url else None,
                                  "base_path": site_url.base_path if site_url else None,
@@ -166,7 +164,7 @@ def summary(report: SiteReport, dry_run: bool, site_url: SiteUrl | None = None) 
     if files:
         lines.append(("header files that would be written: " if dry_run
                       else "header files: ") + ", ".join(files))
-        from .hosts import hsts_line
+        from mkdocs_clarity.hosts import hsts_line
 
         lines.append(hsts_line(report.header_files) or "")
     if dry_run:
@@ -211,9 +209,8 @@ def audit(site_dir: Path, policy_path: Path | None, fmt: str, output: Path | Non
     """Audit the built site in SITE_DIR: its CSP and why each source is there, findings
     (Google CSP Evaluator's checks and more), gating and masking coverage."""
     from consent_generator.atomic import write_atomic
-
-    from .audit import audit_site, load_baseline
-    from .report import render
+    from mkdocs_clarity.audit import audit_site, load_baseline
+    from mkdocs_clarity.audit.report import render
 
     try:
         policy = _load_policy(policy_path, required=False)
@@ -267,7 +264,7 @@ def verify(site_dir: Path, policy_path: Path | None, site_url_arg: str | None,
            jobs: int | None) -> None:
     """Load the built site in a real browser and prove, page by page, what happens before
     and after consent (exit 1 on a finding, 2 when it cannot run)."""
-    from .verify.cli import run_verify
+    from mkdocs_clarity.verify.cli import run_verify
 
     sys.exit(run_verify(site_dir, policy_path=policy_path, site_url_arg=site_url_arg,
                         pages=pages, fmt=fmt, output=output, browser=browser, jobs=jobs,

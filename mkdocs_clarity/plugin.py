@@ -1,6 +1,6 @@
 """The MkDocs adapter: ``plugins: [search, clarity]``. Thin on purpose.
 
-All the work happens on the *built* HTML in :func:`mkdocs_clarity.site.apply_site` (so the
+All the work happens on the *built* HTML in :func:`mkdocs_clarity.engine.site.apply_site` (so the
 same engine serves ``mkdocs-clarity apply`` for any static-site generator); this module only
 loads the policy early (so a bad ``consent.yml`` stops the build before anything is built),
 refuses Material's own analytics/consent (a second banner and ungated tracking), adds the
@@ -25,16 +25,15 @@ from mkdocs.structure.files import File, Files
 from consent_generator import render
 from consent_generator.errors import UserError
 from consent_generator.model import Policy
-
-from .csp import Csp
-from .siteurl import parse_site_url
+from mkdocs_clarity.engine.csp import Csp
+from mkdocs_clarity.engine.siteurl import parse_site_url
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.livereload import LiveReloadServer
     from mkdocs.structure.pages import Page
 
-    from .site import SiteRewriter
+    from mkdocs_clarity.engine.site import SiteRewriter
 
 log = get_plugin_logger(__name__)
 
@@ -87,8 +86,8 @@ def allow_injected_script(before: bytes, after: bytes) -> bytes:
     elements inserted at one place, or a page without our meta, is returned unchanged:
     better a blocked reload than a guessed policy.
     """
-    from .rewrite import meta_tag
-    from .scan import scan_page
+    from mkdocs_clarity.engine.rewrite import meta_tag
+    from mkdocs_clarity.engine.scan import scan_page
 
     added = len(after) - len(before)
     at = before.rfind(b"</body>")
@@ -192,8 +191,7 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]
         if not self.config.enabled:
             return config
         from consent_generator.policy import PolicyError, load_policy
-
-        from .masking import compile_masking
+        from mkdocs_clarity.engine.masking import compile_masking
 
         base_dir = Path(config.config_file_path or ".").resolve().parent
         self.policy_path = (base_dir / self.config.policy).resolve()
@@ -214,7 +212,7 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]
     def _theme_analytics(self, config: MkDocsConfig) -> list[str]:
         """The theme's own analytics: the same id as consent.yml is dropped from the config
         (the consent runtime loads it, once, after consent); anything else is an error."""
-        from .themes import analytics
+        from mkdocs_clarity.themes import analytics
 
         found = analytics.from_config(config)
         assert self.policy is not None
@@ -240,7 +238,7 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]
         return files
 
     def _start(self, config: MkDocsConfig, pages: int) -> None:
-        from .site import SiteRewriter
+        from mkdocs_clarity.engine.site import SiteRewriter
 
         self._close()
         # `mkdocs serve` builds in a thread next to the live-reload server: forking a
@@ -258,7 +256,7 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]
         self._written = None
         if self.policy is None:  # on_config loads it whenever the plugin is enabled
             raise PluginError("clarity: the consent policy was not loaded")
-        from .themes import config_facts
+        from mkdocs_clarity.themes import config_facts
 
         self._rewriter = SiteRewriter(config.site_dir, self.policy, jobs=jobs,
                                       site_origin=origin, base_path=base_path,

@@ -19,10 +19,10 @@ back, limits and escaping; adding a host is one module and its test.
 
 from __future__ import annotations
 
-from .base import HeaderExportError, HeaderFile, Host
-from .coverage import hsts_line, security_headers
-from .export import export, header_deliveries, read_site_headers
-from .headerset import (
+from mkdocs_clarity.hosts.base import HeaderExportError, HeaderFile, Host
+from mkdocs_clarity.hosts.coverage import hsts_line, security_headers
+from mkdocs_clarity.hosts.export import export, header_deliveries, read_site_headers
+from mkdocs_clarity.hosts.headerset import (
     COMPANIONS,
     CORP,
     CSP,
@@ -34,7 +34,7 @@ from .headerset import (
     header_set,
     hsts_value,
 )
-from .registry import files, get, hosts
+from mkdocs_clarity.hosts.registry import files, get, hosts
 
 __all__ = [
     "COMPANIONS",

@@ -12,8 +12,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .base import Headers, Host, check_foreign, quote_double, replace_block, unquote_double
-from .headerset import conflicts
+from mkdocs_clarity.hosts.base import (
+    Headers,
+    Host,
+    check_foreign,
+    quote_double,
+    replace_block,
+    unquote_double,
+)
+from mkdocs_clarity.hosts.headerset import conflicts
 
 FILE = ".htaccess"
 _LINE = re.compile(r'^\s*Header\s+(?:always\s+)?set\s+(\S+)\s+"((?:[^"\\]|\\.)*)"', re.M)

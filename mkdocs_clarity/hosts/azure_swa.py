@@ -14,8 +14,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .base import HeaderExportError, Headers, Host, dump_json, load_json, read_json
-from .headerset import OWNED_NAMES
+from mkdocs_clarity.hosts.base import (
+    HeaderExportError,
+    Headers,
+    Host,
+    dump_json,
+    load_json,
+    read_json,
+)
+from mkdocs_clarity.hosts.headerset import OWNED_NAMES
 
 FILE = "staticwebapp.config.json"
 MAX_BYTES = 20_000

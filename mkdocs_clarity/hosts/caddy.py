@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .base import HeaderExportError, Headers, Host, check_foreign, replace_block
-from .headerset import conflicts
+from mkdocs_clarity.hosts.base import HeaderExportError, Headers, Host, check_foreign, replace_block
+from mkdocs_clarity.hosts.headerset import conflicts
 
 FILE = "caddy-headers.conf"
 _LINE = re.compile(r'^\s*(?:header\s+)?([A-Za-z0-9-]+)\s+"((?:[^"\\]|\\.)*)"\s*$', re.M)

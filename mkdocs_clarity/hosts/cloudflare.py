@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import netlify
-from .base import HeaderExportError, Host
+from mkdocs_clarity.hosts import netlify
+from mkdocs_clarity.hosts.base import HeaderExportError, Host
 
 MAX_RULES = 100
 MAX_LINE = 2000

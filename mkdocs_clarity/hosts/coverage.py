@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import HeaderFile
-from .headerset import CSP, CSP_RO, HSTS, META_CANNOT, SECURITY_HEADERS
-from .registry import files
+from mkdocs_clarity.hosts.base import HeaderFile
+from mkdocs_clarity.hosts.headerset import CSP, CSP_RO, HSTS, META_CANNOT, SECURITY_HEADERS
+from mkdocs_clarity.hosts.registry import files
 
 META_DOCS = ("https://html.spec.whatwg.org/multipage/semantics.html"
              "#attr-meta-http-equiv-content-security-policy")

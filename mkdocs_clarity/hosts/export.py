@@ -11,10 +11,9 @@ from pathlib import Path
 
 from consent_generator.atomic import write_atomic
 from consent_generator.model import CspConfig, HeadersConfig
-
-from .base import HeaderExportError, HeaderFile, Headers
-from .headerset import _Serializable, header_set
-from .registry import files, hosts
+from mkdocs_clarity.hosts.base import HeaderExportError, HeaderFile, Headers
+from mkdocs_clarity.hosts.headerset import _Serializable, header_set
+from mkdocs_clarity.hosts.registry import files, hosts
 
 
 def header_deliveries(deliveries: Iterable[str]) -> dict[str, tuple[str, ...]]:

@@ -33,8 +33,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from consent_generator.model import CspConfig, HeadersConfig
-
-from .base import HeaderExportError, Headers
+from mkdocs_clarity.hosts.base import HeaderExportError, Headers
 
 CSP = "Content-Security-Policy"
 CSP_RO = "Content-Security-Policy-Report-Only"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .base import Headers, Host, check_foreign, replace_block
-from .headerset import conflicts
+from mkdocs_clarity.hosts.base import Headers, Host, check_foreign, replace_block
+from mkdocs_clarity.hosts.headerset import conflicts
 
 FILE = "_headers"
 SITE_PATTERN = "/*"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .base import (
+from mkdocs_clarity.hosts.base import (
     HeaderExportError,
     Headers,
     Host,
@@ -22,7 +22,7 @@ from .base import (
     replace_block,
     unquote_double,
 )
-from .headerset import conflicts
+from mkdocs_clarity.hosts.headerset import conflicts
 
 FILE = "nginx-headers.conf"
 _LINE = re.compile(r'^\s*add_header\s+(\S+)\s+"((?:[^"\\]|\\.)*)"(?:\s+always)?\s*;', re.M)

@@ -13,8 +13,7 @@ import pkgutil
 from functools import cache
 
 from consent_generator.model import DELIVERIES
-
-from .base import Host
+from mkdocs_clarity.hosts.base import Host
 
 
 @cache

@@ -11,8 +11,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .base import HeaderExportError, Headers, Host, dump_json, load_json, read_json
-from .headerset import CSP, CSP_RO, conflicts
+from mkdocs_clarity.hosts.base import (
+    HeaderExportError,
+    Headers,
+    Host,
+    dump_json,
+    load_json,
+    read_json,
+)
+from mkdocs_clarity.hosts.headerset import CSP, CSP_RO, conflicts
 
 FILE = "vercel.json"
 SOURCE = "/(.*)"

@@ -63,7 +63,7 @@ def generator(text: str) -> str:
 
 def page_facts(text: str) -> Facts:
     """Every profile's facts about one built page (see :data:`Facts`)."""
-    from . import analytics, material, math, mkdocs, readthedocs, zensical
+    from mkdocs_clarity.themes import analytics, material, math, mkdocs, readthedocs, zensical
 
     out: set[str] = set()
     gen = generator(text)
@@ -80,7 +80,7 @@ def page_facts(text: str) -> Facts:
 def config_facts(config: Mapping[str, object]) -> Facts:
     """What MkDocs' config says (the plugin's front end): the same tokens as
     :func:`page_facts`, so one decision serves both front ends."""
-    from . import material
+    from mkdocs_clarity.themes import material
 
     theme = config.get("theme")
     name = getattr(theme, "name", None) or (theme.get("name") if isinstance(theme, dict)
@@ -95,7 +95,7 @@ def config_facts(config: Mapping[str, object]) -> Facts:
 
 def decide(facts: Iterable[str], site_dir: Path | str | None) -> ThemeReport:
     """The needs of every recognised theme and extension, from the site's facts."""
-    from . import material, math, zensical
+    from mkdocs_clarity.themes import material, math, zensical
 
     all_facts = frozenset(facts)
     report = ThemeReport(themes=sorted(f[6:] for f in all_facts if f.startswith("theme:")))

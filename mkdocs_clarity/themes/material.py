@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import quote
 
-from . import Facts, ThemeNeed
+from mkdocs_clarity.themes import Facts, ThemeNeed
 
 NAME = "material"
 FEATURE = "Material"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from . import Facts, ThemeNeed
+from mkdocs_clarity.themes import Facts, ThemeNeed
 
 _URL = re.compile(r'<(?:script|link)\b[^>]*?(?:src|href)="((?:https?:)?//[^"]*?'
                   r'(?:mathjax|katex)[^"]*)"', re.I)

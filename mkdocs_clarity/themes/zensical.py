@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import Facts, ThemeNeed, material
+from mkdocs_clarity.themes import Facts, ThemeNeed, material
 
 NAME = "zensical"
 

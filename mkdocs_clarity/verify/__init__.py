@@ -15,7 +15,7 @@ page is driven through), :mod:`.findings` (observations -> findings with a fix),
 
 from __future__ import annotations
 
-from .model import SCHEMA_VERSION, STATES, VerifyReport
-from .run import VerifyOptions, verify_site
+from mkdocs_clarity.verify.model import SCHEMA_VERSION, STATES, VerifyReport
+from mkdocs_clarity.verify.run import VerifyOptions, verify_site
 
 __all__ = ["SCHEMA_VERSION", "STATES", "VerifyOptions", "VerifyReport", "verify_site"]

@@ -25,9 +25,8 @@ def run_verify(site_dir: Path, *, policy_path: Path | None, site_url_arg: str | 
                site_url: Callable[[Path, str | None], Any]) -> int:
     """Run verify and print or write the report; the exit status."""
     from consent_generator.atomic import write_atomic
-
-    from .report import render
-    from .run import VerifyOptions, verify_site
+    from mkdocs_clarity.verify.report import render
+    from mkdocs_clarity.verify.run import VerifyOptions, verify_site
 
     try:
         policy = load_policy(policy_path, False)

@@ -13,8 +13,13 @@ from collections.abc import Iterable, Iterator
 from urllib.parse import urlsplit
 
 from consent_generator.services import catalog
-
-from .model import BEFORE_CONSENT, PageResult, Request, VerifyFinding, Violation
+from mkdocs_clarity.verify.model import (
+    BEFORE_CONSENT,
+    PageResult,
+    Request,
+    VerifyFinding,
+    Violation,
+)
 
 GPC_REFUSED = "marketing"
 """The category Global Privacy Control refuses (the runtime's ``GPC_CAT``)."""

@@ -156,7 +156,7 @@ class VerifyReport:
         return sorted({v for p in self.pages for v in p.loaded})
 
     def to_json(self) -> dict[str, Any]:
-        from .. import __version__
+        from mkdocs_clarity import __version__
 
         return {"schema_version": SCHEMA_VERSION, "tool": "mkdocs-clarity verify",
                 "generator": f"mkdocs-clarity {__version__}", "site": self.site,

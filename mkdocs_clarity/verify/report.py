@@ -1,7 +1,7 @@
 """Render a verify report: a text summary for terminals and CI logs, the versioned JSON, Markdown
 and one self-contained HTML file.
 
-Markdown and HTML share the audit report's conventions and filters (:mod:`mkdocs_clarity.report`):
+Markdown and HTML share the audit report's conventions and filters (:mod:`mkdocs_clarity.audit.report`):
 the HTML has no script, one inline style allowed by its hash in its own ``<meta>`` CSP, the banner
 screenshot as a ``data:`` image (the only other source it allows), and every value from the site
 escaped by Jinja2's autoescape.
@@ -14,9 +14,8 @@ import json
 from typing import Any
 
 from consent_generator.csp_sources import sha256_source
-
-from ..report import TEMPLATES, _env
-from .model import VerifyReport
+from mkdocs_clarity.audit.report import TEMPLATES, _env
+from mkdocs_clarity.verify.model import VerifyReport
 
 FORMATS = ("text", "json", "md", "html")
 TEXT_FINDINGS = 50

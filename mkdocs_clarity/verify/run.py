@@ -15,13 +15,18 @@ from pathlib import Path
 from typing import Any
 
 from consent_generator.model import Policy
-
-from ..siteurl import SiteUrl, detect_site_url
-from .findings import findings
-from .launch import CHROMIUM_ARGS, UsageError, find_browser, require_playwright
-from .model import PageResult, VerifyReport
-from .scenarios import Page, accept_navigate_revoke, context, fresh_then_reject, gpc_visit
-from .serve import SiteFiles, ThirdParties
+from mkdocs_clarity.engine.siteurl import SiteUrl, detect_site_url
+from mkdocs_clarity.verify.findings import findings
+from mkdocs_clarity.verify.launch import CHROMIUM_ARGS, UsageError, find_browser, require_playwright
+from mkdocs_clarity.verify.model import PageResult, VerifyReport
+from mkdocs_clarity.verify.scenarios import (
+    Page,
+    accept_navigate_revoke,
+    context,
+    fresh_then_reject,
+    gpc_visit,
+)
+from mkdocs_clarity.verify.serve import SiteFiles, ThirdParties
 
 DEFAULT_SITE_URL = "https://localhost/"
 """Where a site is served when nothing says: a secure origin, so Secure cookies still work."""
@@ -68,14 +73,14 @@ def _service_categories(site: Path, files: list[str], policy: Policy | None) -> 
     they were built with."""
     if policy is not None:
         return {s.key: s.category for s in policy.services}
-    from ..audit import _consent_services
+    from mkdocs_clarity.audit import _consent_services
 
     return dict(_consent_services(site, [site / f for f in files]))
 
 
 def _header_csp(site: Path) -> str:
     """The CSP the site's header files deliver (Netlify/Cloudflare ``_headers``...), if any."""
-    from .. import hosts
+    from mkdocs_clarity import hosts
 
     for values in hosts.read_site_headers(site).values():
         csp = str(values.get(hosts.CSP.lower(), ""))
@@ -90,7 +95,7 @@ def verify_site(opts: VerifyOptions, progress: Progress | None = None) -> Verify
     site = opts.site_dir
     if not site.is_dir():
         raise UsageError(f"{site}: not a directory; pass the built site (e.g. site/)")
-    from ..site import html_files
+    from mkdocs_clarity.engine.site import html_files
 
     files = html_files(site)
     if not files:

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from .model import PageResult, Request, Violation
-from .serve import (
+from mkdocs_clarity.verify.model import PageResult, Request, Violation
+from mkdocs_clarity.verify.serve import (
     GPC_SCRIPT,
     INIT_SCRIPT,
     RAN_BINDING,

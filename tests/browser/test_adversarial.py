@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from consent_generator.model import Policy
-from mkdocs_clarity.site import apply_site
+from mkdocs_clarity.engine.site import apply_site
 from tests.build.sites import open_page
 from tests.harness.server import serve
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from consent_generator.policy import parse_policy
-from mkdocs_clarity.site import apply_site
+from mkdocs_clarity.engine.site import apply_site
 from tests.build.sites import build, copy_fixture, open_page, set_site_url, wait_until
 from tests.harness.server import free_port, serve
 

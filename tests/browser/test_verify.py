@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from consent_generator.policy import load_policy
-from mkdocs_clarity.site import apply_site
+from mkdocs_clarity.engine.site import apply_site
 from tests.harness.browser import chromium_path
 from tests.harness.server import free_port
 

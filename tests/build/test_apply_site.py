@@ -9,7 +9,7 @@ import pytest
 
 from consent_generator.model import MaskingConfig, Policy, ServiceConfig, frozen_map
 from consent_generator.services import catalog
-from mkdocs_clarity.site import SiteRewriter, apply_site, html_files
+from mkdocs_clarity.engine.site import SiteRewriter, apply_site, html_files
 
 pytestmark = pytest.mark.build
 

@@ -19,9 +19,9 @@ from types import SimpleNamespace
 import pytest
 from mkdocs.livereload import LiveReloadServer
 
-from mkdocs_clarity.csp import Csp, sha256_source
+from mkdocs_clarity.engine.csp import Csp, sha256_source
+from mkdocs_clarity.engine.scan import scan_page
 from mkdocs_clarity.plugin import _allow_live_reload, allow_injected_script
-from mkdocs_clarity.scan import scan_page
 from tests.build.sites import copy_fixture
 from tests.harness.mkdocs_serve import mkdocs_serve
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from consent_generator.policy import load_policy
-from mkdocs_clarity.csp import Csp
-from mkdocs_clarity.scan import scan_page
-from mkdocs_clarity.site import apply_site, html_files
+from mkdocs_clarity.engine.csp import Csp
+from mkdocs_clarity.engine.scan import scan_page
+from mkdocs_clarity.engine.site import apply_site, html_files
 from tests.build.sites import SITES, build, build_fixture, copy_fixture
 from tests.harness import cspeval
 

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from consent_generator.policy import load_policy, parse_policy
 from mkdocs_clarity.cli import main
-from mkdocs_clarity.site import SiteError, apply_site, page_codec
+from mkdocs_clarity.engine.site import SiteError, apply_site, page_codec
 
 POLICY = Path(__file__).parents[1] / "fixtures" / "static_sites" / "consent.yml"
 CLARITY = '<script async src="https://www.clarity.ms/tag/abcdefghij"></script>'

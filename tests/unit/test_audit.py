@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mkdocs_clarity import cspcheck
 from mkdocs_clarity.audit import audit_site, diff_baseline
+from mkdocs_clarity.audit.maskcheck import mask_gaps
+from mkdocs_clarity.audit.report import render
 from mkdocs_clarity.cli import main
-from mkdocs_clarity.csp import Csp, sha256_source
-from mkdocs_clarity.maskcheck import mask_gaps
-from mkdocs_clarity.report import render
+from mkdocs_clarity.engine import cspcheck
+from mkdocs_clarity.engine.csp import Csp, sha256_source
 from tests.harness import cspeval
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -257,7 +257,7 @@ def test_service_source_names_service_and_category_once(tmp_path):
     import shutil
 
     from consent_generator.policy import load_policy
-    from mkdocs_clarity.site import apply_site
+    from mkdocs_clarity.engine.site import apply_site
 
     policy = load_policy(PLAIN.parent / "consent.yml")
     site = tmp_path / "site"

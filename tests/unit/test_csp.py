@@ -7,8 +7,8 @@ import hashlib
 
 from consent_generator.model import CspConfig, Policy, ServiceConfig, frozen_map
 from consent_generator.services import catalog
-from mkdocs_clarity.csp import META_FORBIDDEN, Csp, build_site_csp, sha256_source
-from mkdocs_clarity.scan import scan_page
+from mkdocs_clarity.engine.csp import META_FORBIDDEN, Csp, build_site_csp, sha256_source
+from mkdocs_clarity.engine.scan import scan_page
 
 
 def _b64(data: bytes) -> str:
@@ -159,7 +159,7 @@ def test_a_fetch_directive_created_for_a_service_keeps_what_default_src_allowed(
     """YouTube needs frame-src; creating it must not take 'self' away from same-origin frames."""
     from consent_generator.model import Policy, ServiceConfig
     from consent_generator.services import get
-    from mkdocs_clarity.csp import SiteCspBuilder
+    from mkdocs_clarity.engine.csp import SiteCspBuilder
 
     policy = Policy(services=(ServiceConfig("youtube", get("youtube"), "marketing"),))
     site = SiteCspBuilder(policy).result()
@@ -172,7 +172,7 @@ def test_a_fetch_directive_created_for_a_service_keeps_what_default_src_allowed(
 
 
 def test_keywords_fold_case_but_a_nonce_keeps_its_value():
-    from mkdocs_clarity.csp import Csp
+    from mkdocs_clarity.engine.csp import Csp
 
     policy = Csp.parse("script-src 'SELF' 'nonce-AbC-dEf'")
     assert policy.get("script-src") == ("'self'", "'nonce-AbC-dEf'")
@@ -182,7 +182,7 @@ def test_the_record_endpoint_is_reachable_under_the_site_policy():
     """The runtime POSTs each choice to record_endpoint with sendBeacon: connect-src must
     allow that origin, or the proof of consent is blocked by our own policy."""
     from consent_generator.model import Policy
-    from mkdocs_clarity.csp import SiteCspBuilder
+    from mkdocs_clarity.engine.csp import SiteCspBuilder
 
     site = SiteCspBuilder(Policy(record_endpoint="https://consent.example.org/log")).result()
     assert "https://consent.example.org" in site.policy.get("connect-src")

@@ -15,8 +15,8 @@ import pytest
 
 from consent_generator.csp_vocabulary import GUARDED_DIRECTIVES
 from consent_generator.model import Policy
-from mkdocs_clarity.csp import build_site_csp, evaluator_highs
-from mkdocs_clarity.scan import scan_page
+from mkdocs_clarity.engine.csp import build_site_csp, evaluator_highs
+from mkdocs_clarity.engine.scan import scan_page
 from tests.harness import cspeval
 
 WEAKENING = ("*", "https:", "http:", "data:", "blob:", "filesystem:", "'unsafe-inline'",
@@ -55,7 +55,7 @@ def test_weakening_through_default_src_fallback_is_dropped():
 
 
 def test_csp_meta_outside_head_is_ignored_and_not_kept_as_original():
-    from mkdocs_clarity.rewrite import plan_page
+    from mkdocs_clarity.engine.rewrite import plan_page
 
     evil = '<meta http-equiv="Content-Security-Policy" content="script-src https://evil.example">'
     page = _page("script-src 'self'", body_meta=evil)
@@ -80,7 +80,7 @@ def test_two_metas_on_one_page_are_not_weaker_than_either():
 
 
 def test_evaluator_high_is_recorded():
-    from mkdocs_clarity.csp import Csp
+    from mkdocs_clarity.engine.csp import Csp
 
     highs = evaluator_highs(Csp.parse("script-src 'self' 'unsafe-inline'; object-src 'none'; "
                                       "base-uri 'self'"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from consent_generator.model import MaskingConfig
-from mkdocs_clarity.masking import (
+from mkdocs_clarity.engine.masking import (
     Complex,
     Descendant,
     MaskingError,
@@ -14,7 +14,7 @@ from mkdocs_clarity.masking import (
     compile_selector,
     find_masks,
 )
-from mkdocs_clarity.scan import scan_page, tag_at
+from mkdocs_clarity.engine.scan import scan_page, tag_at
 
 PAGE = """<!doctype html><html><head><title>t</title></head>
 <body class="page">

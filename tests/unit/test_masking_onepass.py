@@ -9,8 +9,8 @@ tag closes implicitly closed elements, a whole leaf element is still an element.
 from __future__ import annotations
 
 from consent_generator.model import MaskingConfig
-from mkdocs_clarity.masking import compile_masking, compile_selector, find_masks
-from mkdocs_clarity.scan import scan_page, tag_at
+from mkdocs_clarity.engine.masking import compile_masking, compile_selector, find_masks
+from mkdocs_clarity.engine.scan import scan_page, tag_at
 
 MASK = ' data-clarity-mask="true"'
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from consent_generator.model import MaskingConfig
-from mkdocs_clarity.maskcheck import mask_gaps
-from mkdocs_clarity.masking import compile_masking, find_masks
-from mkdocs_clarity.masking_rules import emails_in, is_long_number, long_numbers_in
-from mkdocs_clarity.scan import scan_page, tag_at
+from mkdocs_clarity.audit.maskcheck import mask_gaps
+from mkdocs_clarity.engine.masking import compile_masking, find_masks
+from mkdocs_clarity.engine.masking_rules import emails_in, is_long_number, long_numbers_in
+from mkdocs_clarity.engine.scan import scan_page, tag_at
 
 
 @pytest.mark.parametrize(("text", "emails", "numbers"), [

@@ -16,9 +16,9 @@ import pytest
 
 from consent_generator.model import Policy
 from consent_generator.policy import PolicyError, load_policy
-from mkdocs_clarity.masking import compile_masking
+from mkdocs_clarity.engine.masking import compile_masking
+from mkdocs_clarity.engine.site import renderer_for
 from mkdocs_clarity.plugin import _load_policy_cached
-from mkdocs_clarity.site import renderer_for
 
 
 class CountingLoad:

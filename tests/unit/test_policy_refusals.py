@@ -106,7 +106,7 @@ def test_markdown_audit_escapes_site_content_like_the_html_one(tmp_path):
     """Site content in the Markdown audit is inert text: no raw HTML, link, image, emphasis,
     code fence or table cell comes from a page (issue 11 §3)."""
     from mkdocs_clarity.audit import audit_site
-    from mkdocs_clarity.report import render
+    from mkdocs_clarity.audit.report import render
 
     hostile = ('console.log("<img src=x onerror=alert(1)> [x](javascript:alert(1)) '
                '![i](https://t.example/p.gif) ``` | *b* `")')

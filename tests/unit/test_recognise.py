@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from consent_generator.model import Policy
-from mkdocs_clarity.pages import is_page_name
-from mkdocs_clarity.rewrite import GatingError, RewriteContext, rewrite_page
-from mkdocs_clarity.scan import scan_page, script_end, tokens
-from mkdocs_clarity.urls import PageUrls, css_urls, refresh_url, srcset_urls
+from mkdocs_clarity.engine.pages import is_page_name
+from mkdocs_clarity.engine.rewrite import GatingError, RewriteContext, rewrite_page
+from mkdocs_clarity.engine.scan import scan_page, script_end, tokens
+from mkdocs_clarity.engine.urls import PageUrls, css_urls, refresh_url, srcset_urls
 
 CORPUS = Path(__file__).parents[1] / "fixtures" / "adversarial"
 SKELETON = ('<!doctype html><html><head><meta charset="utf-8"><title>t</title></head><body>'
@@ -107,7 +107,7 @@ def test_foreign_content_namespaces():
 
 
 def test_post_rewrite_check_fails_what_was_not_held(monkeypatch):
-    import mkdocs_clarity.rewrite as rw
+    import mkdocs_clarity.engine.rewrite as rw
 
     monkeypatch.setattr(rw, "_gate", lambda *a, **k: None)  # a rewrite that gates nothing
     with pytest.raises(GatingError, match=r"p.html:2: after the rewrite, <img src> still "

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consent_generator.model import Policy
-from mkdocs_clarity.rewrite import GatingError, RewriteContext, rewrite_page
-from mkdocs_clarity.scan import scan_page
+from mkdocs_clarity.engine.rewrite import GatingError, RewriteContext, rewrite_page
+from mkdocs_clarity.engine.scan import scan_page
 
 CORPUS = Path(__file__).parents[1] / "fixtures" / "adversarial"
 TRACKERS = [p.read_text() for group in ("gated", "refused")

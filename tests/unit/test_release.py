@@ -99,7 +99,7 @@ def test_public_api_resolves(package):
 def test_public_api_is_the_real_thing():
     from consent_generator.policy import load_policy
     from consent_generator.services import catalog
-    from mkdocs_clarity.site import apply_site
+    from mkdocs_clarity.engine.site import apply_site
 
     assert mkdocs_clarity.apply_site is apply_site
     assert mkdocs_clarity.load_policy is load_policy is consent_generator.load_policy
@@ -114,7 +114,7 @@ def test_packages_are_typed(package):
 def test_engine_does_not_import_mkdocs():
     """``apply``/``audit`` work without MkDocs (docs/dependencies.md): only plugin.py imports it,
     so mkdocs could become an extra without touching the engine."""
-    code = ("import sys, mkdocs_clarity.cli, mkdocs_clarity.site, mkdocs_clarity.audit, "
+    code = ("import sys, mkdocs_clarity.cli, mkdocs_clarity.engine.site, mkdocs_clarity.audit, "
             "consent_generator.cli\n"
             "print(sorted(m for m in sys.modules if m == 'mkdocs' or m.startswith('mkdocs.')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

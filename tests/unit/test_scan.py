@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mkdocs_clarity.csp import sha256_source
-from mkdocs_clarity.scan import scan_page, tokens
+from mkdocs_clarity.engine.csp import sha256_source
+from mkdocs_clarity.engine.scan import scan_page, tokens
 
 
 def test_inline_scripts_executable_or_not_and_hashes():

@@ -84,7 +84,7 @@ def test_a_plain_policy_never_imports_soupsieve_or_bs4(tmp_path):
                       "unmask: ['.md-content h1']}\n")
     code = ("import sys\n"
             "from consent_generator.policy import load_policy\n"
-            "from mkdocs_clarity.masking import compile_masking\n"
+            "from mkdocs_clarity.engine.masking import compile_masking\n"
             f"compile_masking(load_policy({str(policy)!r}).masking)\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('soupsieve', 'bs4')))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

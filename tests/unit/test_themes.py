@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from consent_generator.policy import parse_policy
-from mkdocs_clarity.csp import build_site_csp
+from mkdocs_clarity.engine.csp import build_site_csp
 from mkdocs_clarity.themes import analytics, decide, footer, material, page_facts
 
 MATERIAL_HEAD = ('<html><head><meta name="generator" content="mkdocs-1.6.1, '
@@ -43,7 +43,7 @@ def test_mermaid_only_with_a_fence_and_from_the_sites_bundle(tmp_path):
 
 
 def test_mermaid_inline_styles_drop_style_hashes_but_never_touch_scripts(tmp_path):
-    from mkdocs_clarity.scan import scan_page
+    from mkdocs_clarity.engine.scan import scan_page
 
     html = (MATERIAL_HEAD + '<style>p{color:red}</style><script>var a=1</script>'
             '<pre class="mermaid">graph LR</pre></body></html>')
@@ -102,7 +102,7 @@ def test_footer_placement():
 
 def test_pasted_gtag_snippet_is_idempotent_under_repeated_apply(tmp_path):
     """Second run: no page changes and no empty-script hash (sha256 of "") in the CSP."""
-    from mkdocs_clarity.site import apply_site
+    from mkdocs_clarity.engine.site import apply_site
 
     site = tmp_path / "site"
     site.mkdir()
@@ -124,7 +124,7 @@ def test_pasted_gtag_snippet_is_idempotent_under_repeated_apply(tmp_path):
 
 
 def test_vimeo_frames_get_dnt_when_gated():
-    from mkdocs_clarity.rewrite import RewriteContext, rewrite_page
+    from mkdocs_clarity.engine.rewrite import RewriteContext, rewrite_page
 
     policy = parse_policy("version: 1\nservices:\n  vimeo: {category: marketing}\n", "c.yml")
     page = ('<html><head></head><body><iframe src="https://player.vimeo.com/video/1?h=ab#t=3">'

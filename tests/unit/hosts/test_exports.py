@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from consent_generator.model import CspConfig
-from mkdocs_clarity.csp import Csp
+from mkdocs_clarity.engine.csp import Csp
 from mkdocs_clarity.hosts import HeaderExportError, base, export, read_site_headers
 
 from .common import SITE_CSP

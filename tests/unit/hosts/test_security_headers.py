@@ -78,7 +78,7 @@ def test_corp_setting(tmp_path):
 
 
 def test_apply_sends_hsts_for_an_https_site_url(tmp_path):
-    from mkdocs_clarity.site import apply_site
+    from mkdocs_clarity.engine.site import apply_site
 
     (tmp_path / "index.html").write_text("<!doctype html><html><head><title>t</title></head>"
                                          "<body><p>x</p></body></html>")
@@ -165,8 +165,8 @@ def _page_site(tmp_path):
 
 def test_audit_lists_each_host_and_flags_missing_hsts(tmp_path):
     from mkdocs_clarity.audit import audit_site
-    from mkdocs_clarity.report import render
-    from mkdocs_clarity.siteurl import parse_site_url
+    from mkdocs_clarity.audit.report import render
+    from mkdocs_clarity.engine.siteurl import parse_site_url
 
     site = _page_site(tmp_path)
     export(site, "default-src 'self'; object-src 'none'; base-uri 'self'",

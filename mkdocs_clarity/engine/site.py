@@ -32,12 +32,18 @@ from consent_generator import render
 from consent_generator.atomic import write_atomic
 from consent_generator.errors import UserError
 from consent_generator.model import Policy
-
-from .csp import Csp, SiteCsp, SiteCspBuilder
-from .masking import CompiledMasking, compile_masking
-from .pages import is_page_name
-from .rewrite import Gated, PagePlan, Renderer, apply_plan, plan_page, strip_injected
-from .themes import Facts, ThemeReport, analytics, decide, page_facts
+from mkdocs_clarity.engine.csp import Csp, SiteCsp, SiteCspBuilder
+from mkdocs_clarity.engine.masking import CompiledMasking, compile_masking
+from mkdocs_clarity.engine.pages import is_page_name
+from mkdocs_clarity.engine.rewrite import (
+    Gated,
+    PagePlan,
+    Renderer,
+    apply_plan,
+    plan_page,
+    strip_injected,
+)
+from mkdocs_clarity.themes import Facts, ThemeReport, analytics, decide, page_facts
 
 
 class ThemeAnalyticsError(UserError):
@@ -45,8 +51,8 @@ class ThemeAnalyticsError(UserError):
 
 
 if TYPE_CHECKING:
-    from .hosts import HeaderFile
-    from .scan import PageScan
+    from mkdocs_clarity.engine.scan import PageScan
+    from mkdocs_clarity.hosts import HeaderFile
 
 Progress = Callable[[str, int, int], None]
 """``progress(phase, done, total)``: ``"scan"`` once per page planned in pass 1 (all of them
@@ -669,7 +675,7 @@ def apply_site(site_dir: Path | str, policy: Policy, *, jobs: int | None = None,
     covered by ``'self'``. ``base_path``: the site's URL path (``/`` or ``/docs/``), used for
     the links injected into ``404.html``, which is served at any depth (relative links would
     break there); without it 404.html gets relative links like any root page.
-    Raises :class:`~mkdocs_clarity.masking.MaskingError` for a masking selector that is not
+    Raises :class:`~mkdocs_clarity.engine.masking.MaskingError` for a masking selector that is not
     CSS, before touching any file.
     """
     rewriter = SiteRewriter(site_dir, policy, jobs=jobs, site_origin=site_origin,
@@ -685,7 +691,7 @@ def _export_headers(site_dir: Path, site_csp: SiteCsp, policy: Policy, *,
     (HSTS only when ``site_origin`` is https)."""
     if set(policy.csp.delivery) <= {"meta"}:
         return []
-    from . import hosts
+    from mkdocs_clarity import hosts
 
     https = None if site_origin is None else site_origin.lower().startswith("https:")
     return hosts.export(site_dir, site_csp.policy, policy.csp, headers=policy.headers,

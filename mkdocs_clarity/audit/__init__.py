@@ -26,16 +26,16 @@ from typing import TYPE_CHECKING, Any
 from consent_generator.csp_vocabulary import META_FORBIDDEN
 from consent_generator.errors import UserError
 from consent_generator.model import Policy
-
-from . import __version__, cspcheck, hosts
-from .csp import Csp, Reason, build_site_csp, service_label
-from .findings import Finding, Severity, fails, sort_findings
-from .maskcheck import MaskGaps, mask_gaps
-from .siteurl import SiteUrl
-from .themes import ThemeNeed, decide, is_page_structure
+from mkdocs_clarity import __version__, hosts
+from mkdocs_clarity.audit.maskcheck import MaskGaps, mask_gaps
+from mkdocs_clarity.engine import cspcheck
+from mkdocs_clarity.engine.csp import Csp, Reason, build_site_csp, service_label
+from mkdocs_clarity.engine.findings import Finding, Severity, fails, sort_findings
+from mkdocs_clarity.engine.siteurl import SiteUrl
+from mkdocs_clarity.themes import ThemeNeed, decide, is_page_structure
 
 if TYPE_CHECKING:
-    from .scan import PageScan
+    from mkdocs_clarity.engine.scan import PageScan
 
 SCHEMA_VERSION = 1
 PAGE_LIMIT = 5
@@ -146,8 +146,8 @@ class AuditReport:
 
 
 def html_files(site_dir: Path) -> list[Path]:
-    """Every page of the site (:mod:`mkdocs_clarity.pages`: ``.html`` and ``.htm``), sorted."""
-    from .pages import page_files
+    """Every page of the site (:mod:`mkdocs_clarity.engine.pages`: ``.html`` and ``.htm``), sorted."""
+    from mkdocs_clarity.engine.pages import page_files
 
     return [site_dir / rel for rel in page_files(site_dir) if (site_dir / rel).is_file()]
 
@@ -161,11 +161,11 @@ class _PageFacts:
 
 
 def _scan_one(args: tuple[str, str, bool]) -> _PageFacts:
-    from .scan import scan_page
+    from mkdocs_clarity.engine.scan import scan_page
 
     path, rel, with_masking = args
     html = Path(path).read_text("utf-8", errors="replace")
-    from .themes import page_facts
+    from mkdocs_clarity.themes import page_facts
 
     return _PageFacts(scan_page(html, rel), mask_gaps(html) if with_masking else None,
                       page_facts(html))
@@ -238,33 +238,59 @@ def audit_site(site_dir: str | Path, policy: Policy | None = None, *,
     recorder = bool(service_ids & SESSION_RECORDERS) or any(
         t.service in SESSION_RECORDERS for s in scans for t in s.trackers)
 
-    findings: list[Finding] = []
-    warnings: list[str] = []
+    deployed = _deployed(scans, site)
+    findings = list(deployed.findings)
+    findings += _security_header_findings(deployed.delivery["security_headers"], site_url)
+    csp = Csp.parse(deployed.policy) if deployed.policy else Csp()
+    if deployed.policy:
+        findings += cspcheck.evaluate(deployed.policy)
+        findings += _policy_findings(csp, scans, service_ids)
+    origin = site_url.origin if site_url else None
+    findings += _third_party_findings(scans, origin)
+    explained = _explain(csp, scans, policy, config_services, origin, themes.needs)
+    entries = _source_entries(csp, explained, findings)
+    gating = _gating(scans)
+    findings += _ungated_findings(gating)
+    masking = _masking(facts, recorder)
+    findings += _masking_findings(masking)
 
-    # What is deployed: the pages' meta policies and the header files.
+    report = AuditReport(
+        site=str(site), pages=len(files), policy=deployed.policy, delivery=deployed.delivery,
+        directives=entries, findings=sort_findings(_dedupe(findings)), gating=gating,
+        masking=masking, warnings=[], site_url=site_url)
+    if baseline is not None:
+        report.baseline = diff_baseline(baseline, report.to_json())
+    return report
+
+
+@dataclass(frozen=True)
+class _Deployed:
+    """What the site delivers: the audited policy, how it is delivered, and what is wrong
+    with the delivery itself (pages disagreeing, report-only headers, ...)."""
+
+    policy: str
+    delivery: dict[str, Any]
+    findings: list[Finding]
+
+
+def _deployed(scans: list[PageScan], site: Path) -> _Deployed:
+    """The pages' meta policies and the header files: a header policy wins over metas."""
     meta_by_page = {s.path: _deployed_meta(s) for s in scans}
     header_files = hosts.read_site_headers(site)
     header_csp, header_ro = _header_policies(header_files)
     policies = Counter(v for v in meta_by_page.values() if v)
     meta_policy = policies.most_common(1)[0][0] if policies else ""
-    audited = header_csp or meta_policy
-    security_rows = hosts.security_headers(header_files, bool(meta_policy))
     delivery = {"meta": meta_policy, "headers": header_files,
                 "report_only": bool(header_ro and not header_csp),
-                "security_headers": security_rows}
+                "security_headers": hosts.security_headers(header_files, bool(meta_policy))}
+    findings = _delivery_findings(meta_by_page, meta_policy, header_csp, header_ro,
+                                  header_files, policies)
+    return _Deployed(header_csp or meta_policy, delivery, findings)
 
-    findings += _delivery_findings(meta_by_page, meta_policy, header_csp, header_ro,
-                                   header_files, policies)
-    findings += _security_header_findings(security_rows, site_url)
-    csp = Csp.parse(audited) if audited else Csp()
-    if audited:
-        findings += cspcheck.evaluate(audited)
-        findings += _policy_findings(csp, scans, service_ids)
-    origin = site_url.origin if site_url else None
-    findings += _third_party_findings(scans, origin)
 
-    # Why each source is there.
-    explained = _explain(csp, scans, policy, config_services, origin, themes.needs)
+def _source_entries(csp: Csp, explained: dict[tuple[str, str], tuple[Reason, ...]],
+                    findings: list[Finding]) -> list[tuple[str, list[SourceEntry]]]:
+    """Why each source is there; a source nothing explains is a finding (edited by hand?)."""
     entries = []
     for name, sources in csp.directives:
         row = []
@@ -278,25 +304,17 @@ def audit_site(site_dir: str | Path, policy: Policy | None = None, *,
                     "policy: was the site or a header file edited after mkdocs-clarity ran?",
                     name, src, "mkdocs-clarity"))
         entries.append((name, row))
+    return entries
 
-    gating = _gating(scans)
-    for g in gating:
-        if g.executable_pages:
-            findings.append(Finding(
-                "UNGATED_TRACKER", "high",
-                f"{g.service} runs without consent on {len(g.executable_pages)} page(s): "
-                "apply the policy (mkdocs-clarity apply) so it is gated",
-                None, g.service, "mkdocs-clarity", g.executable_pages))
-    masking = _masking(facts, recorder)
-    findings += _masking_findings(masking)
 
-    report = AuditReport(
-        site=str(site), pages=len(files), policy=audited, delivery=delivery,
-        directives=entries, findings=sort_findings(_dedupe(findings)), gating=gating,
-        masking=masking, warnings=warnings, site_url=site_url)
-    if baseline is not None:
-        report.baseline = diff_baseline(baseline, report.to_json())
-    return report
+def _ungated_findings(gating: list[ServiceCoverage]) -> list[Finding]:
+    """A vendor load that runs without consent on some page: the one HIGH the audit exists for."""
+    return [Finding(
+        "UNGATED_TRACKER", "high",
+        f"{g.service} runs without consent on {len(g.executable_pages)} page(s): "
+        "apply the policy (mkdocs-clarity apply) so it is gated",
+        None, g.service, "mkdocs-clarity", g.executable_pages)
+        for g in gating if g.executable_pages]
 
 
 def _deployed_meta(scan: PageScan) -> str:

@@ -3,7 +3,7 @@
 One policy serves the whole site because Material's instant navigation keeps the first page's
 policy and *adds* every later page's ``<meta>`` policy to it: per-page policies would be
 intersected and break. The site policy is therefore the union of what every page needs,
-built from :class:`~mkdocs_clarity.scan.PageScan` facts, and every source carries the reasons
+built from :class:`~mkdocs_clarity.engine.scan.PageScan` facts, and every source carries the reasons
 it is there (:class:`Reason`), so the audit can explain each one.
 """
 
@@ -27,9 +27,8 @@ from consent_generator.csp_vocabulary import (
 
 if TYPE_CHECKING:  # pragma: no cover
     from consent_generator.model import Policy
-
-    from .scan import CspMeta, PageScan, Resource
-    from .themes import ThemeNeed
+    from mkdocs_clarity.engine.scan import CspMeta, PageScan, Resource
+    from mkdocs_clarity.themes import ThemeNeed
 
 # The vocabulary has one home (consent_generator.csp_vocabulary); re-exported for callers.
 FORBIDDEN_IN_SCRIPT = UNSAFE_SCRIPT_KEYWORDS - {"'unsafe-hashes'"}
@@ -61,7 +60,7 @@ def parse_directives(text: str, normalize: Callable[[str], str] = _norm_source,
     """Split one serialized policy into ``{directive: sources}`` as a browser reads it.
 
     The one tokenizer for both the engine (:meth:`Csp.parse`) and the audit's CSP Evaluator
-    checks (:func:`mkdocs_clarity.cspcheck.parse`), so the two cannot read a policy
+    checks (:func:`mkdocs_clarity.engine.cspcheck.parse`), so the two cannot read a policy
     differently: ``;``-separated directives, names lowercased, the first occurrence of a
     directive wins, empty directives are kept (flags), sources de-duplicated in order.
     ``normalize`` canonicalises one source token; the checks pass the evaluator's own rule.
@@ -358,6 +357,8 @@ class SiteCspBuilder:
             _service_sources(b, svc.csp, service_label(svc.key, svc.spec.name, svc.category))
         if runtime_scripts is None:
             runtime_scripts = render.service_inline_scripts(policy)
+        from mkdocs_clarity.engine.scan import first_line  # scan is the lower layer
+
         for text in runtime_scripts:
             b.add("script-src", sha256_source(text), "service",
                   "gated snippet: " + first_line(text))
@@ -473,7 +474,7 @@ class SiteCspBuilder:
 def evaluator_highs(csp: Csp) -> tuple[str, ...]:
     """High findings of the CSP Evaluator's checks (:mod:`.cspcheck`, the port the audit
     uses) on ``csp``, as messages saying what and where."""
-    from .cspcheck import evaluate
+    from mkdocs_clarity.engine.cspcheck import evaluate
 
     return tuple(f"CSP Evaluator: {f.directive or 'policy'} {f.value or ''}: {f.description}"
                  for f in evaluate(csp.serialize()) if f.severity == "high")
@@ -581,16 +582,6 @@ def _merge_page_policy(b: _Builder, page_policy: Csp, page: str,
                 stripped.setdefault((directive, s), (why, []))[1].append(page)
             elif why is None:
                 b.add(directive, s, "page-policy", f"<meta> policy: {directive}", page)
-
-
-def first_line(text: str, limit: int = 80) -> str:
-    """What a reviewer reads to recognise an inline script or style: its first non-blank
-    line, shortened (the scan's facts and the provenance labels use the same one)."""
-    for line in text.splitlines():
-        line = line.strip()
-        if line:
-            return line if len(line) <= limit else line[: limit - 1] + "…"
-    return "(empty)"
 
 
 def _pages(pages: list[str], limit: int = 3) -> str:

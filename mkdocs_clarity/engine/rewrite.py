@@ -1,6 +1,6 @@
 """One page in, one page out: gate trackers, inject the consent markup and the CSP, add masks.
 
-Every change is a *splice* at offsets found by :mod:`mkdocs_clarity.scan`: bytes that are not
+Every change is a *splice* at offsets found by :mod:`mkdocs_clarity.engine.scan`: bytes that are not
 touched stay identical (``<pre>`` whitespace, entities, attribute quoting), which a parse and
 re-serialize could never promise. The work is split in two so the site pass can scan every
 page once: :func:`plan_page` finds what to change (everything but the site-wide CSP, which is
@@ -35,11 +35,10 @@ from consent_generator.render import (
     HEAD_START,
 )
 from consent_generator.services import catalog
-
-from .csp import Csp, meta_in_head
-from .masking import CompiledMasking, compile_masking, find_masks
-from .masking_rules import MASK_TEXT, UNMASK_TEXT
-from .scan import PageScan, Tag, Tracker, scan_page, script_end, tag_at
+from mkdocs_clarity.engine.csp import Csp, meta_in_head
+from mkdocs_clarity.engine.masking import CompiledMasking, compile_masking, find_masks
+from mkdocs_clarity.engine.masking_rules import MASK_TEXT, UNMASK_TEXT
+from mkdocs_clarity.engine.scan import PageScan, Tag, Tracker, scan_page, script_end, tag_at
 
 CSP_ATTR = "data-consent-csp"
 ORIGINAL_ATTR = "data-consent-original"
@@ -89,7 +88,7 @@ class Renderer:
         return render.render_head(self.policy, lang=lang, root=root)
 
     def _render_body(self, lang: str, with_link: bool = True) -> str:
-        from .themes.footer import floating_button
+        from mkdocs_clarity.themes.footer import floating_button
 
         block = render.render_body(self.policy, lang=lang)
         # No footer to put the "Cookie settings" link in: a floating reopen button, inside
@@ -387,7 +386,26 @@ def plan_page(html: str, path: str, policy: Policy, *, masking: CompiledMasking 
         plan.is_page = False  # a fragment (e.g. an HTML include copied from docs/)
         return plan, scan
 
-    # The CSP <meta>: replace ours / the page's own, keep the page's policy as the original.
+    _plan_csp_meta(html, scan, policy, plan)
+    for t in scan.trackers:  # auto-gating: nothing that loads from a vendor is left live
+        if not t.gated and not t.injected:
+            _gate(html, t, policy, path, plan)
+    _hold_loose_gated(html, scan, plan)
+    if not masking.empty:
+        _plan_masks(html, scan, masking, path, plan)
+    _plan_injected(html, scan, plan)
+    if scan.trackers:
+        # Pages where the recogniser found no vendor load at all only get our blocks, the
+        # CSP meta and masks, none of which can make a load appear: nothing to re-check.
+        _verify(html, plan, path, site_url)
+    return plan, scan
+
+
+def _plan_csp_meta(html: str, scan: PageScan, policy: Policy, plan: PagePlan) -> None:
+    """Replace ours and the page's own CSP ``<meta>``; keep the page's policy as the original.
+
+    A page's meta outside ``<head>`` is dropped without being kept: browsers ignore it.
+    """
     removed: list[tuple[int, int]] = []
     originals: list[str] = []
     if "meta" in policy.csp.delivery:
@@ -395,7 +413,7 @@ def plan_page(html: str, path: str, policy: Policy, *, masking: CompiledMasking 
             if meta.ours:
                 if meta.original:
                     originals.append(meta.original)
-            elif meta.content.strip() and meta_in_head(scan, meta):  # browsers ignore the rest
+            elif meta.content.strip() and meta_in_head(scan, meta):
                 originals.append(meta.content.strip())
             removed.append((meta.start, meta.end))
             plan.edits.append((meta.start, meta.end, ""))
@@ -406,13 +424,13 @@ def plan_page(html: str, path: str, policy: Policy, *, masking: CompiledMasking 
         at = _meta_position(html, scan, removed)
         plan.edits.append((at, at, _GUARD))
 
-    # Auto-gating: nothing that loads from a vendor is left live.
-    live = [t for t in scan.trackers if not t.gated and not t.injected]
-    for t in live:
-        _gate(html, t, policy, path, plan)
-    # Scripts gated by hand in the body: a type="text/plain" does not survive Material's
-    # instant navigation (it re-runs content scripts without attributes): hold them in a
-    # <template> with the same category.
+
+def _hold_loose_gated(html: str, scan: PageScan, plan: PagePlan) -> None:
+    """Hold scripts gated by hand in the body in a ``<template>`` of the same category.
+
+    A ``type="text/plain"`` does not survive Material's instant navigation (it re-runs
+    content scripts without their attributes); a template's content never runs.
+    """
     for start, end in scan.loose_gated:
         tag = tag_at(html, start)
         if tag is None:
@@ -423,19 +441,25 @@ def plan_page(html: str, path: str, policy: Policy, *, masking: CompiledMasking 
         plan.edits.append((start, start, f"<template{attrs}>"))
         plan.edits.append((end, end, "</template>"))
 
-    # Masks.
-    if not masking.empty:
-        body = tag_at(html, scan.body_tag[0]) if scan.body_tag else None
-        res = find_masks(html, masking, opaque=scan.opaque, body_tag=body,
-                         body_end=scan.body_close, path=path,
-                         tag_index=scan.tag_index or None)
-        plan.mask_at.extend(off for off, text in res.insertions if text == MASK_TEXT)
-        plan.unmask_at.extend(off for off, text in res.insertions if text == UNMASK_TEXT)
-        plan.masked = res.masked
-        plan.warnings.extend(res.warnings)
 
-    # Injected blocks, planned last so that at a shared offset they follow a </template>
-    # closing a gated script (insertions at one offset keep their planned order).
+def _plan_masks(html: str, scan: PageScan, masking: CompiledMasking, path: str,
+                plan: PagePlan) -> None:
+    """Where the masking policy puts ``data-clarity-mask`` / ``-unmask`` on this page."""
+    body = tag_at(html, scan.body_tag[0]) if scan.body_tag else None
+    res = find_masks(html, masking, opaque=scan.opaque, body_tag=body,
+                     body_end=scan.body_close, path=path, tag_index=scan.tag_index or None)
+    plan.mask_at.extend(off for off, text in res.insertions if text == MASK_TEXT)
+    plan.unmask_at.extend(off for off, text in res.insertions if text == UNMASK_TEXT)
+    plan.masked = res.masked
+    plan.warnings.extend(res.warnings)
+
+
+def _plan_injected(html: str, scan: PageScan, plan: PagePlan) -> None:
+    """Our head and body blocks and the footer link.
+
+    Planned last so that at a shared offset they follow a ``</template>`` closing a gated
+    script (insertions at one offset keep their planned order).
+    """
     if scan.head_close is not None:
         head_at = scan.head_close
     elif scan.body_tag is not None:
@@ -444,17 +468,12 @@ def plan_page(html: str, path: str, policy: Policy, *, masking: CompiledMasking 
         head_at = scan.head_tag[1] if scan.head_tag else (scan.html_tag or (0, 0))[1]
     plan.edits.append((head_at, head_at, _HEAD))
     body_at = scan.body_close if scan.body_close is not None else len(html)
-    from .themes.footer import footer_at
+    from mkdocs_clarity.themes.footer import footer_at
 
     footer = footer_at(html)
     if footer is not None:
         plan.edits.append((footer[0], footer[0], _FOOTER + footer[1]))
     plan.edits.append((body_at, body_at, _BODY if footer is None else _BODY_NO_LINK))
-    if scan.trackers:
-        # Pages where the recogniser found no vendor load at all only get our blocks, the
-        # CSP meta and masks, none of which can make a load appear: nothing to re-check.
-        _verify(html, plan, path, site_url)
-    return plan, scan
 
 
 def meta_tag(csp: Csp, original: str | None) -> str:
@@ -491,7 +510,7 @@ def apply_plan(html: str, plan: PagePlan, csp: Csp | None, renderer: Renderer | 
         elif text == _BODY_NO_LINK:
             text = renderer.body(plan.lang, link=False) if renderer else BODY_START + BODY_END
         elif text.startswith(_FOOTER):
-            from .themes.footer import footer_link
+            from mkdocs_clarity.themes.footer import footer_link
 
             # Without a renderer (the re-check after gating) our own link is left out.
             text = footer_link(renderer.label(plan.lang), text[len(_FOOTER):]) \

@@ -10,7 +10,7 @@ carrying a ``style=`` or ``on…=`` attribute. Quoted attribute values are consu
 ``"<script>"`` inside an attribute never counts as a tag. The page is then touched in Python
 only a few dozen times.
 
-The same :func:`tokens` stream drives :mod:`mkdocs_clarity.rewrite`, and :func:`scan_page` is
+The same :func:`tokens` stream drives :mod:`mkdocs_clarity.engine.rewrite`, and :func:`scan_page` is
 what the audit reads, so the rewrite and the audit always agree on the facts.
 """
 
@@ -26,9 +26,7 @@ from urllib.parse import urlsplit
 
 from consent_generator.csp_sources import sha256_source
 from consent_generator.render import BODY_END, BODY_START, HEAD_END, HEAD_START
-
-from .csp import first_line
-from .urls import PageUrls, css_urls, refresh_url, srcset_urls, vendor_hosts
+from mkdocs_clarity.engine.urls import PageUrls, css_urls, refresh_url, srcset_urls, vendor_hosts
 
 RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed",
                       "noframes", "noscript"})
@@ -675,7 +673,7 @@ def scan_page(html: str, path: str, *, index: frozenset[str] = frozenset(),
     (a label, and the base of its relative URLs).
 
     ``index``: tag names whose start offsets to collect in :attr:`PageScan.tag_index`.
-    ``site_url``: where the site is served, when known (see :mod:`mkdocs_clarity.urls`).
+    ``site_url``: where the site is served, when known (see :mod:`mkdocs_clarity.engine.urls`).
     """
     st = _ScanState(html, path, PageUrls(path, site_url), _depth)
     tag_index: dict[str, list[int]] = {name: [] for name in index}
@@ -990,3 +988,13 @@ _DOCTYPE = re.compile(r"\A\ufeff?\s*(?:<!--.*?-->\s*)*<!doctype[^>]*>", re.I | r
 def _doctype_end(html: str) -> int | None:
     m = _DOCTYPE.match(html)
     return m.end() if m else None
+
+
+def first_line(text: str, limit: int = 80) -> str:
+    """What a reviewer reads to recognise an inline script or style: its first non-blank
+    line, shortened (the scan's facts and the provenance labels use the same one)."""
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            return line if len(line) <= limit else line[: limit - 1] + "…"
+    return "(empty)"

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from .masking_rules import (
+from mkdocs_clarity.engine.masking_rules import (
     FIELD_TAGS,
     MASK_ATTR,
     UNMASK_ATTR,

@@ -23,9 +23,8 @@ from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
 from consent_generator.csp_vocabulary import FETCH_FALLBACKS
-
-from .csp import parse_directives
-from .findings import Finding
+from mkdocs_clarity.engine.csp import parse_directives
+from mkdocs_clarity.engine.findings import Finding
 
 Directives = Mapping[str, tuple[str, ...]]
 

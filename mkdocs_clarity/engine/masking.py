@@ -26,8 +26,7 @@ from functools import cache
 from consent_generator.errors import UserError
 from consent_generator.model import MaskingConfig
 from consent_generator.selectors import selector_problem
-
-from .masking_rules import (
+from mkdocs_clarity.engine.masking_rules import (
     BALANCED_SELECTORS,
     DIGIT_RUN,
     EMAIL_DOMAIN,
@@ -39,7 +38,7 @@ from .masking_rules import (
     VOID_ELEMENTS,
     is_long_number,
 )
-from .scan import Tag, in_spans, tag_at
+from mkdocs_clarity.engine.scan import Tag, in_spans, tag_at
 
 _ALL_ZERO = str.maketrans("123456789", "000000000")
 _FOUR_ZEROS = re.compile("0000")

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from consent_generator.csp_sources import sha256_source
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = Path(__file__).parent.parent / "templates"
 FORMATS = ("json", "md", "html")
 
 
