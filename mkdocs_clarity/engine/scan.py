@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from urllib.parse import urlsplit
 
-from consent_generator.csp_sources import sha256_source
+from consent_generator.csp_sources import first_line, sha256_source
 from consent_generator.render import BODY_END, BODY_START, HEAD_END, HEAD_START
 from mkdocs_clarity.engine.urls import PageUrls, css_urls, refresh_url, srcset_urls, vendor_hosts
 
@@ -988,13 +988,3 @@ _DOCTYPE = re.compile(r"\A\ufeff?\s*(?:<!--.*?-->\s*)*<!doctype[^>]*>", re.I | r
 def _doctype_end(html: str) -> int | None:
     m = _DOCTYPE.match(html)
     return m.end() if m else None
-
-
-def first_line(text: str, limit: int = 80) -> str:
-    """What a reviewer reads to recognise an inline script or style: its first non-blank
-    line, shortened (the scan's facts and the provenance labels use the same one)."""
-    for line in text.splitlines():
-        line = line.strip()
-        if line:
-            return line if len(line) <= limit else line[: limit - 1] + "…"
-    return "(empty)"
