@@ -59,13 +59,18 @@ Finding = tuple[str, str]
 
 
 def directive_problem(name: str) -> Finding | None:
-    """Why ``name`` cannot be used as a source-list directive, or None if it can."""
+    """Why ``name`` cannot be used as a source-list directive, or None if it can.
+
+    The directives ``consent.yml`` sets through their own keys (``csp.frame_ancestors``...)
+    are refused here too: in ``csp.extra`` or a custom service they would bypass those keys'
+    checks and reach the header deliveries twice."""
+    if name in OWN_KEY_DIRECTIVES:
+        what = "has its own key" if name in SOURCE_LIST_DIRECTIVES else "is not a source list"
+        return f"{name} {what}", f"set {OWN_KEY_DIRECTIVES[name]} instead"
     if name in SOURCE_LIST_DIRECTIVES or name in VALUELESS_DIRECTIVES:
         return None
     if name.lower() in SOURCE_LIST_DIRECTIVES:
         return f"unknown CSP directive {name!r}", f"directive names are lower case: {name.lower()!r}"
-    if name in OWN_KEY_DIRECTIVES and name not in SOURCE_LIST_DIRECTIVES:
-        return f"{name} is not a source list", f"set {OWN_KEY_DIRECTIVES[name]} instead"
     if name in OTHER_DIRECTIVES:
         return f"{name} is not a source list and cannot be added here", ""
     close = did_you_mean(name, KNOWN_DIRECTIVES)

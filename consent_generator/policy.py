@@ -372,12 +372,6 @@ def _frame_ancestors(rep: Reporter, node: Node | None) -> tuple[str, ...]:
 def _extra(rep: Reporter, node: Node | None) -> dict[str, tuple[str, ...]]:
     if node is None or node.is_null:
         return {}
-    if node.kind == "mapping" and "frame-ancestors" in node.value:
-        entry = node.value["frame-ancestors"]
-        rep.error(entry, "csp.extra.frame-ancestors", "frame-ancestors has its own key",
-                  "set csp.frame_ancestors instead")
-        node = Node("mapping", {k: e for k, e in node.value.items() if k != "frame-ancestors"},
-                    node.line, node.column, node.tag)
     return check_source_map(rep, node, "csp.extra")
 
 

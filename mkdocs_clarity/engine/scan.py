@@ -328,12 +328,8 @@ def tokens(html: str, extra: frozenset[str] = frozenset()) -> Iterator[Token]:
             continue
         if m.group("ename") is not None:
             name = m.group("ename").lower()
-            if foreign and name in ("p", "br") and not foreign[-1][1]:
-                foreign.clear()
-            for i in range(len(foreign) - 1, -1, -1):
-                if foreign[i][0] == name:
-                    del foreign[i:]
-                    break
+            if foreign:
+                _close_foreign(name, foreign)
             yield Token("end", m.start("ename") - 2, m.end(), name)
             pos = m.end()
             continue
@@ -368,6 +364,17 @@ def tokens(html: str, extra: frozenset[str] = frozenset()) -> Iterator[Token]:
             return
         yield Token("start", start, m.end(), name, tag, breakout=breakout)
         pos = m.end()
+
+
+def _close_foreign(name: str, foreign: list[tuple[str, bool]]) -> None:
+    """An end tag inside SVG/MathML: ``</p>``/``</br>`` break out to HTML (as the tree
+    builder does), any other closes the innermost open element of its name."""
+    if name in ("p", "br") and not foreign[-1][1]:
+        foreign.clear()
+    for i in range(len(foreign) - 1, -1, -1):
+        if foreign[i][0] == name:
+            del foreign[i:]
+            break
 
 
 def _foreign_start(html: str, tag: Tag, name: str,
