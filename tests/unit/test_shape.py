@@ -55,12 +55,14 @@ def _resolve(name: str) -> str | None:
     return name or None
 
 
-def imports_of(module: str) -> set[str]:
-    """The modules of ours that importing ``module`` imports directly (top level only)."""
+def imports_of(module: str, *, anywhere: bool = False) -> set[str]:
+    """The modules of ours that importing ``module`` imports directly: at the top level only,
+    or (``anywhere``) also inside functions and under ``TYPE_CHECKING``."""
     path = MODULES[module]
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    tree = ast.parse(path.read_text("utf-8"))
     found: set[str] = set()
-    for node in _top_level_statements(ast.parse(path.read_text("utf-8")).body):
+    for node in ast.walk(tree) if anywhere else _top_level_statements(tree.body):
         names: list[str] = []
         if isinstance(node, ast.Import):
             names = [a.name for a in node.names]
@@ -78,6 +80,7 @@ def imports_of(module: str) -> set[str]:
 
 
 GRAPH = {m: imports_of(m) for m in MODULES}
+ALL_IMPORTS = {m: imports_of(m, anywhere=True) for m in MODULES}
 
 
 def _cycle_from(start: str) -> list[str] | None:
@@ -99,6 +102,8 @@ def test_the_import_graph_is_read_from_the_source():
     assert "mkdocs_clarity.engine.csp" in GRAPH["mkdocs_clarity.engine.cspcheck"]
     assert "consent_generator.csp_vocabulary" in GRAPH["consent_generator.csp_sources"]
     assert "mkdocs_clarity.engine.scan" not in GRAPH["mkdocs_clarity.engine.csp"]  # TYPE_CHECKING
+    assert "mkdocs_clarity.engine.scan" in ALL_IMPORTS["mkdocs_clarity.engine.csp"]
+    assert _reaches("mkdocs_clarity.cli", ("mkdocs_clarity.audit",))  # a front end may
 
 
 def test_no_import_circles():
@@ -111,7 +116,9 @@ UPPER_LAYERS = ("mkdocs_clarity.audit", "mkdocs_clarity.verify", "mkdocs_clarity
 
 
 def _reaches(module: str, prefixes: tuple[str, ...]) -> list[str]:
-    return sorted(t for t in GRAPH[module]
+    """What ``module`` imports, anywhere in it (a deferred import still depends), under
+    ``prefixes``."""
+    return sorted(t for t in ALL_IMPORTS[module]
                   if any(t == p or t.startswith(p + ".") for p in prefixes))
 
 
