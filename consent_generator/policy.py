@@ -16,7 +16,6 @@ from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
-from .csp_sources import list_problem, source_problem
 from .model import (
     DELIVERIES,
     HSTS_ONE_YEAR,
@@ -30,7 +29,7 @@ from .model import (
     UiConfig,
     frozen_map,
 )
-from .policy_services import check_services, check_source_map, check_url
+from .policy_services import check_services, check_source_list, check_source_map, check_url
 from .selectors import selector_problem
 from .validation import (
     PolicyError,
@@ -357,16 +356,7 @@ def _delivery(rep: Reporter, node: Node | None) -> tuple[str, ...]:
 
 
 def _frame_ancestors(rep: Reporter, node: Node | None) -> tuple[str, ...]:
-    out = []
-    for value, item, ipath in rep.string_list(node, "csp.frame_ancestors"):
-        bad = source_problem("frame-ancestors", value)
-        if bad:
-            rep.error(item, ipath, *bad)
-        out.append(value)
-    whole = list_problem(out)
-    if whole:
-        rep.error(node, "csp.frame_ancestors", *whole)
-    return tuple(dict.fromkeys(out))
+    return check_source_list(rep, node, "csp.frame_ancestors", "frame-ancestors")
 
 
 def _extra(rep: Reporter, node: Node | None) -> dict[str, tuple[str, ...]]:
