@@ -16,6 +16,7 @@ from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
+from .csp_vocabulary import META_FORBIDDEN, OWN_KEY_DIRECTIVES
 from .model import (
     DELIVERIES,
     HSTS_ONE_YEAR,
@@ -291,13 +292,13 @@ def _csp(rep: Reporter, node: Node | None) -> CspConfig:
         report_to = None
     frame_ancestors = _frame_ancestors(rep, get("frame_ancestors"))
     extra = _extra(rep, get("extra"))
-    if meta_only:
-        for key, present in (("frame_ancestors", frame_ancestors), ("report_uri", report_uri),
-                             ("report_to", report_to)):
-            if present:
-                rep.warn(get(key), child("csp", key),
-                         f"<meta> cannot carry {key.replace('_', '-')}, so it is ignored",
-                         "add a header delivery (e.g. netlify, nginx) to csp.delivery")
+    given = {"frame-ancestors": frame_ancestors, "report-uri": report_uri,
+             "report-to": report_to}
+    for directive, path in OWN_KEY_DIRECTIVES.items():
+        if meta_only and given[directive] and directive in META_FORBIDDEN:
+            rep.warn(get(path.split(".", 1)[1]), path,
+                     f"<meta> cannot carry {directive}, so it is ignored",
+                     "add a header delivery (e.g. netlify, nginx) to csp.delivery")
     if report_only and not (report_uri or report_to):
         rep.warn(get("report_only"), "csp.report_only",
                  "report-only without report_uri or report_to: violations are only shown in "
