@@ -62,8 +62,8 @@ def directive_problem(name: str) -> Finding | None:
     """Why ``name`` cannot be used as a source-list directive, or None if it can.
 
     The directives ``consent.yml`` sets through their own keys (``csp.frame_ancestors``...)
-    are refused here too: in ``csp.extra`` or a custom service they would bypass those keys'
-    checks and reach the header deliveries twice."""
+    are refused here too: the header deliveries take them from those keys only, so in
+    ``csp.extra`` or a custom service they would be silently ignored."""
     if name in OWN_KEY_DIRECTIVES:
         what = "has its own key" if name in SOURCE_LIST_DIRECTIVES else "is not a source list"
         return f"{name} {what}", f"set {OWN_KEY_DIRECTIVES[name]} instead"
