@@ -249,7 +249,9 @@ def record_endpoint_source(policy: Policy) -> str | None:
 
 
 def policy_sources(policy: Policy, inline_scripts: Iterable[str]) -> list[PolicySource]:
-    """Every source the policy's runtime and services need, base policy first.
+    """Every source the policy's runtime, services and ``csp.extra`` need, base policy first
+    (the header-only settings and Trusted Types, which need the guard script, are the site
+    builder's).
 
     The one function behind both the snippet's install notes and the site-wide CSP.
     ``inline_scripts``: the text of every inline script the runtime will execute
@@ -268,7 +270,17 @@ def policy_sources(policy: Policy, inline_scripts: Iterable[str]) -> list[Policy
         out.append(PolicySource("connect-src", endpoint, "extra",
                                 f"record_endpoint: each consent choice is sent to "
                                 f"{policy.record_endpoint}"))
+    out += [PolicySource(d, s, "extra", "csp.extra in the policy")
+            for d, sources in policy.csp.extra.items() for s in sources if not weakening(d, s)]
     return out
+
+
+def extra_refused(policy: Policy) -> list[str]:
+    """Warnings for the ``csp.extra`` sources :func:`policy_sources` leaves out because they
+    would weaken the policy (the validator refuses them in ``consent.yml``; a ``Policy``
+    built in code can still carry them)."""
+    return [f"csp.extra: {s} in {d} is never emitted"
+            for d, sources in policy.csp.extra.items() for s in sources if weakening(d, s)]
 
 
 def as_directives(sources: Iterable[PolicySource]) -> dict[str, tuple[str, ...]]:

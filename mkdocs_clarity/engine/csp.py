@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
-from consent_generator.csp_sources import policy_sources
+from consent_generator.csp_sources import extra_refused, policy_sources
 from consent_generator.csp_sources import service_label as service_label
 from consent_generator.csp_sources import sha256_source as sha256_source
 from consent_generator.csp_vocabulary import (
@@ -350,18 +350,13 @@ class SiteCspBuilder:
                 self._theme_inline_styles = True
 
     def result(self) -> SiteCsp:
-        """The policy: what the pages need plus ``csp.extra`` and header-only settings."""
+        """The policy: what the pages need plus the header-only settings."""
         b, policy, warnings = self._b, self.policy, []
         if self._style_attrs:
             b.add("style-src", "'unsafe-hashes'", "inline-style",
                   "style=\"\" attributes on the site; 'unsafe-hashes' with their hashes is far "
                   "narrower than 'unsafe-inline' (only these exact values)")
-        for directive, sources in policy.csp.extra.items():
-            for s in sources:
-                if weakening(directive, s):
-                    warnings.append(f"csp.extra: {s} in {directive} is never emitted")
-                    continue
-                b.add(directive, s, "extra", "csp.extra in the policy")
+        warnings += extra_refused(policy)  # the rest of csp.extra came with policy_sources
         if policy.csp.trusted_types:
             for directive, values in TRUSTED_TYPES:
                 for v in values:

@@ -3,7 +3,9 @@
 They used to come from two builders that drifted (the snippet's frame-src lacked the 'self'
 the site keeps through default-src, and it named no base policy); both now start from
 ``consent_generator.csp_sources.policy_sources``. The snippet's policy is read from the
-INSTALL.txt a user copies, and compared with the site policy of a site with no page facts.
+INSTALL.txt a user copies, and compared with the site policy of a site with no page facts
+(what a ``<meta>`` carries: the header-only settings go to the header files, which the snippet
+does not write).
 """
 
 from __future__ import annotations
@@ -41,6 +43,11 @@ POLICIES = {
                                 record_endpoint="/consent"),
     "custom": parse_policy(CUSTOM, "consent.yml"),
     "nothing": Policy(services=()),
+    "extra-and-headers": parse_policy(
+        "version: 1\nservices: {youtube: {}}\ncsp:\n  delivery: [meta, netlify]\n"
+        "  report_uri: https://r.example.org/csp\n  frame_ancestors: [\"'none'\"]\n"
+        "  extra: {img-src: [\"https://img.example.org\"], frame-src: [\"https://f.example.org\"],"
+        " media-src: [\"https://m.example.org\"]}\n", "consent.yml"),
 }
 
 
@@ -57,7 +64,7 @@ def snippet_csp(policy: Policy, out: Path) -> dict[str, set[str]]:
 def test_snippet_and_site_state_the_same_policy(name, tmp_path):
     policy = POLICIES[name]
     site = build_site_csp(policy, [])
-    ours = {d: set(sources) for d, sources in site.policy.directives}
+    ours = {d: set(sources) for d, sources in site.meta_policy.directives}
     assert snippet_csp(policy, tmp_path) == ours
 
 
