@@ -1,9 +1,15 @@
-"""The CSP vocabulary a policy may use: directive names and well-formed sources.
+"""CSP sources: which ones a policy may use, and which ones a policy needs.
 
-Shared by the policy validator (``csp.extra``, custom services) and the catalog tests, so a
-source the validator accepts from a user is held to the same grammar as the vendors' own.
-Anything that would weaken script execution ('unsafe-inline', a wildcard...) is refused
-with the reason, because the project never emits a weaker policy than it promises.
+- Checking (the policy validator for ``csp.extra`` and custom services, and the catalog
+  tests): a source the validator accepts from a user is held to the same grammar as the
+  vendors' own. Anything that would weaken script execution ('unsafe-inline', a wildcard...) is
+  refused with the reason, because the project never emits a weaker policy than it promises.
+- Needing: :func:`policy_sources` is the one function that turns a policy into the sources its
+  runtime and services need. ``consent-generator snippet`` prints them and the site rewrite
+  starts its site-wide policy from them, so the two cannot drift.
+
+The words themselves (directives, keywords, fallbacks, what weakens) are
+:mod:`consent_generator.csp_vocabulary`'s.
 """
 
 from __future__ import annotations
@@ -11,24 +17,35 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+from urllib.parse import urlsplit
 
-from .csp_vocabulary import (  # noqa: F401 - re-exported: the vocabulary's old home
-    FETCH_DIRECTIVES,
+from .csp_vocabulary import (
+    ANY_HOST,
+    HASH_ALGORITHMS,
     KEYWORDS,
     KNOWN_DIRECTIVES,
-    NAVIGATION_DIRECTIVES,
     OTHER_DIRECTIVES,
+    OWN_KEY_DIRECTIVES,
+    SCHEME_SOURCE,
+    SCRIPT_GOVERNING,
     SOURCE_LIST_DIRECTIVES,
     UNSAFE_SCRIPT_KEYWORDS,
     VALUELESS_DIRECTIVES,
+    fallback_for,
     hash_problem,
+    normalize_source,
     tld_wildcard,
+    union,
     weakening,
 )
-from .csp_vocabulary import SCRIPT_GOVERNING as SCRIPT_DIRECTIVES
 from .validation import did_you_mean
 
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+if TYPE_CHECKING:  # pragma: no cover
+    from .model import Policy
+
 _HOST = re.compile(
     r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)?"
     r"(?P<host>\*|(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*"
@@ -42,13 +59,18 @@ Finding = tuple[str, str]
 
 
 def directive_problem(name: str) -> Finding | None:
-    """Why ``name`` cannot be used as a source-list directive, or None if it can."""
+    """Why ``name`` cannot be used as a source-list directive, or None if it can.
+
+    The directives ``consent.yml`` sets through their own keys (``csp.frame_ancestors``...)
+    are refused here too: the header deliveries take them from those keys only, so in
+    ``csp.extra`` or a custom service they would be silently ignored."""
+    if name in OWN_KEY_DIRECTIVES:
+        what = "has its own key" if name in SOURCE_LIST_DIRECTIVES else "is not a source list"
+        return f"{name} {what}", f"set {OWN_KEY_DIRECTIVES[name]} instead"
     if name in SOURCE_LIST_DIRECTIVES or name in VALUELESS_DIRECTIVES:
         return None
     if name.lower() in SOURCE_LIST_DIRECTIVES:
         return f"unknown CSP directive {name!r}", f"directive names are lower case: {name.lower()!r}"
-    if name in ("report-uri", "report-to"):
-        return (f"{name} is not a source list", f"set csp.{name.replace('-', '_')} instead")
     if name in OTHER_DIRECTIVES:
         return f"{name} is not a source list and cannot be added here", ""
     close = did_you_mean(name, KNOWN_DIRECTIVES)
@@ -67,25 +89,26 @@ def source_problem(directive: str, source: str) -> Finding | None:
     if source.startswith("'"):
         return _quoted_problem(directive, source)
     bare = f"'{source.lower()}'"
-    if bare in KEYWORDS or source.lower().startswith(("sha256-", "sha384-", "sha512-", "nonce-")):
+    if bare in KEYWORDS or source.lower().startswith((*_HASH_PREFIXES, "nonce-")):
         return (f"the keyword {source} needs single quotes",
                 f"in YAML write it as \"{bare}\" (YAML removes one level of quotes, so "
                 "'self' alone becomes self)")
     if tld_wildcard(source):
         return (f"{source!r} allows every site under a top-level domain",
                 "name the sites you use (https://cdn.example.com, https://*.example.com)")
-    if source == "*" or _HOST_WILDCARD.fullmatch(source):
+    if source == "*" or ANY_HOST.fullmatch(source):
         if weakening(directive, source):
             return (f"{source!r} in {directive} would let any host run scripts on the site",
                     f"list the exact hosts instead; we never widen {directive} to any host")
-        return None
-    if _SCHEME.fullmatch(source):
+        if source == "*" or _HOST.fullmatch(source):
+            return None
+    if SCHEME_SOURCE.fullmatch(source):
         if weakening(directive, source):
             return (f"{source!r} in {directive} allows scripts from any {source[:-1]} URL",
                     f"list the exact hosts instead; we never widen {directive} to any host")
         return None
     if _HOST.fullmatch(source):
-        if source.startswith("http://") and directive in SCRIPT_DIRECTIVES:
+        if source.startswith("http://") and directive in SCRIPT_GOVERNING:
             return (f"{source!r} loads scripts over plain http, which anyone on the network "
                     "can change", "use its https:// address")
         return None
@@ -94,7 +117,7 @@ def source_problem(directive: str, source: str) -> Finding | None:
             "(data:), or a keyword like \"'self'\"")
 
 
-_HOST_WILDCARD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\*(:(\d{1,5}|\*))?(/.*)?")
+_HASH_PREFIXES = tuple(f"{algo}-" for algo in HASH_ALGORITHMS)
 
 
 def _quoted_problem(directive: str, source: str) -> Finding | None:
@@ -108,7 +131,7 @@ def _quoted_problem(directive: str, source: str) -> Finding | None:
     if lowered.startswith("'nonce-"):
         return (f"{source}: a static site cannot send a fresh nonce with every response",
                 "inline scripts are allowed by their hash automatically")
-    if lowered.startswith(("'sha256-", "'sha384-", "'sha512-")):
+    if lowered.startswith(tuple("'" + p for p in _HASH_PREFIXES)):
         bad = hash_problem(source)
         return (f"malformed hash source {source}: {bad}",
                 "copy the whole 'sha256-…' value (44 base64 characters for sha256) from the "
@@ -165,3 +188,114 @@ def sha256_source(text: str) -> str:
     """
     digest = hashlib.sha256(normalize_newlines(text).encode("utf-8", "surrogatepass")).digest()
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+# --------------------------------------------------------------------------- what a policy needs
+
+BASE_POLICY: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("default-src", ("'self'",), "anything not named below: only the site itself"),
+    ("script-src", ("'self'",), "the theme's and the consent runtime's script files"),
+    ("style-src", ("'self'",), "the theme's and the consent runtime's stylesheets"),
+    ("img-src", ("'self'", "data:"),
+     "themes draw icons as data: SVG in CSS (Material does); data: images cannot run script"),
+    ("font-src", ("'self'", "data:"),
+     "icon fonts inlined in theme CSS; data: fonts cannot run script"),
+    ("connect-src", ("'self'",), "search index, instant navigation fetches"),
+    ("object-src", ("'none'",), "no plugins: <object>/<embed> are a script-injection path"),
+    ("base-uri", ("'self'",), "an injected <base> could redirect every relative script URL"),
+    ("form-action", ("'self'",), "forms post only to the site unless a page shows otherwise"),
+)
+"""The base policy: strict, each entry with the reason it is there (the audit shows it)."""
+
+SourceKind = Literal["base", "service", "extra"]
+
+
+@dataclass(frozen=True)
+class PolicySource:
+    """One source a policy needs in one directive, with why (``kind`` and ``detail`` are the
+    site CSP's provenance: :class:`mkdocs_clarity.engine.csp.Reason`)."""
+
+    directive: str
+    source: str
+    kind: SourceKind
+    detail: str
+
+
+def first_line(text: str, limit: int = 80) -> str:
+    """What a reviewer reads to recognise an inline script or style: its first non-blank
+    line, shortened (the scan's facts and the provenance labels use the same one)."""
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            return line if len(line) <= limit else line[: limit - 1] + "…"
+    return "(empty)"
+
+
+def service_label(key: str, name: str, category: str) -> str:
+    """How a service source is explained: the service *and* the consent category it serves
+    (the reviewer's question is "what must a visitor accept before this host is reached").
+    Shared with the audit, which explains sources from a site's consent config the same way
+    and must not list one service twice."""
+    return f"service {key} ({name}), category {category}"
+
+
+def record_endpoint_source(policy: Policy) -> str | None:
+    """The ``connect-src`` source the runtime's proof-of-consent beacon needs, if any: the
+    endpoint's origin, or ``'self'`` for a same-site path."""
+    if not policy.record_endpoint:
+        return None
+    parts = urlsplit(policy.record_endpoint)
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else "'self'"
+
+
+def policy_sources(policy: Policy, inline_scripts: Iterable[str]) -> list[PolicySource]:
+    """Every source the policy's runtime, services and ``csp.extra`` need, base policy first
+    (the header-only settings and Trusted Types, which need the guard script, are the site
+    builder's).
+
+    The one function behind both the snippet's install notes and the site-wide CSP.
+    ``inline_scripts``: the text of every inline script the runtime will execute
+    (``render.service_inline_scripts(policy)``), passed in so that this module stays below
+    the renderer, which hashes with it.
+    """
+    out = [PolicySource(d, s, "base", why) for d, sources, why in BASE_POLICY for s in sources]
+    for svc in policy.services:
+        label = service_label(svc.key, svc.spec.name, svc.category)
+        out += [PolicySource(d, s, "service", label) for d, sources in svc.csp.items()
+                for s in sources]
+    out += [PolicySource("script-src", sha256_source(text), "service",
+                         "gated snippet: " + first_line(text)) for text in inline_scripts]
+    endpoint = record_endpoint_source(policy)
+    if endpoint:
+        out.append(PolicySource("connect-src", endpoint, "extra",
+                                f"record_endpoint: each consent choice is sent to "
+                                f"{policy.record_endpoint}"))
+    out += [PolicySource(d, s, "extra", "csp.extra in the policy")
+            for d, sources in policy.csp.extra.items() for s in sources if not weakening(d, s)]
+    return out
+
+
+def extra_refused(policy: Policy) -> list[str]:
+    """Warnings for the ``csp.extra`` sources :func:`policy_sources` leaves out because they
+    would weaken the policy (the validator refuses them in ``consent.yml``; a ``Policy``
+    built in code can still carry them)."""
+    return [f"csp.extra: {s} in {d} is never emitted"
+            for d, sources in policy.csp.extra.items() for s in sources if weakening(d, s)]
+
+
+def as_directives(sources: Iterable[PolicySource]) -> dict[str, tuple[str, ...]]:
+    """``sources`` as a policy: directives in first-seen order, a fetch directive created
+    after its fallback starts from the fallback's sources (as the site CSP's builder does, so
+    a frame host does not take away the ``'self'`` frames had through ``default-src``)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for ps in sources:
+        if ps.directive not in out:
+            inherited = fallback_for(ps.directive, out) if ps.kind != "base" else None
+            out[ps.directive] = out[inherited] if inherited else ()
+        out[ps.directive] = union(out[ps.directive], (normalize_source(ps.source),))
+    return out
+
+
+def policy_csp(policy: Policy, inline_scripts: Iterable[str]) -> Mapping[str, tuple[str, ...]]:
+    """What :func:`policy_sources` gives, as directives (what the snippet prints)."""
+    return as_directives(policy_sources(policy, inline_scripts))

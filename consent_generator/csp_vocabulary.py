@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Mapping
+from collections.abc import Container, Iterable, Mapping
 
 FETCH_FALLBACKS: Mapping[str, tuple[str, ...]] = {
     # CSP3 "directive fallback list": the effective sources of a fetch directive that is absent.
@@ -51,8 +51,37 @@ OTHER_DIRECTIVES: tuple[str, ...] = (
 KNOWN_DIRECTIVES: tuple[str, ...] = SOURCE_LIST_DIRECTIVES + VALUELESS_DIRECTIVES + \
     OTHER_DIRECTIVES
 
+RETIRED_DIRECTIVES: tuple[str, ...] = ("disown-opener", "referrer", "reflected-xss",
+                                       "require-sri-for")
+"""Directives of earlier drafts that browsers dropped: unknown to us (a policy may not use
+them), but still named by Google's CSP Evaluator, which flags them as deprecated."""
+
+SERIALIZE_ORDER: tuple[str, ...] = (
+    "default-src", "script-src", "script-src-elem", "script-src-attr", "style-src",
+    "style-src-elem", "style-src-attr", "img-src", "font-src", "connect-src", "media-src",
+    "manifest-src", "worker-src", "child-src", "frame-src", "object-src", "base-uri",
+    "form-action", "frame-ancestors", "upgrade-insecure-requests", "require-trusted-types-for",
+    "trusted-types", "report-uri", "report-to",
+)
+"""The order policies are written in (others follow, sorted): equal policies give equal bytes,
+which keeps a rebuild idempotent, and the reader finds the script rules first."""
+
 META_FORBIDDEN = frozenset({"frame-ancestors", "report-uri", "report-to", "sandbox"})
 """Directives a ``<meta http-equiv>`` policy cannot carry (CSP3 §3.3): header outputs only."""
+
+OWN_KEY_DIRECTIVES: Mapping[str, str] = {
+    "frame-ancestors": "csp.frame_ancestors",
+    "report-uri": "csp.report_uri",
+    "report-to": "csp.report_to",
+}
+"""Directives ``consent.yml`` sets through a key of their own (not ``csp.extra``), which the
+header deliveries write in place of any already in a policy. All are header-only."""
+
+SUBDIRECTIVE_PARENT: Mapping[str, str] = {
+    d: fallbacks[0] for d, fallbacks in FETCH_FALLBACKS.items() if d.endswith(("-elem", "-attr"))
+}
+"""``script-src-elem`` -> ``script-src`` and the like: the directive a violation report's
+``-elem`` / ``-attr`` name is written under in a policy."""
 
 SCRIPT_DIRECTIVES = frozenset({"script-src", "script-src-elem", "script-src-attr"})
 """Directives that name which scripts run."""
@@ -78,14 +107,45 @@ KEYWORDS = frozenset({
     "'strict-dynamic'", "'report-sample'", "'wasm-unsafe-eval'", "'inline-speculation-rules'",
     "'unsafe-allow-redirects'",
 })
+RETIRED_KEYWORDS = frozenset({"'wasm-eval'", "'unsafe-hashed-attributes'", "'block'", "'allow'"})
+"""Keywords of earlier drafts ('wasm-eval' became 'wasm-unsafe-eval', 'unsafe-hashed-attributes'
+became 'unsafe-hashes'): not ours to accept, still valid for Google's CSP Evaluator."""
 UNSAFE_SCRIPT_KEYWORDS = frozenset({"'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'"})
 SCHEME_ONLY_WEAKENING = frozenset({"http:", "https:", "data:", "blob:", "filesystem:"})
 """Scheme sources that allow any host: ``https:`` in script-src is "any script on the web"."""
 
 HASH_LENGTHS: Mapping[str, int] = {"sha256": 32, "sha384": 48, "sha512": 64}
 """Digest bytes per hash algorithm: a hash source of another length can never match."""
-_HASH = re.compile(r"'(sha256|sha384|sha512)-([A-Za-z0-9+/_-]+={0,2})'", re.I)
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+HASH_ALGORITHMS: tuple[str, ...] = tuple(HASH_LENGTHS)
+_HASH = re.compile(rf"'({'|'.join(HASH_ALGORITHMS)})-([A-Za-z0-9+/_-]+={{0,2}})'", re.I)
+SCHEME_SOURCE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+"""A scheme-only source (``https:``, ``data:``): every URL of that scheme."""
+ANY_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\*(:[0-9*]+)?(/.*)?")
+"""``https://*`` (any port, any path): a scheme with a bare ``*`` host allows every host."""
+_KEYWORD = re.compile(r"^'(?!nonce-)[a-z-]+'$", re.I)
+"""A quoted keyword ('self', 'none'...); a nonce is quoted too but its value is case-sensitive."""
+
+
+def normalize_source(token: str) -> str:
+    """Keywords are case-insensitive in CSP (``'SELF'`` is ``'self'``); hashes, nonces and
+    hosts keep their spelling."""
+    return token.lower() if _KEYWORD.match(token) else token
+
+
+def union(*lists: Iterable[str]) -> tuple[str, ...]:
+    """Sources allowed by any of ``lists``, in first-seen order, without duplicates;
+    ``'none'`` goes once anything else is allowed (with another source it means nothing,
+    and browsers would ignore it anyway)."""
+    out = list(dict.fromkeys(s for sources in lists for s in sources))
+    if len(out) > 1 and "'none'" in out:
+        out.remove("'none'")
+    return tuple(out)
+
+
+def fallback_for(directive: str, present: Container[str]) -> str | None:
+    """The directive whose sources apply to ``directive`` when it is absent from a policy
+    holding ``present`` (CSP3's fallback list), or None when nothing restricts it."""
+    return next((f for f in FETCH_FALLBACKS.get(directive, ()) if f in present), None)
 
 
 def hash_problem(source: str) -> str | None:
@@ -123,9 +183,9 @@ def weakening(directive: str, source: str) -> str | None:
     if directive not in GUARDED_DIRECTIVES:
         return None
     low = source.lower()
-    if low == "*" or re.fullmatch(r"[a-z][a-z0-9+.-]*://\*(:[0-9*]+)?(/.*)?", low):
+    if low == "*" or ANY_HOST.fullmatch(low):
         return "a wildcard allows every host"
-    if low in SCHEME_ONLY_WEAKENING or _SCHEME.fullmatch(low):
+    if low in SCHEME_ONLY_WEAKENING or SCHEME_SOURCE.fullmatch(low):
         return f"{source} allows every {low[:-1]} URL"
     if low in UNSAFE_SCRIPT_KEYWORDS:
         return f"{source} lets injected code run"

@@ -16,7 +16,7 @@ from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
-from .csp_sources import list_problem, source_problem
+from .csp_vocabulary import META_FORBIDDEN, OWN_KEY_DIRECTIVES
 from .model import (
     DELIVERIES,
     HSTS_ONE_YEAR,
@@ -30,7 +30,7 @@ from .model import (
     UiConfig,
     frozen_map,
 )
-from .policy_services import check_services, check_source_map, check_url
+from .policy_services import check_services, check_source_list, check_source_map, check_url
 from .selectors import selector_problem
 from .validation import (
     PolicyError,
@@ -292,13 +292,13 @@ def _csp(rep: Reporter, node: Node | None) -> CspConfig:
         report_to = None
     frame_ancestors = _frame_ancestors(rep, get("frame_ancestors"))
     extra = _extra(rep, get("extra"))
-    if meta_only:
-        for key, present in (("frame_ancestors", frame_ancestors), ("report_uri", report_uri),
-                             ("report_to", report_to)):
-            if present:
-                rep.warn(get(key), child("csp", key),
-                         f"<meta> cannot carry {key.replace('_', '-')}, so it is ignored",
-                         "add a header delivery (e.g. netlify, nginx) to csp.delivery")
+    given = {"frame-ancestors": frame_ancestors, "report-uri": report_uri,
+             "report-to": report_to}
+    for directive, path in OWN_KEY_DIRECTIVES.items():
+        if meta_only and given[directive] and directive in META_FORBIDDEN:
+            rep.warn(get(path.split(".", 1)[1]), path,
+                     f"<meta> cannot carry {directive}, so it is ignored",
+                     "add a header delivery (e.g. netlify, nginx) to csp.delivery")
     if report_only and not (report_uri or report_to):
         rep.warn(get("report_only"), "csp.report_only",
                  "report-only without report_uri or report_to: violations are only shown in "
@@ -357,27 +357,12 @@ def _delivery(rep: Reporter, node: Node | None) -> tuple[str, ...]:
 
 
 def _frame_ancestors(rep: Reporter, node: Node | None) -> tuple[str, ...]:
-    out = []
-    for value, item, ipath in rep.string_list(node, "csp.frame_ancestors"):
-        bad = source_problem("frame-ancestors", value)
-        if bad:
-            rep.error(item, ipath, *bad)
-        out.append(value)
-    whole = list_problem(out)
-    if whole:
-        rep.error(node, "csp.frame_ancestors", *whole)
-    return tuple(dict.fromkeys(out))
+    return check_source_list(rep, node, "csp.frame_ancestors", "frame-ancestors")
 
 
 def _extra(rep: Reporter, node: Node | None) -> dict[str, tuple[str, ...]]:
     if node is None or node.is_null:
         return {}
-    if node.kind == "mapping" and "frame-ancestors" in node.value:
-        entry = node.value["frame-ancestors"]
-        rep.error(entry, "csp.extra.frame-ancestors", "frame-ancestors has its own key",
-                  "set csp.frame_ancestors instead")
-        node = Node("mapping", {k: e for k, e in node.value.items() if k != "frame-ancestors"},
-                    node.line, node.column, node.tag)
     return check_source_map(rep, node, "csp.extra")
 
 

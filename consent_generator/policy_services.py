@@ -282,17 +282,24 @@ def check_source_map(rep: Reporter, node: Node, path: str) -> dict[str, tuple[st
         if found:
             rep.error(entry, dpath, *found)
             continue
-        sources = []
-        for source, item, ipath in rep.string_list(entry.node, dpath):
-            bad = source_problem(directive, source)
-            if bad:
-                rep.error(item, ipath, *bad)
-            sources.append(source)
-        whole = list_problem(sources)
-        if whole:
-            rep.error(entry.node, dpath, *whole)
-        out[directive] = tuple(dict.fromkeys(sources))
+        out[directive] = check_source_list(rep, entry.node, dpath, directive)
     return out
+
+
+def check_source_list(rep: Reporter, node: Node | None, path: str,
+                      directive: str) -> tuple[str, ...]:
+    """The sources of one directive, each checked (file, line and fix for a bad one), and
+    the list as a whole ('none' with others); duplicates dropped."""
+    sources = []
+    for source, item, ipath in rep.string_list(node, path):
+        bad = source_problem(directive, source)
+        if bad:
+            rep.error(item, ipath, *bad)
+        sources.append(source)
+    whole = list_problem(sources)
+    if whole:
+        rep.error(node, path, *whole)
+    return tuple(dict.fromkeys(sources))
 
 
 def _custom_cookies(rep: Reporter, field: Entry | None, service: Entry,

@@ -23,7 +23,7 @@ from urllib.parse import quote, urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from .atomic import write_atomic
-from .csp_sources import sha256_source
+from .csp_sources import policy_csp
 from .errors import UserError
 from .model import Policy, ServiceConfig
 from .services import ServiceSpec, catalog
@@ -554,34 +554,10 @@ def render_body(policy: Policy, *, lang: str) -> str:
 # --- snippet for any site --------------------------------------------------------------------
 
 def csp_sources(policy: Policy) -> dict[str, list[str]]:
-    """What the runtime and the enabled services need, per CSP directive (ordered, unique)."""
-    out: dict[str, list[str]] = {"script-src": ["'self'"], "style-src": ["'self'"]}
-
-    def add(directive: str, source: str) -> None:
-        bucket = out.setdefault(directive, [])
-        if source not in bucket:
-            bucket.append(source)
-
-    for text in service_inline_scripts(policy):
-        add("script-src", sha256_source(text))
-    for svc in policy.services:
-        for directive, sources in svc.csp.items():
-            for source in sources:
-                add(directive, source)
-    endpoint = record_endpoint_source(policy)
-    if endpoint:
-        add("connect-src", endpoint)
-    return out
-
-
-def record_endpoint_source(policy: Policy) -> str | None:
-    """The ``connect-src`` source the runtime's proof-of-consent beacon needs, if any: the
-    endpoint's origin, or ``'self'`` for a same-site path. Used by the snippet's install notes
-    and by the site-wide CSP, so neither can forget it (the beacon would be blocked)."""
-    if not policy.record_endpoint:
-        return None
-    parts = urlsplit(policy.record_endpoint)
-    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else "'self'"
+    """What the runtime and the enabled services need, per CSP directive (ordered, unique):
+    :func:`.csp_sources.policy_sources`, the same function the site-wide CSP starts from."""
+    found = policy_csp(policy, service_inline_scripts(policy))
+    return {directive: list(sources) for directive, sources in found.items()}
 
 
 def _install_text(policy: Policy, assets: list[Asset]) -> str:
@@ -604,11 +580,12 @@ def _install_text(policy: Policy, assets: list[Asset]) -> str:
         '             data-consent-src="https://www.youtube-nocookie.com/embed/ID"'
         ' title="..."></iframe>',
         "",
-        "Content Security Policy sources these files need (merge into your policy; every inline",
-        "script you add to gated tags needs its own hash):",
+        "Content Security Policy these files need (the same one mkdocs-clarity builds from the",
+        "policy; use it, or merge its sources into yours; every inline script you add to gated",
+        "tags needs its own hash):",
     ]
     lines += [f"  {d} {' '.join(s)};" for d, s in csp.items()]
-    lines += ["  object-src 'none'; base-uri 'self';", ""]
+    lines += [""]
     return "\n".join(lines)
 
 

@@ -2,13 +2,15 @@
 
 The pages under docs/reference/ are written by this script, never by hand: the policy keys
 from ``consent_generator.policy_reference``, the vendors from the catalog, the
-hosts from the host registry, the theme profiles from their modules. ``--check`` exits 1
-when a committed page differs from what the code says (the test suite runs it), naming the
-page and the command that fixes it.
+hosts from the host registry, the theme profiles from their modules. So are the README's
+vendor and host tables, between ``<!-- reference:NAME -->`` / ``<!-- /reference:NAME -->``
+markers. ``--check`` exits 1 when a committed page or table differs from what the code says
+(the test suite runs it), naming the file and the command that fixes it.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -100,11 +102,50 @@ PAGES: dict[str, Callable[[], str]] = {
 }
 
 
+def readme_vendors() -> str:
+    rows = [f"| `{sid}` | {_cell(spec.name)} | {spec.default_category} | "
+            f"{_cell(spec.signal.kind)} |"
+            for sid, spec in catalog().items() if sid != CUSTOM_ID]
+    return ("| Id | Vendor | Category | Told about consent by |\n|---|---|---|---|\n"
+            + "\n".join(rows) + "\n\nEvery host, cookie and signal: "
+            "[vendors reference](docs/reference/vendors.md).\n")
+
+
+def readme_hosts() -> str:
+    rows = [f"| `{h.delivery}` | `{h.file}` |" for h in hosts().values()]
+    return ("| `csp.delivery` | Header file written |\n|---|---|\n| `meta` | none: a "
+            "`<meta>` in every page |\n" + "\n".join(rows) + "\n\nWhat each sends: "
+            "[hosts reference](docs/reference/hosts.md).\n")
+
+
+README = ROOT / "README.md"
+README_BLOCKS: dict[str, Callable[[], str]] = {"vendors": readme_vendors, "hosts": readme_hosts}
+
+
+def readme_text(text: str) -> str:
+    """``text`` (the README) with every generated block replaced by what the code says."""
+    for name, render in README_BLOCKS.items():
+        block = re.compile(rf"(<!-- reference:{name} -->\n).*?(<!-- /reference:{name} -->)",
+                           re.S)
+        if not block.search(text):
+            raise SystemExit(f"README.md lacks the <!-- reference:{name} --> markers")
+        m = block.search(text)
+        assert m is not None
+        text = text[:m.end(1)] + render() + text[m.start(2):]
+    return text
+
+
+def _outputs() -> dict[Path, Callable[[], str]]:
+    out: dict[Path, Callable[[], str]] = {REFERENCE / n: r for n, r in PAGES.items()}
+    out[README] = lambda: readme_text(README.read_text(encoding="utf-8"))
+    return out
+
+
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     stale = []
-    for name, render in PAGES.items():
-        path, text = REFERENCE / name, render()
+    for path, render in _outputs().items():
+        text = render()
         if path.exists() and path.read_text(encoding="utf-8") == text:
             continue
         if check:

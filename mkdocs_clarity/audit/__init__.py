@@ -23,13 +23,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from consent_generator.csp_vocabulary import META_FORBIDDEN
+from consent_generator.csp_sources import service_label
+from consent_generator.csp_vocabulary import META_FORBIDDEN, OWN_KEY_DIRECTIVES
 from consent_generator.errors import UserError
 from consent_generator.model import Policy
 from mkdocs_clarity import __version__, hosts
 from mkdocs_clarity.audit.maskcheck import MaskGaps, mask_gaps
 from mkdocs_clarity.engine import cspcheck
-from mkdocs_clarity.engine.csp import Csp, Reason, build_site_csp, service_label
+from mkdocs_clarity.engine.csp import Csp, Reason, build_site_csp
 from mkdocs_clarity.engine.findings import Finding, Severity, fails, sort_findings
 from mkdocs_clarity.engine.siteurl import SiteUrl
 from mkdocs_clarity.themes import ThemeNeed, decide, is_page_structure
@@ -512,8 +513,8 @@ def _explain(csp: Csp, scans: list[PageScan], policy: Policy | None,
 def _fallback_reason(csp: Csp, directive: str, source: str,
                      known: dict[tuple[str, str], list[Reason]]) -> list[Reason]:
     """A source the builder put under another directive (default-src seeding by a merge)."""
-    if directive in ("frame-ancestors", "report-uri", "report-to"):
-        return [Reason("extra", f"csp.{directive.replace('-', '_')} (header delivery)")]
+    if directive in OWN_KEY_DIRECTIVES:
+        return [Reason("extra", f"{OWN_KEY_DIRECTIVES[directive]} (header delivery)")]
     for (d, s), reasons in known.items():
         if s == source and d != directive and reasons:
             return [Reason(r.kind, f"{r.detail} (via {d})", r.pages) for r in reasons]

@@ -9,53 +9,40 @@ it is there (:class:`Reason`), so the audit can explain each one.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
-from consent_generator.csp_sources import sha256_source
+from consent_generator.csp_sources import extra_refused, policy_sources
+from consent_generator.csp_sources import service_label as service_label
+from consent_generator.csp_sources import sha256_source as sha256_source
 from consent_generator.csp_vocabulary import (
     FETCH_FALLBACKS,
-    META_FORBIDDEN,
     SCRIPT_DIRECTIVES,
+    SERIALIZE_ORDER,
     TRUSTED_TYPES,
     UNSAFE_SCRIPT_KEYWORDS,
+    fallback_for,
+    normalize_source,
+    union,
     weakening,
 )
+from consent_generator.csp_vocabulary import META_FORBIDDEN as META_FORBIDDEN
 
 if TYPE_CHECKING:  # pragma: no cover
     from consent_generator.model import Policy
     from mkdocs_clarity.engine.scan import CspMeta, PageScan, Resource
     from mkdocs_clarity.themes import ThemeNeed
 
-# The vocabulary has one home (consent_generator.csp_vocabulary); re-exported for callers.
-FORBIDDEN_IN_SCRIPT = UNSAFE_SCRIPT_KEYWORDS - {"'unsafe-hashes'"}
-"""Never emitted for scripts (CONTRIBUTING: secure by default)."""
-_MERGE_DROPPED = frozenset({"'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'",
-                            "'strict-dynamic'"})
+_MERGE_DROPPED = UNSAFE_SCRIPT_KEYWORDS | {"'strict-dynamic'"}
 """Keywords a page's policy never brings into the site's: unsafe ones (see
 :func:`~consent_generator.csp_vocabulary.weakening`), 'unsafe-inline' for styles (hashes
 replace it) and 'strict-dynamic' (it would switch off 'self' and the host list, which the
 theme's and the vendors' script files need). Elsewhere they mean nothing and are skipped."""
 
-_KEYWORD = re.compile(r"^'(?!nonce-)[a-z-]+'$", re.I)
-"""A quoted keyword ('self', 'none'...); a nonce is quoted too but its value is case-sensitive."""
-_ORDER = ("default-src", "script-src", "script-src-elem", "script-src-attr", "style-src",
-          "style-src-elem", "style-src-attr", "img-src", "font-src", "connect-src",
-          "media-src", "manifest-src", "worker-src", "child-src", "frame-src", "object-src",
-          "base-uri", "form-action", "frame-ancestors", "upgrade-insecure-requests",
-          "require-trusted-types-for", "trusted-types",
-          "report-uri", "report-to")
 
-
-def _norm_source(token: str) -> str:
-    """Keywords are case-insensitive in CSP; hashes and hosts keep their spelling."""
-    return token.lower() if _KEYWORD.match(token) else token
-
-
-def parse_directives(text: str, normalize: Callable[[str], str] = _norm_source,
+def parse_directives(text: str, normalize: Callable[[str], str] = normalize_source,
                      ) -> dict[str, tuple[str, ...]]:
     """Split one serialized policy into ``{directive: sources}`` as a browser reads it.
 
@@ -100,7 +87,7 @@ class Csp:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Iterable[str]]) -> Csp:
-        return cls(tuple((k.lower(), tuple(dict.fromkeys(_norm_source(s) for s in v)))
+        return cls(tuple((k.lower(), tuple(dict.fromkeys(normalize_source(s) for s in v)))
                          for k, v in data.items()))
 
     # -- reading ----------------------------------------------------------------------------
@@ -123,11 +110,8 @@ class Csp:
         own = self.get(directive)
         if own is not None:
             return own
-        for fallback in FETCH_FALLBACKS.get(directive, ()):
-            value = self.get(fallback)
-            if value is not None:
-                return value
-        return None
+        fallback = fallback_for(directive, self.names())
+        return self.get(fallback) if fallback else None
 
     # -- producing --------------------------------------------------------------------------
     def serialize(self) -> str:
@@ -144,14 +128,7 @@ class Csp:
         """A copy with ``sources`` added to ``directive`` (created at the canonical position
         when absent); ``'none'`` is dropped once anything else is allowed."""
         items = dict(self.directives)
-        current = list(items.get(directive, ()))
-        for s in sources:
-            s = _norm_source(s)
-            if s not in current:
-                current.append(s)
-        if len(current) > 1 and "'none'" in current:
-            current.remove("'none'")
-        items[directive] = tuple(current)
+        items[directive] = union(items.get(directive, ()), map(normalize_source, sources))
         return Csp(_ordered(items))
 
     def merge(self, other: Csp) -> Csp:
@@ -170,16 +147,13 @@ class Csp:
         for name in names:
             a = self.effective(name) if name in FETCH_FALLBACKS else self.get(name)
             b = other.effective(name) if name in FETCH_FALLBACKS else other.get(name)
-            merged = list(dict.fromkeys((*(a or ()), *(b or ()))))
-            if len(merged) > 1 and "'none'" in merged:
-                merged.remove("'none'")
-            out[name] = tuple(merged)
+            out[name] = union(a or (), b or ())
         return Csp(_ordered(out))
 
 
 def _ordered(items: Mapping[str, tuple[str, ...]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Canonical directive order, so equal policies serialize to equal bytes (idempotency)."""
-    rank = {name: i for i, name in enumerate(_ORDER)}
+    rank = {name: i for i, name in enumerate(SERIALIZE_ORDER)}
     return tuple(sorted(items.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
 
 
@@ -229,21 +203,6 @@ class SiteCsp:
         return self.provenance.get((directive, source), ())
 
 
-BASE: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    ("default-src", ("'self'",), "anything not named below: only the site itself"),
-    ("script-src", ("'self'",), "the theme's and the consent runtime's script files"),
-    ("style-src", ("'self'",), "the theme's and the consent runtime's stylesheets"),
-    ("img-src", ("'self'", "data:"),
-     "themes draw icons as data: SVG in CSS (Material does); data: images cannot run script"),
-    ("font-src", ("'self'", "data:"),
-     "icon fonts inlined in theme CSS; data: fonts cannot run script"),
-    ("connect-src", ("'self'",), "search index, instant navigation fetches"),
-    ("object-src", ("'none'",), "no plugins: <object>/<embed> are a script-injection path"),
-    ("base-uri", ("'self'",), "an injected <base> could redirect every relative script URL"),
-    ("form-action", ("'self'",), "forms post only to the site unless a page shows otherwise"),
-)
-"""The base policy: strict, and each entry's reason is recorded as provenance ``base``."""
-
 KNOWN_RESOURCE_DEPENDENCIES: Mapping[str, tuple[tuple[str, str, str], ...]] = {
     # A stylesheet host whose CSS pulls files from another host the HTML never names.
     "https://fonts.googleapis.com": (
@@ -268,13 +227,7 @@ class _Builder:
     @property
     def csp(self) -> Csp:
         if self._csp is None:
-            items = {}
-            for directive, sources in self._sources.items():
-                values = list(sources)
-                if len(values) > 1 and "'none'" in values:
-                    values.remove("'none'")
-                items[directive] = tuple(values)
-            self._csp = Csp(_ordered(items))
+            self._csp = Csp(_ordered({d: union(s) for d, s in self._sources.items()}))
         return self._csp
 
     @csp.setter
@@ -284,7 +237,7 @@ class _Builder:
 
     def add(self, directive: str, source: str, kind: ReasonKind, detail: str,
             page: str | None = None) -> None:
-        source = _norm_source(source)
+        source = normalize_source(source)
         if kind != "base" and directive not in self._sources and directive in FETCH_FALLBACKS:
             self._inherit(directive)
         sources = self._sources.setdefault(directive, {})
@@ -303,14 +256,12 @@ class _Builder:
         silently take away the ``'self'`` it had through ``default-src``, and a same-origin
         frame that worked before the rewrite would be blocked.
         """
-        for fallback in FETCH_FALLBACKS[directive]:
-            inherited = self._sources.get(fallback)
-            if inherited is not None:
-                self._sources[directive] = {}
-                for src in list(inherited):
-                    self.add(directive, src, "base", f"kept from {fallback}: {directive} was "
-                             f"absent, so it allowed what {fallback} allows")
-                return
+        fallback = fallback_for(directive, self._sources)
+        if fallback is not None:
+            self._sources[directive] = {}
+            for src in list(self._sources[fallback]):
+                self.add(directive, src, "base", f"kept from {fallback}: {directive} was "
+                         f"absent, so it allowed what {fallback} allows")
 
     def provenance(self) -> dict[tuple[str, str], tuple[Reason, ...]]:
         final = self.csp
@@ -323,14 +274,6 @@ class _Builder:
                 Reason(kind, detail, tuple(sorted(set(pages))))
                 for (kind, detail), pages in per.items())
         return out
-
-
-def service_label(key: str, name: str, category: str) -> str:
-    """How a service source is explained: the service *and* the consent category it serves
-    (the reviewer's question is "what must a visitor accept before this host is reached").
-    Shared with the audit, which explains sources from a site's consent config the same way
-    and must not list one service twice."""
-    return f"service {key} ({name}), category {category}"
 
 
 def _service_sources(builder: _Builder, csp: Mapping[str, tuple[str, ...]], label: str,
@@ -350,22 +293,10 @@ class SiteCspBuilder:
 
         self.policy = policy
         self._b = b = _Builder()
-        for directive, sources, why in BASE:
-            for s in sources:
-                b.add(directive, s, "base", why)
-        for svc in policy.services:
-            _service_sources(b, svc.csp, service_label(svc.key, svc.spec.name, svc.category))
         if runtime_scripts is None:
             runtime_scripts = render.service_inline_scripts(policy)
-        from mkdocs_clarity.engine.scan import first_line  # scan is the lower layer
-
-        for text in runtime_scripts:
-            b.add("script-src", sha256_source(text), "service",
-                  "gated snippet: " + first_line(text))
-        endpoint = render.record_endpoint_source(policy)
-        if endpoint:
-            b.add("connect-src", endpoint, "extra",
-                  f"record_endpoint: each consent choice is sent to {policy.record_endpoint}")
+        for ps in policy_sources(policy, runtime_scripts):  # the snippet's sources too
+            b.add(ps.directive, ps.source, ps.kind, ps.detail)
         self._enabled = {s.spec.id for s in policy.services}
         self._auto_services: set[str] = set()
         self._style_attrs = False
@@ -419,19 +350,13 @@ class SiteCspBuilder:
                 self._theme_inline_styles = True
 
     def result(self) -> SiteCsp:
-        """The policy: what the pages need plus ``csp.extra`` and header-only settings."""
+        """The policy: what the pages need plus the header-only settings."""
         b, policy, warnings = self._b, self.policy, []
         if self._style_attrs:
             b.add("style-src", "'unsafe-hashes'", "inline-style",
                   "style=\"\" attributes on the site; 'unsafe-hashes' with their hashes is far "
                   "narrower than 'unsafe-inline' (only these exact values)")
-        for directive, sources in policy.csp.extra.items():
-            for s in sources:
-                if (directive in SCRIPT_DIRECTIVES and s.lower() in FORBIDDEN_IN_SCRIPT) or \
-                        weakening(directive, s):
-                    warnings.append(f"csp.extra: {s} in {directive} is never emitted")
-                    continue
-                b.add(directive, s, "extra", "csp.extra in the policy")
+        warnings += extra_refused(policy)  # the rest of csp.extra came with policy_sources
         if policy.csp.trusted_types:
             for directive, values in TRUSTED_TYPES:
                 for v in values:

@@ -22,35 +22,36 @@ import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
-from consent_generator.csp_vocabulary import FETCH_FALLBACKS
+from consent_generator import csp_vocabulary as vocab
+from consent_generator.csp_vocabulary import (
+    FETCH_FALLBACKS,
+    HASH_ALGORITHMS,
+    KNOWN_DIRECTIVES,
+    RETIRED_DIRECTIVES,
+    RETIRED_KEYWORDS,
+    SCRIPT_DIRECTIVES,
+    SUBDIRECTIVE_PARENT,
+)
 from mkdocs_clarity.engine.csp import parse_directives
 from mkdocs_clarity.engine.findings import Finding
 
 Directives = Mapping[str, tuple[str, ...]]
 
-DIRECTIVES = frozenset({
-    "child-src", "connect-src", "default-src", "font-src", "frame-src", "img-src",
-    "media-src", "object-src", "script-src", "script-src-attr", "script-src-elem",
-    "style-src", "style-src-attr", "style-src-elem", "prefetch-src", "manifest-src",
-    "worker-src", "base-uri", "plugin-types", "sandbox", "disown-opener", "form-action",
-    "frame-ancestors", "navigate-to", "report-to", "report-uri", "block-all-mixed-content",
-    "upgrade-insecure-requests", "reflected-xss", "referrer", "require-sri-for",
-    "trusted-types", "require-trusted-types-for", "webrtc",
-})
+# The evaluator's word lists are the vocabulary's, give or take what csp_evaluator 1.1.x
+# predates (fenced-frame-src, 'unsafe-allow-redirects') and the retired words it still knows.
+DIRECTIVES = (frozenset(KNOWN_DIRECTIVES) - {"fenced-frame-src"}) | set(RETIRED_DIRECTIVES)
 FETCH_DIRECTIVES = frozenset({"default-src", *FETCH_FALLBACKS})
 """The evaluator's fetch directives: the same set the engine knows fallbacks for."""
-KEYWORDS = frozenset({
-    "'self'", "'none'", "'unsafe-inline'", "'unsafe-eval'", "'wasm-eval'",
-    "'wasm-unsafe-eval'", "'strict-dynamic'", "'unsafe-hashed-attributes'", "'unsafe-hashes'",
-    "'report-sample'", "'block'", "'allow'", "'inline-speculation-rules'",
-})
-XSS_DIRECTIVES = ("script-src", "script-src-attr", "script-src-elem", "object-src", "base-uri")
+KEYWORDS = (vocab.KEYWORDS - {"'unsafe-allow-redirects'"}) | RETIRED_KEYWORDS
+SCRIPT_ORDER = tuple(sorted(SCRIPT_DIRECTIVES))
+"""script-src, script-src-attr, script-src-elem: the order the evaluator reports them in."""
+XSS_DIRECTIVES = (*SCRIPT_ORDER, "object-src", "base-uri")
 XSS_SCHEMES = ("data:", "http:", "https:")
 
 _SCHEME_RE = re.compile(r"^[a-zA-Z][+a-zA-Z0-9.-]*:$")
 _NONCE_STRICT = re.compile(r"^'nonce-[a-zA-Z0-9+/_-]+[=]{0,2}'$")
 _NONCE_ANY = re.compile(r"^'nonce-(.+)'$")
-_HASH_STRICT = re.compile(r"^'(sha256|sha384|sha512)-[a-zA-Z0-9+/_-]+[=]{0,2}'$")
+_HASH_STRICT = re.compile(rf"^'({'|'.join(HASH_ALGORITHMS)})-[a-zA-Z0-9+/_-]+[=]{{0,2}}'$")
 _IPV4 = re.compile(r"^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$")
 
 # Curated from csp_evaluator's allowlist_bypasses (jsonp.ts, angular.ts, flash.ts): URLs known
@@ -138,10 +139,8 @@ def effective_directive(csp: Directives, directive: str) -> str:
     must reach the evaluator's verdicts."""
     if directive in csp:
         return directive
-    if directive in ("script-src-attr", "script-src-elem") and "script-src" in csp:
-        return "script-src"
-    if directive in ("style-src-attr", "style-src-elem") and "style-src" in csp:
-        return "style-src"
+    if SUBDIRECTIVE_PARENT.get(directive) in csp:
+        return SUBDIRECTIVE_PARENT[directive]
     if directive in FETCH_DIRECTIVES:
         return "default-src"
     return directive
@@ -154,7 +153,7 @@ def effective_directives(csp: Directives, directives: Iterable[str]) -> list[str
 def effective_csp(csp: Directives) -> dict[str, tuple[str, ...]]:
     """What a CSP3 browser enforces: ignored ``'unsafe-inline'`` / allowlist entries removed."""
     eff = {k: list(v) for k, v in csp.items()}
-    for d in ("script-src", "script-src-attr", "script-src-elem"):
+    for d in SCRIPT_ORDER:
         name = effective_directive(csp, d)
         original = csp.get(name)
         if original is None:
@@ -216,7 +215,7 @@ def _f(check: str, severity: str, text: str, directive: str | None = None,
 
 def check_script_unsafe_inline(csp: Directives) -> list[Finding]:
     out = []
-    for d in effective_directives(csp, ("script-src", "script-src-attr", "script-src-elem")):
+    for d in effective_directives(csp, SCRIPT_ORDER):
         values = csp.get(d, ())
         if "'unsafe-inline'" in values:
             out.append(_f("SCRIPT_UNSAFE_INLINE", "high", "'unsafe-inline' allows the execution "
@@ -231,8 +230,7 @@ def check_script_unsafe_inline(csp: Directives) -> list[Finding]:
 def check_script_unsafe_eval(csp: Directives) -> list[Finding]:
     return [_f("SCRIPT_UNSAFE_EVAL", "medium-maybe", "'unsafe-eval' allows the execution of "
                "code injected into DOM APIs such as eval().", d, "'unsafe-eval'")
-            for d in effective_directives(csp, ("script-src", "script-src-attr",
-                                                "script-src-elem"))
+            for d in effective_directives(csp, SCRIPT_ORDER)
             if "'unsafe-eval'" in csp.get(d, ())]
 
 
@@ -388,7 +386,7 @@ def check_invalid_keyword(csp: Directives) -> list[Finding]:
     out = []
     for d, values in csp.items():
         for v in values:
-            if v in bare or v.startswith("nonce-") or re.match(r"^(sha256|sha384|sha512)-", v):
+            if v in bare or v.startswith(("nonce-", *(f"{a}-" for a in HASH_ALGORITHMS))):
                 out.append(_f("INVALID_KEYWORD", "syntax", f'Did you forget to surround "{v}" '
                               "with single-ticks?", d, v))
                 continue

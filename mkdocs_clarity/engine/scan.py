@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from urllib.parse import urlsplit
 
-from consent_generator.csp_sources import sha256_source
+from consent_generator.csp_sources import first_line, sha256_source
 from consent_generator.render import BODY_END, BODY_START, HEAD_END, HEAD_START
 from mkdocs_clarity.engine.urls import PageUrls, css_urls, refresh_url, srcset_urls, vendor_hosts
 
@@ -328,12 +328,8 @@ def tokens(html: str, extra: frozenset[str] = frozenset()) -> Iterator[Token]:
             continue
         if m.group("ename") is not None:
             name = m.group("ename").lower()
-            if foreign and name in ("p", "br") and not foreign[-1][1]:
-                foreign.clear()
-            for i in range(len(foreign) - 1, -1, -1):
-                if foreign[i][0] == name:
-                    del foreign[i:]
-                    break
+            if foreign:
+                _close_foreign(name, foreign)
             yield Token("end", m.start("ename") - 2, m.end(), name)
             pos = m.end()
             continue
@@ -368,6 +364,17 @@ def tokens(html: str, extra: frozenset[str] = frozenset()) -> Iterator[Token]:
             return
         yield Token("start", start, m.end(), name, tag, breakout=breakout)
         pos = m.end()
+
+
+def _close_foreign(name: str, foreign: list[tuple[str, bool]]) -> None:
+    """An end tag inside SVG/MathML: ``</p>``/``</br>`` break out to HTML (as the tree
+    builder does), any other closes the innermost open element of its name."""
+    if name in ("p", "br") and not foreign[-1][1]:
+        foreign.clear()
+    for i in range(len(foreign) - 1, -1, -1):
+        if foreign[i][0] == name:
+            del foreign[i:]
+            break
 
 
 def _foreign_start(html: str, tag: Tag, name: str,
@@ -988,13 +995,3 @@ _DOCTYPE = re.compile(r"\A\ufeff?\s*(?:<!--.*?-->\s*)*<!doctype[^>]*>", re.I | r
 def _doctype_end(html: str) -> int | None:
     m = _DOCTYPE.match(html)
     return m.end() if m else None
-
-
-def first_line(text: str, limit: int = 80) -> str:
-    """What a reviewer reads to recognise an inline script or style: its first non-blank
-    line, shortened (the scan's facts and the provenance labels use the same one)."""
-    for line in text.splitlines():
-        line = line.strip()
-        if line:
-            return line if len(line) <= limit else line[: limit - 1] + "…"
-    return "(empty)"

@@ -32,7 +32,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from consent_generator.csp_vocabulary import OWN_KEY_DIRECTIVES
 from consent_generator.model import CspConfig, HeadersConfig
+from mkdocs_clarity.engine.csp import parse_directives
 from mkdocs_clarity.hosts.base import HeaderExportError, Headers
 
 CSP = "Content-Security-Policy"
@@ -64,29 +66,17 @@ class _Serializable(Protocol):
     def serialize(self) -> str: ...
 
 
-def _directive_items(policy: str) -> list[tuple[str, str]]:
-    """(lower-cased name, full directive text) per directive, in order; empty ones dropped.
-
-    Only splitting is needed here (the CSP model lives in ``csp.py``): directives are
-    separated by ``;`` and named by their first token (CSP3 §2.2.1).
-    """
-    out = []
-    for part in policy.split(";"):
-        part = " ".join(part.split())
-        if part:
-            out.append((part.split(" ", 1)[0].lower(), part))
-    return out
-
-
 def header_policy(csp: str | _Serializable, config: CspConfig) -> str:
     """The header form of the site policy: the meta policy plus what only headers can carry.
 
-    ``frame-ancestors`` / ``report-uri`` / ``report-to`` come from the policy file, replacing
-    any already in ``csp`` (the policy file is the one place they are configured).
+    ``frame-ancestors`` / ``report-uri`` / ``report-to`` (the vocabulary's
+    ``OWN_KEY_DIRECTIVES``) come from the policy file, replacing any already in ``csp`` (the
+    policy file is the one place they are configured). ``csp`` is read with the engine's
+    tokenizer, keeping each source's spelling.
     """
     text = csp if isinstance(csp, str) else csp.serialize()
-    kept = [d for name, d in _directive_items(text)
-            if name not in ("frame-ancestors", "report-uri", "report-to")]
+    kept = [" ".join((name, *sources)) for name, sources in parse_directives(text, str).items()
+            if name not in OWN_KEY_DIRECTIVES]
     ancestors = config.frame_ancestors or DEFAULT_FRAME_ANCESTORS
     kept.append("frame-ancestors " + " ".join(ancestors))
     if config.report_uri:

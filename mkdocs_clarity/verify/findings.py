@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from urllib.parse import urlsplit
 
+from consent_generator.csp_vocabulary import SUBDIRECTIVE_PARENT
 from consent_generator.services import catalog
 from mkdocs_clarity.verify.model import (
     BEFORE_CONSENT,
@@ -29,8 +30,7 @@ _WHEN = {"fresh": "before any consent choice", "reject": "after Reject all",
 _CHECK = {"fresh": "before-consent", "gpc": "before-consent", "reject": "after-reject",
           "revoke": "after-revoke"}
 
-_BASE_DIRECTIVE = {"script-src-elem": "script-src", "script-src-attr": "script-src",
-                   "style-src-elem": "style-src", "style-src-attr": "style-src"}
+_BASE_DIRECTIVE = SUBDIRECTIVE_PARENT
 
 FIX_VENDOR = ("The build did not gate this loader: a same-origin script or a theme option "
               "loads it. Remove that code (or the theme's analytics option) and let the consent "
