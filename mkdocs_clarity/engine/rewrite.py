@@ -35,6 +35,7 @@ from consent_generator.render import (
     HEAD_START,
 )
 from consent_generator.services import catalog
+from mkdocs_clarity.engine import embeds
 from mkdocs_clarity.engine.csp import Csp, meta_in_head
 from mkdocs_clarity.engine.masking import CompiledMasking, compile_masking, find_masks
 from mkdocs_clarity.engine.masking_rules import MASK_TEXT, UNMASK_TEXT
@@ -255,8 +256,24 @@ _CANNOT_GATE = {
 }
 
 
+def _who(policy: Policy, t: Tracker, path: str, plan: PagePlan) -> tuple[str, str, str] | None:
+    """(key, category, name) a tracker is gated under; None (an error planned) when an unknown
+    embed must stop the build (``unknown_embeds: error``, see :mod:`.embeds`)."""
+    if t.service != embeds.THIRD_PARTY:
+        return _service_of(policy, t.service)
+    decision = embeds.resolve(policy, t.url, f"{path}:{t.line}", t.element or t.kind,
+                              embeds.directive_of(t.loads))
+    if decision.error:
+        plan.errors.append(decision.error)
+        return None
+    return decision.key, decision.category, decision.name
+
+
 def _gate(html: str, t: Tracker, policy: Policy, path: str, plan: PagePlan) -> None:
-    key, category, name = _service_of(policy, t.service)
+    who = _who(policy, t, path, plan)
+    if who is None:
+        return
+    key, category, name = who
     tag = tag_at(html, t.start)
     if tag is None:
         plan.errors.append(f"{path}:{t.line}: {t.element or t.kind} loads {t.url} from {name} "
@@ -279,8 +296,10 @@ def _gate(html: str, t: Tracker, policy: Policy, path: str, plan: PagePlan) -> N
         return
     if t.kind == "iframe":
         src = tag.get("src") or ""
+        if t.service != embeds.THIRD_PARTY:
+            src = _privacy_url(src, t.service)
         plan.edits.extend(_rebuild(html, tag, rename={
-            "src": ("data-consent-src", _privacy_url(src, t.service))},
+            "src": ("data-consent-src", src)},
             drop=_GATE_ATTRS, add=gate_attrs))
         where = "iframe"
     elif t.kind in ("script-src", "inline") and (t.in_head or t.foreign) and tag.name == "script":
@@ -303,6 +322,15 @@ def _gate(html: str, t: Tracker, policy: Policy, path: str, plan: PagePlan) -> N
     hint = "" if enabled else (f"; add '{t.service}' under services in the policy so the banner "
                                "lists it")
     note = f"{path}:{t.line}: {what} auto-gated into '{category}' as {where}{hint}"
+    if t.service == embeds.THIRD_PARTY and key != embeds.service_key(t.url):
+        note = f"{path}:{t.line}: {t.element} ({t.url}) gated into '{category}' as {where} " \
+               f"(custom service {key})"
+    elif t.service == embeds.THIRD_PARTY:
+        note = (f"{path}:{t.line}: unknown third-party embed: {t.element} loads {t.url}, which "
+                "no catalog service, custom service or theme profile claims; gated into "
+                f"'{category}' (unknown_embeds) as {where} and allowed in the CSP by its exact "
+                "URL once granted. Declare it in consent.yml (mkdocs-clarity audit prints "
+                "the entry) so the banner names it")
     plan.warnings.append(note)
     plan.gating_notes.append(note)
 

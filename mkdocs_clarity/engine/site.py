@@ -142,6 +142,7 @@ class _WorkerState(TypedDict, total=False):
     masking: CompiledMasking
     renderer: Renderer
     base_path: str | None
+    site_origin: str | None
 
 
 _STATE: _WorkerState = {}
@@ -157,9 +158,11 @@ Task = tuple[str, PagePlan, Stamp, "str | None", bool]
 
 
 def _init(policy: Policy, site_dir: str, masking: CompiledMasking,
-          worker: bool = False, base_path: str | None = None) -> None:
+          worker: bool = False, base_path: str | None = None,
+          site_origin: str | None = None) -> None:
     _STATE.update(_WorkerState(policy=policy, site_dir=site_dir, masking=masking,
-                               renderer=renderer_for(policy), base_path=base_path))
+                               renderer=renderer_for(policy), base_path=base_path,
+                               site_origin=site_origin))
     if worker:
         # Ctrl-C reaches the whole process group: the driver alone decides what to finish.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -250,7 +253,9 @@ def _plan_text(rel: str, text: str) -> tuple[PagePlan, PageScan, frozenset[str]]
     plan, scan = plan_page(text, rel, _STATE["policy"],
                            masking=_STATE["masking"],
                            renderer=_STATE["renderer"],
-                           root=root)
+                           root=root,
+                           # the site's own absolute URLs are no third-party embeds
+                           site_url=_STATE.get("site_origin"))
     # The scan travels back only for the CSP: drop what only the rewrite needed.
     facts = page_facts(text) if plan.is_page else frozenset()
     return plan, replace(scan, opaque=(), tag_index={}), facts
@@ -379,7 +384,7 @@ class SiteRewriter:
         self._changed: set[str] = set()
         """Pages written so far (kept across a redo, which finds them already rewritten)."""
         self._builder = SiteCspBuilder(policy, site_origin=site_origin)
-        _init(policy, str(self.site_dir), self.masking, False, base_path)
+        _init(policy, str(self.site_dir), self.masking, False, base_path, site_origin)
         if jobs > 1 and expected_pages >= PARALLEL_THRESHOLD:
             self._start_pool()
 
@@ -388,7 +393,7 @@ class SiteRewriter:
             ctx = multiprocessing.get_context("fork")
             self._pool = ctx.Pool(self.jobs, initializer=_init,
                                   initargs=(self.policy, str(self.site_dir), self.masking, True,
-                                            self.base_path))
+                                            self.base_path, self.site_origin))
 
     def submit(self, rel: str) -> None:
         """Plan page ``rel`` (already written under the site dir) in a worker, soon: pages

@@ -77,6 +77,44 @@ def page_facts(text: str) -> Facts:
     return frozenset(out)
 
 
+Claim = tuple["re.Pattern[str]", str]
+"""A URL a theme itself loads from a third party, by pattern, and the feature it serves."""
+
+
+@dataclass(frozen=True)
+class Claims:
+    """The third-party loads one page's theme and extensions account for: they are the
+    theme's, not unknown embeds (:mod:`mkdocs_clarity.engine.embeds`), and stay as the theme
+    wrote them. Exact patterns (a CDN path prefix, never a whole CDN host)."""
+
+    claims: tuple[Claim, ...] = ()
+
+    def feature(self, url: str) -> str | None:
+        """The theme feature that loads ``url`` (absolute, as the browser resolved it)."""
+        for rx, feature in self.claims:
+            if rx.match(url):
+                return feature
+        return None
+
+
+NO_CLAIMS = Claims()
+
+
+def page_claims(text: str) -> Claims:
+    """What the theme recognised on this page (and the math profile, any theme) load from
+    third parties by themselves; everything else third-party on the page is an unknown embed."""
+    from mkdocs_clarity.themes import material, math, mkdocs, readthedocs, zensical
+
+    out: list[Claim] = []
+    gen = generator(text)
+    for profile in (zensical, material, mkdocs, readthedocs):
+        if profile.recognise(text, gen):
+            out += profile.CLAIMS
+            break
+    out += math.CLAIMS
+    return Claims(tuple(out)) if out else NO_CLAIMS
+
+
 def config_facts(config: Mapping[str, object]) -> Facts:
     """What MkDocs' config says (the plugin's front end): the same tokens as
     :func:`page_facts`, so one decision serves both front ends."""

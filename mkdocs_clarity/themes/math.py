@@ -10,6 +10,13 @@ from urllib.parse import urlsplit
 
 from mkdocs_clarity.themes import Facts, ThemeNeed
 
+CLAIMS = (
+    (re.compile(r"https://(?:cdn\.jsdelivr\.net/npm|unpkg\.com)/(?:mathjax|katex)@[^/]+/"
+                r"|https://cdnjs\.cloudflare\.com/ajax/libs/(?:mathjax|KaTeX)/[^/]+/", re.I),
+     "math rendering (MathJax/KaTeX in extra_javascript)"),
+)
+"""MathJax and KaTeX from the CDNs their docs (and Material's) name, one package version
+directory each (scripts, auto-render, styles, fonts)."""
 _URL = re.compile(r'<(?:script|link)\b[^>]*?(?:src|href)="((?:https?:)?//[^"]*?'
                   r'(?:mathjax|katex)[^"]*)"', re.I)
 
