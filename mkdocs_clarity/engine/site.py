@@ -43,7 +43,7 @@ from mkdocs_clarity.engine.rewrite import (
     plan_page,
     strip_injected,
 )
-from mkdocs_clarity.themes import Facts, ThemeReport, analytics, decide, page_facts
+from mkdocs_clarity.themes import Facts, ThemeReport, analytics, decide, page_facts, unmet
 
 
 class ThemeAnalyticsError(UserError):
@@ -53,6 +53,7 @@ class ThemeAnalyticsError(UserError):
 if TYPE_CHECKING:
     from mkdocs_clarity.engine.scan import PageScan
     from mkdocs_clarity.hosts import HeaderFile
+    from mkdocs_clarity.themes import ThemeNeed
 
 Progress = Callable[[str, int, int], None]
 """``progress(phase, done, total)``: ``"scan"`` once per page planned in pass 1 (all of them
@@ -503,6 +504,7 @@ class SiteRewriter:
         themes = self._themes()
         site_csp = self._builder.result()
         self._check_policy(site_csp)
+        themes.warnings += unmet_needs(site_csp.policy, themes.needs)
         # Every other output is planned (and each host's limits checked) before any write.
         header_files = _export_headers(self.site_dir, site_csp, self.policy, dry_run=True,
                                        site_origin=self.site_origin)
@@ -592,6 +594,18 @@ class SiteRewriter:
                 if progress:
                     progress("write", done, len(tasks))
         return stale
+
+
+def unmet_needs(csp: Csp, needs: Iterable[ThemeNeed]) -> list[str]:
+    """Theme needs the final policy does not allow (see :func:`mkdocs_clarity.themes.unmet`)."""
+    from mkdocs_clarity.engine.embeds import source_matches
+
+    def allows(directive: str, source: str) -> bool:
+        sources = csp.effective(directive) or ()
+        return source in sources or any(source_matches(s, source) for s in sources
+                                        if not source.startswith("'"))
+
+    return unmet(allows, needs)
 
 
 def _apply_chunk(chunk: list[Task]) -> list[tuple[str, bool, bool]]:

@@ -18,7 +18,7 @@ the same answer from the same facts; the plugin adds what only the config says
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -148,6 +148,20 @@ def decide(facts: Iterable[str], site_dir: Path | str | None) -> ThemeReport:
     report.warnings += warnings
     report.needs = list(dict.fromkeys(report.needs))
     return report
+
+
+def unmet(policy_allows: Callable[[str, str], bool], needs: Iterable[ThemeNeed]) -> list[str]:
+    """A warning per theme feature whose source the final site policy does not allow
+    (``policy_allows(directive, source)``): the feature would break without a word, so the
+    build names it, what it needs and where to allow it."""
+    out = []
+    for need in needs:
+        if not policy_allows(need.directive, need.source):
+            out.append(f"{need.feature} needs {need.source} in {need.directive} ({need.why}), "
+                       "which the site's policy does not allow: the feature will not work. "
+                       f"Allow it with csp.extra: {{{need.directive}: [\"{need.source}\"]}} in "
+                       "consent.yml, or switch the feature off in mkdocs.yml")
+    return out
 
 
 def is_page_structure(has_html: bool, has_head: bool, has_body: bool) -> bool:
