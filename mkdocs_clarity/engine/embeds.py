@@ -44,11 +44,40 @@ _EXT = {".js": "script-src", ".mjs": "script-src", ".css": "style-src", ".png": 
         ".webp": "img-src", ".woff2": "font-src", ".woff": "font-src", ".json": "connect-src"}
 
 
-def script_urls(text: str) -> list[str]:
-    """Absolute URL literals in an inline script that loads something (see :data:`_LOADS`)."""
+_FETCHED = re.compile(r"(?:fetch|sendBeacon|\.open|EventSource|WebSocket)\s*\([^()]{0,40}$")
+
+
+def script_literals(text: str) -> list[tuple[str, str]]:
+    """(URL, directive) of each absolute URL literal in an inline script that loads something
+    (see :data:`_LOADS`): the directive it is fetched under (:func:`literal_directive`)."""
     if "//" not in text or not _LOADS.search(text):
         return []
-    return list(dict.fromkeys(m.group(1) for m in _LITERAL.finditer(text)))
+    out: dict[str, str] = {}
+    for m in _LITERAL.finditer(text):
+        before = text[max(0, m.start() - 60):m.start()]
+        out.setdefault(m.group(1), "connect-src" if _FETCHED.search(before)
+                       else literal_directive(m.group(1), text))
+    return list(out.items())
+
+
+def page_policy_allows(policy_text: str, directive: str, url: str) -> bool:
+    """Whether a page's own ``<meta>`` CSP (in its ``<head>``, the site author's) names
+    ``url`` for ``directive`` by a host or path source: the author allowed that third party
+    explicitly, so it is theirs, not an unknown embed."""
+    from consent_generator.csp_vocabulary import FETCH_FALLBACKS
+
+    for one in policy_text.split(","):
+        directives: dict[str, list[str]] = {}
+        for part in one.split(";"):
+            tokens = part.split()
+            if tokens:
+                directives.setdefault(tokens[0].lower(), tokens[1:])
+        for name in (directive, *FETCH_FALLBACKS.get(directive, ())):
+            if name in directives:
+                if any(source_matches(s, url) for s in directives[name]):
+                    return True
+                break
+    return False
 
 
 def literal_directive(url: str, script: str) -> str:

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from consent_generator.csp_sources import sha256_source
 from consent_generator.render import BODY_END, BODY_START, HEAD_END, HEAD_START
-from mkdocs_clarity.engine.embeds import THIRD_PARTY, literal_directive, script_urls
+from mkdocs_clarity.engine.embeds import THIRD_PARTY, page_policy_allows, script_literals
 from mkdocs_clarity.engine.urls import PageUrls, css_urls, refresh_url, srcset_urls, vendor_hosts
 from mkdocs_clarity.themes import Claims, page_claims
 
@@ -741,6 +741,8 @@ class _ScanState:
         """What the page's theme loads from third parties itself (not unknown embeds)."""
         self.own = ""
         """The site's own origin, when known: its absolute URLs are first-party."""
+        self.page_policies: list[str] = []
+        """The page's own CSP ``<meta>`` policies in ``<head>`` (what the author allowed)."""
 
     @property
     def in_template(self) -> bool:
@@ -772,15 +774,16 @@ class _ScanState:
             self.in_marker, tok.start, tok.end if end is None else end, element,
             tok.foreign or tok.breakout, loads))
 
-    def third_party(self, url: str) -> str | None:
-        """The absolute URL when ``url`` loads from another host that no theme profile
-        claims (an unknown embed, :mod:`mkdocs_clarity.engine.embeds`), else None."""
+    def third_party(self, url: str, directive: str) -> str | None:
+        """The absolute URL when ``url`` loads from another host that no theme profile and
+        no CSP of the page's own claims (an unknown embed, :mod:`.embeds`), else None."""
         origin = self.urls.origin(url)
         if origin is None or origin.lower() == self.own or (
                 self.own and "//" not in origin and self.own.endswith("//" + origin.lower())):
             return None
         hrefs = [r.href for r in self.urls.resolve(url) if r.scheme in ("http:", "https:")]
-        if not hrefs or any(self.claims.feature(h) for h in hrefs):
+        if not hrefs or any(self.claims.feature(h) for h in hrefs) or any(
+                page_policy_allows(p, directive, h) for p in self.page_policies for h in hrefs):
             return None
         return max(hrefs)  # the https reading of a //host URL
 
@@ -870,14 +873,15 @@ class _ScanState:
             hit = self.urls.vendor(url, detectors().script_src)
             if hit:
                 self.track(tok, hit[0], "script-src", url, held or src is None, "<script src>")
-            elif (href := self.third_party(url)) is not None:
+            elif (href := self.third_party(url, "script-src")) is not None:
                 self.track(tok, THIRD_PARTY, "script-src", href, held or src is None,
                            "<script src>", loads=(("script-src", href),))
 
     def _inline_embed(self, tok: Token, text: str, held: bool) -> None:
         """An inline loader of a third party (Disqus' ``s.src = 'https://…/embed.js'``)."""
-        loads = tuple((literal_directive(href, text), href) for href in
-                      (self.third_party(u) for u in script_urls(text)) if href is not None)
+        loads = tuple((directive, href) for directive, href in
+                      ((d, self.third_party(u, d)) for u, d in script_literals(text))
+                      if href is not None)
         if loads:
             self.track(tok, THIRD_PARTY, "inline", loads[0][1], held, "<script>", loads=loads)
 
@@ -913,6 +917,10 @@ class _ScanState:
         if "charset_meta" not in self.offsets and (tag.has("charset") or equiv == "content-type"):
             self.offsets["charset_meta"] = (tok.start, tok.end)
         if equiv == "content-security-policy":
+            if self.in_head:  # only a <head> policy is enforced (and is the author's)
+                own = tag.get("data-consent-original") if tag.has("data-consent-csp") \
+                    else tag.get("content")
+                self.page_policies.append(own or "")
             self.metas.append(CspMeta(tag.get("content") or "", tag.has("data-consent-csp"),
                                       tag.get("data-consent-original"), self.lines(tag.start),
                                       tok.start, tok.end))
@@ -933,7 +941,7 @@ class _ScanState:
         if hit and srcdoc is None:
             self.track(tok, hit[0], "iframe", url or "", src is None, "<iframe src>")
             return True
-        href = self.third_party(url) if url and srcdoc is None else None
+        href = self.third_party(url, "frame-src") if url and srcdoc is None else None
         if href is not None:
             self.track(tok, THIRD_PARTY, "iframe", href, src is None, "<iframe src>",
                        loads=(("frame-src", href),))
@@ -957,7 +965,7 @@ class _ScanState:
         for attr, url, directive in _resource_urls(tag):
             hit = self.urls.vendor(url) if tag.name != "script" else None
             if hit is None and tag.name != "script" and directive != "form-action" \
-                    and not self.in_marker and self._embed(tok, tag, attr, url):
+                    and not self.in_marker and self._embed(tok, tag, attr, url, directive):
                 return
             if hit is not None:
                 kind = "hint" if tag.name == "link" and _is_hint(tag) else "resource"
@@ -976,15 +984,15 @@ class _ScanState:
                                                self.lines(tag.start)))
 
 
-    def _embed(self, tok: Token, tag: Tag, attr: str, url: str) -> bool:
+    def _embed(self, tok: Token, tag: Tag, attr: str, url: str, directive: str) -> bool:
         """A third-party image, stylesheet, medium, object or hint no theme claims: one
         tracker for the element, with every third-party URL it loads (a srcset's too)."""
-        href = self.third_party(url)
+        href = self.third_party(url, "connect-src" if directive == "hint" else directive)
         if href is None:
             return False
         hint = tag.name == "link" and _is_hint(tag)
         loads = tuple((d, h) for _, u, d in _resource_urls(tag) if d not in ("hint",
-                      "form-action") and (h := self.third_party(u)) is not None)
+                      "form-action") and (h := self.third_party(u, d)) is not None)
         end = _element_end(self.html, tok) if tok.name in _END_SEARCHED else None
         self.track(tok, THIRD_PARTY, "hint" if hint else "resource", href, False,
                    _element_label(tag, attr), end, () if hint else loads)

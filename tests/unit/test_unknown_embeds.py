@@ -296,3 +296,18 @@ def test_math_from_an_unknown_cdn_is_a_warning_naming_the_feature():
                for w in report.warnings)
     known = page.replace("cdn.example.net/mathjax", "cdn.jsdelivr.net/npm/mathjax@3/es5")
     assert decide(page_facts(known), None).warnings == []
+
+
+def test_the_page_own_head_policy_claims_what_it_names_for_that_directive():
+    fetch = ('<script>fetch("https://api.example.org/ping").then(function () {});</script>')
+    head = ('<html><head><meta http-equiv="Content-Security-Policy" content="default-src '
+            "'self'; connect-src 'self' {src}\"></head><body>" + fetch + "</body></html>")
+    # named by the author's own policy (the fixture themes' overrides do this): theirs
+    assert _third(scan_page(head.replace("{src}", "https://api.example.org"), "p.html")) == []
+    # another host, or a scheme-only source, claims nothing; the fetch is a connect-src load
+    for src in ("https://other.example.org", "https:"):
+        (t,) = _third(scan_page(head.replace("{src}", src), "p.html"))
+        assert t.loads == (("connect-src", "https://api.example.org/ping"),)
+    # a policy in the body is not enforced, so it claims nothing either
+    body = head.replace("</head><body>", "").replace("<html><head>", "<html><body>")
+    assert len(_third(scan_page(body.replace("{src}", "https://api.example.org"), "p.html"))) == 1
