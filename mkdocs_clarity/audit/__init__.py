@@ -579,16 +579,16 @@ def _embed_findings(embeds: list[UnknownEmbed]) -> list[Finding]:
                 "UNGATED_TRACKER", "high",
                 f"unknown third party: {e.element} loads {e.url} without consent ({where}); "
                 "apply the policy (mkdocs-clarity apply) so it is gated, and declare it in "
-                f"consent.yml under services:\n{e.entry}", None, e.url, "mkdocs-clarity",
-                pages))
+                "consent.yml under services (entry under 'Unknown third-party embeds')",
+                None, e.url, "mkdocs-clarity", pages))
         else:
             out.append(Finding(
                 "UNKNOWN_EMBED", "info",
                 f"unknown third-party embed: {e.element} loads {e.url} ({where}); it is gated "
                 "(unknown_embeds) and allowed in the CSP by its exact URL once granted. "
                 "Declare it in consent.yml under services so the banner names it and the "
-                f"cookie table lists what it stores:\n{e.entry}", None, e.url,
-                "mkdocs-clarity", pages))
+                "cookie table lists what it stores (entry under 'Unknown third-party "
+                "embeds')", None, e.url, "mkdocs-clarity", pages))
     return out
 
 
