@@ -248,8 +248,10 @@ def test_audit_lists_it_with_the_entry_and_the_entry_claims_it(disqus_site: Path
     assert [p.rsplit(":", 1)[0] for p in embed.pages] == ["post/index.html"]
     assert embed.live_pages == ()
     assert report.to_json()["unknown_embeds"][0]["entry"] == embed.entry
-    assert any(f.check == "UNKNOWN_EMBED" and embed.entry in f.description
-               for f in report.findings)
+    assert any(f.check == "UNKNOWN_EMBED" and f.value == embed.url for f in report.findings)
+    from mkdocs_clarity.audit.report import render
+
+    assert embed.entry in render(report.to_json(), "md")  # a block to paste, not one line
 
     # The entry, pasted as it is, is a valid policy that claims the embed.
     policy = _policy("services:\n" + embed.entry + "\n")
