@@ -360,7 +360,9 @@ def _inert_script(tag: Tag, html: str, gate_attrs: str,
 def _verify(html: str, plan: PagePlan, path: str, site_url: str | None) -> None:
     """What the build says it did, it did: the rewritten page, scanned again with the same
     recogniser, has no live vendor load outside a holder (else a :class:`GatingError`)."""
-    out = apply_plan(html, plan, None, None)
+    # The page's own policy stays readable (as data-consent-original): what it allows is the
+    # author's, not an unknown embed (see engine/embeds.py).
+    out = apply_plan(html, plan, Csp() if plan.original_csp else None, None)
     after = scan_page(out, path, site_url=site_url)
     for t in after.trackers:
         if not t.gated and not t.injected:
