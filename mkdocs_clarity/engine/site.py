@@ -33,6 +33,7 @@ from consent_generator.atomic import write_atomic
 from consent_generator.errors import UserError
 from consent_generator.model import Policy
 from mkdocs_clarity.engine.csp import Csp, SiteCsp, SiteCspBuilder
+from mkdocs_clarity.engine.embeds import THIRD_PARTY
 from mkdocs_clarity.engine.masking import CompiledMasking, compile_masking
 from mkdocs_clarity.engine.pages import is_page_name
 from mkdocs_clarity.engine.rewrite import (
@@ -429,9 +430,10 @@ class SiteRewriter:
         self._facts |= facts
         if plan.is_page:
             self._builder.add(scan)
-        elif scan.trackers:
+        elif vendors := [t for t in scan.trackers if t.service != THIRD_PARTY]:
             # A head-less fragment cannot carry the runtime: what it loads would stay live.
-            t = scan.trackers[0]
+            # (A template partial with a badge is no embed of any page: not refused.)
+            t = vendors[0]
             self._fragment_trackers.append(
                 f"{rel}:{t.line}: loads {t.service} but has no <head>/<body>, so it cannot "
                 "be gated; remove the tracker from it or make it a full page")
