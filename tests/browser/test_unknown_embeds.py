@@ -82,11 +82,12 @@ def test_nothing_before_consent_everything_after_accept_all(session, site):
     assert session.page_errors == []
 
 
-def test_audit_lists_each_embed_with_the_entry_to_paste(site):
+def test_audit_lists_each_embed_with_the_entry_to_paste(site, tmp_path):
     root, _ = site
-    result = CliRunner().invoke(main, ["audit", str(root), "--format", "json"])
+    out = tmp_path / "audit.json"
+    result = CliRunner().invoke(main, ["audit", str(root), "--format", "json", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output[result.output.index("{"):])
+    report = json.loads(out.read_text("utf-8"))
     embeds = {e["url"]: e for e in report["unknown_embeds"]}
     assert set(embeds) == {EMBED, "https://badges.example.net/build.png",
                            "https://forms.example.com/f?id=1"}
