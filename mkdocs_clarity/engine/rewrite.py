@@ -318,21 +318,28 @@ def _gate(html: str, t: Tracker, policy: Policy, path: str, plan: PagePlan) -> N
         plan.edits.append((t.end, t.end, "</script></template>" if unclosed else "</template>"))
         where = f"{t.element or 'content script'} (wrapped in <template>)"
     plan.gated.append(Gated(key, category, t.kind, t.url, t.line))
-    enabled = any(s.spec.id == t.service for s in policy.services)
-    hint = "" if enabled else (f"; add '{t.service}' under services in the policy so the banner "
-                               "lists it")
-    note = f"{path}:{t.line}: {what} auto-gated into '{category}' as {where}{hint}"
+    note = _gate_note(t, policy, f"{path}:{t.line}", what, (key, category, where))
+    plan.warnings.append(note)
+    plan.gating_notes.append(note)
+
+
+def _gate_note(t: Tracker, policy: Policy, at: str, what: str,
+               done: tuple[str, str, str]) -> str:
+    """What the build says about one gated element (``done``: key, category, holder)."""
+    key, category, where = done
     if t.service == embeds.THIRD_PARTY and key != embeds.service_key(t.url):
-        note = f"{path}:{t.line}: {t.element} ({t.url}) gated into '{category}' as {where} " \
+        return f"{at}: {t.element} ({t.url}) gated into '{category}' as {where} " \
                f"(custom service {key})"
-    elif t.service == embeds.THIRD_PARTY:
-        note = (f"{path}:{t.line}: unknown third-party embed: {t.element} loads {t.url}, which "
-                "no catalog service, custom service or theme profile claims; gated into "
+    if t.service == embeds.THIRD_PARTY:
+        return (f"{at}: unknown third-party embed: {t.element} loads {t.url}, which no "
+                "catalog service, custom service or theme profile claims; gated into "
                 f"'{category}' (unknown_embeds) as {where} and allowed in the CSP by its exact "
                 "URL once granted. Declare it in consent.yml (mkdocs-clarity audit prints "
                 "the entry) so the banner names it")
-    plan.warnings.append(note)
-    plan.gating_notes.append(note)
+    enabled = any(s.spec.id == t.service for s in policy.services)
+    hint = "" if enabled else (f"; add '{t.service}' under services in the policy so the banner "
+                               "lists it")
+    return f"{at}: {what} auto-gated into '{category}' as {where}{hint}"
 
 
 _GATE_ATTRS = ("data-consent-category", "data-consent-service")
