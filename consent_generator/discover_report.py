@@ -21,21 +21,33 @@ optional category, so nothing unknown loads for a visitor who accepted only anal
 
 
 def custom_service_entry(finding: Finding, *, indent: str = "") -> str:
-    """A ``services:`` entry for a third party the catalog does not know.
+    """A ``services:`` entry for a third party ``init --from`` found in the site's sources.
 
     A script becomes a custom service loaded on consent; a frame only needs its origin in
-    ``frame-src`` (the build gates frames). ``cookies: []`` is left for the maintainer to fill
-    from the vendor's privacy page: the cookie table must stay true.
+    ``frame-src`` (the build gates frames).
     """
-    url = finding.url if not finding.url.startswith("//") else "https:" + finding.url
+    is_frame = finding.what.startswith("third-party iframe")
+    return service_entry(finding.url, "frame-src" if is_frame else "script-src",
+                         with_src=not is_frame, indent=indent)
+
+
+def service_entry(url: str, directive: str, *, category: str = UNKNOWN_CATEGORY,
+                  with_src: bool = False, indent: str = "") -> str:
+    """The one renderer of a custom ``services:`` entry for a third party (``init --from``
+    and the audit's unknown embeds print the same thing).
+
+    Without ``src`` the entry loads nothing itself: it claims what the pages load from the
+    origin (the build gates it into the entry's category, under its key). ``cookies: []`` is
+    left for the maintainer to fill from the vendor's privacy page: the cookie table must
+    stay true.
+    """
+    url = url if not url.startswith("//") else "https:" + url
     origin = _origin(url)
     key = re.sub(r"[^a-z0-9]+", "-", origin.split("//", 1)[-1].lower()).strip("-")
-    is_frame = finding.what.startswith("third-party iframe")
     lines = [f"{key}:", f"  name: {json.dumps(origin.split('//', 1)[-1])}"]
-    if not is_frame:
+    if with_src:
         lines.append(f"  src: {json.dumps(url)}")
-    directive = "frame-src" if is_frame else "script-src"
-    lines += [f"  category: {UNKNOWN_CATEGORY}",
+    lines += [f"  category: {category}",
               f"  csp: {{{directive}: [{json.dumps(origin)}]}}",
               "  cookies: []   # list what it stores (see its privacy page)"]
     return "\n".join(indent + line for line in lines)

@@ -137,6 +137,19 @@ class UiConfig:
 
 
 @dataclass(frozen=True)
+class UnknownEmbeds:
+    """What happens to a third-party load that no catalog service, custom service or theme
+    profile claims (a pasted Disqus thread, a CDN script, a badge image): it is gated into
+    ``category`` (never left live), or, with ``error``, the build stops and names it.
+
+    There is deliberately no "allow": a third party a visitor was never asked about must not
+    load; to keep one always on, declare it as a custom service."""
+
+    category: str = "marketing"
+    error: bool = False
+
+
+@dataclass(frozen=True)
 class Warning_:
     """A problem that does not stop the build (e.g. an unusual Clarity id)."""
 
@@ -173,6 +186,7 @@ class Policy:
     csp: CspConfig = field(default_factory=CspConfig)
     headers: HeadersConfig = field(default_factory=HeadersConfig)
     ui: UiConfig = field(default_factory=UiConfig)
+    unknown_embeds: UnknownEmbeds = field(default_factory=UnknownEmbeds)
     source: Path | None = None
     """The file it was read from (for messages and for ``mkdocs serve`` to watch)."""
     warnings: tuple[Warning_, ...] = ()

@@ -28,6 +28,7 @@ from .model import (
     MaskingConfig,
     Policy,
     UiConfig,
+    UnknownEmbeds,
     frozen_map,
 )
 from .policy_services import check_services, check_source_list, check_source_map, check_url
@@ -66,7 +67,8 @@ MAX_REVISION = 999_999_999
 """The largest revision the runtime can store in its cookie and read back (``\\d{1,9}``)."""
 
 TOP_KEYS = ("version", "mode", "revision", "expiry_days", "honor_gpc", "cookie",
-            "record_endpoint", "categories", "services", "masking", "csp", "headers", "ui")
+            "record_endpoint", "categories", "services", "masking", "csp", "headers", "ui",
+            "unknown_embeds")
 CATEGORY_KEYS = ("required", "title", "description")
 DEFAULT_CATEGORY_IDS = ("necessary", "functionality", "analytics", "marketing")
 
@@ -151,6 +153,7 @@ def _build(rep: Reporter, root: Node, source: Path | None) -> Policy:
         csp=csp,
         headers=_headers(rep, get("headers"), csp),
         ui=_ui(rep, get("ui"), categories),
+        unknown_embeds=_unknown_embeds(rep, get("unknown_embeds"), categories),
         source=source,
     )
     _cross_checks(rep, policy, top)
@@ -238,6 +241,48 @@ def _category(rep: Reporter, cid: str, entry: Entry) -> Category | None:
     description = rep.string(value_of(fields.get("description")), child(path, "description"),
                              None, null_ok=True)
     return Category(cid, required=required, title=title, description=description)
+
+
+# -- unknown embeds --------------------------------------------------------------------------
+
+
+def _unknown_embeds(rep: Reporter, node: Node | None,
+                    categories: tuple[Category, ...]) -> UnknownEmbeds:
+    """``unknown_embeds: error`` or ``{category: <a category visitors can refuse>}``.
+
+    No ``allow``: an unclaimed third party is never left live (see :class:`UnknownEmbeds`).
+    A required category would be the same thing in disguise, so it is refused too."""
+    ids = [c.id for c in categories]
+    if node is None or node.is_null:
+        return UnknownEmbeds()
+    if node.kind == "scalar":
+        if node.value == "error":
+            return UnknownEmbeds(error=True)
+        hint = ("there is no 'allow': declare a third party you trust as a custom service "
+                "under services (it can then be in any category)"
+                if str(node.value).lower() in ("allow", "ignore", "off", "false", "none")
+                else "write  unknown_embeds: error  or  unknown_embeds: {category: marketing}")
+        rep.error(node, "unknown_embeds", f"unknown value {node.value!r}", hint)
+        return UnknownEmbeds()
+    fields = rep.mapping(node, "unknown_embeds", ("category",))
+    field = fields.get("category")
+    if field is None:
+        return UnknownEmbeds()
+    value = rep.string(value_of(field), "unknown_embeds.category", None)
+    if value is None:
+        return UnknownEmbeds()
+    cat = next((c for c in categories if c.id == value), None)
+    if cat is None:
+        rep.error(field.node, "unknown_embeds.category", f"unknown category {value!r}",
+                  suggestion(value, ids, what="a category defined under categories"))
+        return UnknownEmbeds()
+    if cat.required:
+        rep.error(field.node, "unknown_embeds.category",
+                  f"{value!r} is always on, so unknown third parties would load without "
+                  "consent", "use a category visitors choose (e.g. marketing), or declare a "
+                  "third party you trust as a custom service under services")
+        return UnknownEmbeds()
+    return UnknownEmbeds(category=value)
 
 
 # -- masking ---------------------------------------------------------------------------------

@@ -119,6 +119,15 @@ KEYS: tuple[KeyDoc, ...] = (
            "The run-time backstop: `require-trusted-types-for 'script'` and a guard that "
            "refuses a vendor's script URL until its category is granted, in browsers that "
            "enforce Trusted Types (see [Safety](../safety.md))."),
+    KeyDoc("unknown_embeds", "`{category: marketing}`",
+           "A third-party script, frame or resource that no catalog service, custom service "
+           "or theme profile claims (a pasted Disqus thread, a CDN script, a badge) is gated "
+           "into this category and allowed in the CSP by its exact URL; the build names it "
+           "(page:line) and the audit prints a `services:` entry to paste. `error` stops the "
+           "build instead. There is no `allow`: declare a third party you trust as a custom "
+           "service."),
+    KeyDoc("unknown_embeds.category", "`marketing`",
+           "A category visitors can refuse (never a required one)."),
     KeyDoc("ui", "", "The banner's language, texts and links."),
     KeyDoc("ui.language", "`auto`",
            "`auto` (each page's `<html lang>`) or one of `en de fr es it nl pt pl`."),

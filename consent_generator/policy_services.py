@@ -41,7 +41,9 @@ def _check_service(rep: Reporter, key: str, entry: Entry,
                    categories: tuple[Category, ...]) -> ServiceConfig | None:
     path = child("services", key)
     node = entry.node
-    declares_code = node.kind == "mapping" and ("src" in node.value or "snippet" in node.value)
+    # csp alone: an embed-only service that claims what the pages load from its hosts.
+    declares_code = node.kind == "mapping" and any(k in node.value for k in ("src", "snippet",
+                                                                               "csp"))
     known = catalog()
     if key in known and key != CUSTOM_ID:
         return _catalog_service(rep, known[key], entry, path, categories)
@@ -182,9 +184,11 @@ def _custom_service(rep: Reporter, key: str, entry: Entry, path: str,
     name = rep.string(value_of(fields.get("name")), child(path, "name"), key)
     src = _src(rep, fields.get("src"), path)
     snippet = _snippet(rep, fields.get("snippet"), path)
-    if src is None and snippet is None and "src" not in fields and "snippet" not in fields:
+    if src is None and snippet is None and "src" not in fields and "snippet" not in fields \
+            and not _names_sources(fields.get("csp")):
         rep.error(entry, path, f"the custom service {key!r} loads nothing",
-                  "give it src (a script URL) or snippet (inline JavaScript)")
+                  "give it src (a script URL) or snippet (inline JavaScript), or, for an "
+                  "embed the pages load, the hosts it loads from under csp")
     category = check_service_category(rep, fields.get("category"), entry, path, categories,
                                       default=None, service=name)
     csp = _custom_csp(rep, fields.get("csp"), entry, path)
@@ -217,6 +221,13 @@ def _custom_service(rep: Reporter, key: str, entry: Entry, path: str,
         detect=Detect(script_src=(f"^{re.escape(src)}$",) if src else ()),
     )
     return ServiceConfig(key=key, spec=spec, category=category)
+
+
+def _names_sources(field: Entry | None) -> bool:
+    """Whether a custom service's ``csp`` names at least one source (an embed-only service)."""
+    node = value_of(field)
+    return node is not None and node.kind == "mapping" and any(
+        e.node.kind == "sequence" and e.node.value for e in node.value.values())
 
 
 def _as_template(text: str) -> str:

@@ -74,6 +74,24 @@ class ServiceCoverage:
 
 
 @dataclass(frozen=True)
+class UnknownEmbed:
+    """A third party no catalog service, custom service or theme profile claims
+    (:mod:`mkdocs_clarity.engine.embeds`), with the ``services:`` entry that declares it."""
+
+    url: str
+    element: str
+    pages: tuple[str, ...]
+    """``page:line`` where it is loaded."""
+    live_pages: tuple[str, ...]
+    """``page:line`` where it loads before consent (the site was not applied)."""
+    entry: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"url": self.url, "element": self.element, "pages": list(self.pages),
+                "live_pages": list(self.live_pages), "entry": self.entry}
+
+
+@dataclass(frozen=True)
 class MaskingCoverage:
     applies: bool
     """False when no session recorder is in use (masking then protects nothing)."""
@@ -105,6 +123,7 @@ class AuditReport:
     warnings: list[str] = field(default_factory=list)
     site_url: SiteUrl | None = None
     """Where the site is served (its origin is first-party), when known."""
+    unknown_embeds: list[UnknownEmbed] = field(default_factory=list)
 
     def fails(self, fail_on: str) -> bool:
         return fails(self.findings, fail_on)
@@ -138,6 +157,7 @@ class AuditReport:
                         "masked_numbers": self.masking.masked_numbers,
                         "unmasked_numbers": self.masking.unmasked_numbers,
                         "examples": [{"page": p, "item": w} for p, w in self.masking.examples]},
+            "unknown_embeds": [e.to_json() for e in self.unknown_embeds],
             "baseline": self.baseline,
             "warnings": self.warnings,
         }
@@ -161,20 +181,20 @@ class _PageFacts:
     """Theme-profile facts (mkdocs_clarity.themes.page_facts): what the theme loads."""
 
 
-def _scan_one(args: tuple[str, str, bool]) -> _PageFacts:
+def _scan_one(args: tuple[str, str, bool, str | None]) -> _PageFacts:
     from mkdocs_clarity.engine.scan import scan_page
 
-    path, rel, with_masking = args
+    path, rel, with_masking, origin = args
     html = Path(path).read_text("utf-8", errors="replace")
     from mkdocs_clarity.themes import page_facts
 
-    return _PageFacts(scan_page(html, rel), mask_gaps(html) if with_masking else None,
-                      page_facts(html))
+    return _PageFacts(scan_page(html, rel, site_url=origin),
+                      mask_gaps(html) if with_masking else None, page_facts(html))
 
 
 def _scan_site(site: Path, files: Sequence[Path], with_masking: bool,
-               jobs: int | None) -> list[_PageFacts]:
-    tasks = [(str(p), p.relative_to(site).as_posix(), with_masking) for p in files]
+               jobs: int | None, origin: str | None = None) -> list[_PageFacts]:
+    tasks = [(str(p), p.relative_to(site).as_posix(), with_masking, origin) for p in files]
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 4)
     if workers <= 1 or len(tasks) < 50:
         return [_scan_one(t) for t in tasks]
@@ -231,7 +251,8 @@ def audit_site(site_dir: str | Path, policy: Policy | None = None, *,
     config_services = _consent_services(site, files)
     service_ids = {s.spec.id for s in policy.services} if policy else set()
     service_ids |= {k for k, _ in config_services}
-    facts = _scan_site(site, files, True, jobs)
+    origin = site_url.origin if site_url else None
+    facts = _scan_site(site, files, True, jobs, origin)
     facts = [f for f in facts if is_page_structure(
         bool(f.scan.html_tag), f.scan.has_head, f.scan.has_body)]
     scans = [f.scan for f in facts]
@@ -246,8 +267,9 @@ def audit_site(site_dir: str | Path, policy: Policy | None = None, *,
     if deployed.policy:
         findings += cspcheck.evaluate(deployed.policy)
         findings += _policy_findings(csp, scans, service_ids)
-    origin = site_url.origin if site_url else None
     findings += _third_party_findings(scans, origin)
+    embeds = unknown_embeds(scans, policy, {k for k, _ in config_services})
+    findings += _embed_findings(embeds)
     explained = _explain(csp, scans, policy, config_services, origin, themes.needs)
     entries = _source_entries(csp, explained, findings)
     gating = _gating(scans)
@@ -258,7 +280,7 @@ def audit_site(site_dir: str | Path, policy: Policy | None = None, *,
     report = AuditReport(
         site=str(site), pages=len(files), policy=deployed.policy, delivery=deployed.delivery,
         directives=entries, findings=sort_findings(_dedupe(findings)), gating=gating,
-        masking=masking, warnings=[], site_url=site_url)
+        masking=masking, warnings=[], site_url=site_url, unknown_embeds=embeds)
     if baseline is not None:
         report.baseline = diff_baseline(baseline, report.to_json())
     return report
@@ -521,10 +543,64 @@ def _fallback_reason(csp: Csp, directive: str, source: str,
     return []
 
 
+def unknown_embeds(scans: list[PageScan], policy: Policy | None,
+                   declared: set[str]) -> list[UnknownEmbed]:
+    """Every unknown third-party embed, by URL, unless the policy (or the site's consent
+    config) declares it as a custom service; each with the entry to paste."""
+    from mkdocs_clarity.engine import embeds as emb
+
+    found: dict[str, tuple[str, str, list[str], list[str]]] = {}
+    for s in scans:
+        for t in s.trackers:
+            if t.service != emb.THIRD_PARTY or t.injected:
+                continue
+            if (policy is not None and emb.claimed_by(policy, t.url)) or \
+                    emb.service_key(t.url) in declared:
+                continue
+            row = found.setdefault(t.url, (t.element or t.kind, emb.directive_of(t.loads),
+                                           [], []))
+            row[2].append(f"{s.path}:{t.line}")
+            if not t.gated:
+                row[3].append(f"{s.path}:{t.line}")
+    category = policy.unknown_embeds.category if policy is not None else "marketing"
+    return [UnknownEmbed(url, element, tuple(dict.fromkeys(pages)), tuple(dict.fromkeys(live)),
+                         emb.suggested_entry(url, directive, category))
+            for url, (element, directive, pages, live) in sorted(found.items())]
+
+
+def _embed_findings(embeds: list[UnknownEmbed]) -> list[Finding]:
+    """A live unknown embed is the audit's HIGH (it runs without consent); a gated one is
+    listed with the entry that names it in the banner and the cookie table."""
+    out = []
+    for e in embeds:
+        pages = tuple(p.rsplit(":", 1)[0] for p in (e.live_pages or e.pages))
+        where = ", ".join(e.live_pages or e.pages)
+        if e.live_pages:
+            out.append(Finding(
+                "UNGATED_TRACKER", "high",
+                f"unknown third party: {e.element} loads {e.url} without consent ({where}); "
+                "apply the policy (mkdocs-clarity apply) so it is gated, and declare it in "
+                "consent.yml under services (entry under 'Unknown third-party embeds')",
+                None, e.url, "mkdocs-clarity", pages))
+        else:
+            out.append(Finding(
+                "UNKNOWN_EMBED", "info",
+                f"unknown third-party embed: {e.element} loads {e.url} ({where}); it is gated "
+                "(unknown_embeds) and allowed in the CSP by its exact URL once granted. "
+                "Declare it in consent.yml under services so the banner names it and the "
+                "cookie table lists what it stores (entry under 'Unknown third-party "
+                "embeds')", None, e.url, "mkdocs-clarity", pages))
+    return out
+
+
 def _gating(scans: list[PageScan]) -> list[ServiceCoverage]:
+    from mkdocs_clarity.engine.embeds import THIRD_PARTY
+
     found: dict[str, tuple[list[str], list[str]]] = {}
     for s in scans:
         for t in s.trackers:
+            if t.service == THIRD_PARTY:
+                continue  # listed by URL with its entry (unknown_embeds)
             pages, running = found.setdefault(t.service, ([], []))
             pages.append(s.path)
             if not t.gated:

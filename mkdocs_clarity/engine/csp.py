@@ -332,6 +332,7 @@ class SiteCspBuilder:
                 spec = catalog().get(t.service)
                 if spec is not None:
                     _service_sources(b, spec.csp, f"auto-gated {spec.name} found in pages", page)
+        self._embeds(scan)
         for r in scan.held_resources:  # gated vendor resources: they load once granted
             b.add(r.directive, r.origin, "resource", f"{r.url} (after consent)", page)
         for r in scan.resources:
@@ -340,6 +341,28 @@ class SiteCspBuilder:
             b.add(r.directive, _resource_source(r), "resource", r.url, page)
             for directive, source, why in KNOWN_RESOURCE_DEPENDENCIES.get(r.origin, ()):
                 b.add(directive, source, "resource", f"{why} ({r.url})", page)
+
+    def _embeds(self, scan: PageScan) -> None:
+        """Unknown third-party embeds (:mod:`.embeds`): each URL allowed exactly, so it works
+        once its category is granted and nothing else from its host loads; one a custom
+        service claims is covered by that service's own sources."""
+        from mkdocs_clarity.engine import embeds
+
+        for t in scan.trackers:
+            if t.service != embeds.THIRD_PARTY or t.injected:
+                continue
+            if embeds.claimed_by(self.policy, t.url) is not None:
+                continue
+            why = (f"unknown embed {t.element or t.kind} (unknown_embeds), loads after consent "
+                   f"to '{self.policy.unknown_embeds.category}'")
+            for directive, url in t.loads:
+                self._b.add(directive, embeds.exact_source(url), "resource",
+                            f"{url}: {why}", scan.path)
+                origin = embeds.exact_source(url).split("/", 3)
+                for dep_directive, source, dep in KNOWN_RESOURCE_DEPENDENCIES.get(
+                        "/".join(origin[:3]), ()):
+                    self._b.add(dep_directive, source, "resource", f"{dep} ({url}, after "
+                                "consent)", scan.path)
 
     def add_theme_needs(self, needs: Iterable[ThemeNeed]) -> None:
         """Sources a theme's run-time features need (:mod:`mkdocs_clarity.themes` decides

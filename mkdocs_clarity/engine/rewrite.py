@@ -35,6 +35,7 @@ from consent_generator.render import (
     HEAD_START,
 )
 from consent_generator.services import catalog
+from mkdocs_clarity.engine import embeds
 from mkdocs_clarity.engine.csp import Csp, meta_in_head
 from mkdocs_clarity.engine.masking import CompiledMasking, compile_masking, find_masks
 from mkdocs_clarity.engine.masking_rules import MASK_TEXT, UNMASK_TEXT
@@ -255,8 +256,24 @@ _CANNOT_GATE = {
 }
 
 
+def _who(policy: Policy, t: Tracker, path: str, plan: PagePlan) -> tuple[str, str, str] | None:
+    """(key, category, name) a tracker is gated under; None (an error planned) when an unknown
+    embed must stop the build (``unknown_embeds: error``, see :mod:`.embeds`)."""
+    if t.service != embeds.THIRD_PARTY:
+        return _service_of(policy, t.service)
+    decision = embeds.resolve(policy, t.url, f"{path}:{t.line}", t.element or t.kind,
+                              embeds.directive_of(t.loads))
+    if decision.error:
+        plan.errors.append(decision.error)
+        return None
+    return decision.key, decision.category, decision.name
+
+
 def _gate(html: str, t: Tracker, policy: Policy, path: str, plan: PagePlan) -> None:
-    key, category, name = _service_of(policy, t.service)
+    who = _who(policy, t, path, plan)
+    if who is None:
+        return
+    key, category, name = who
     tag = tag_at(html, t.start)
     if tag is None:
         plan.errors.append(f"{path}:{t.line}: {t.element or t.kind} loads {t.url} from {name} "
@@ -279,8 +296,10 @@ def _gate(html: str, t: Tracker, policy: Policy, path: str, plan: PagePlan) -> N
         return
     if t.kind == "iframe":
         src = tag.get("src") or ""
+        if t.service != embeds.THIRD_PARTY:
+            src = _privacy_url(src, t.service)
         plan.edits.extend(_rebuild(html, tag, rename={
-            "src": ("data-consent-src", _privacy_url(src, t.service))},
+            "src": ("data-consent-src", src)},
             drop=_GATE_ATTRS, add=gate_attrs))
         where = "iframe"
     elif t.kind in ("script-src", "inline") and (t.in_head or t.foreign) and tag.name == "script":
@@ -299,12 +318,28 @@ def _gate(html: str, t: Tracker, policy: Policy, path: str, plan: PagePlan) -> N
         plan.edits.append((t.end, t.end, "</script></template>" if unclosed else "</template>"))
         where = f"{t.element or 'content script'} (wrapped in <template>)"
     plan.gated.append(Gated(key, category, t.kind, t.url, t.line))
+    note = _gate_note(t, policy, f"{path}:{t.line}", what, (key, category, where))
+    plan.warnings.append(note)
+    plan.gating_notes.append(note)
+
+
+def _gate_note(t: Tracker, policy: Policy, at: str, what: str,
+               done: tuple[str, str, str]) -> str:
+    """What the build says about one gated element (``done``: key, category, holder)."""
+    key, category, where = done
+    if t.service == embeds.THIRD_PARTY and key != embeds.service_key(t.url):
+        return f"{at}: {t.element} ({t.url}) gated into '{category}' as {where} " \
+               f"(custom service {key})"
+    if t.service == embeds.THIRD_PARTY:
+        return (f"{at}: unknown third-party embed: {t.element} loads {t.url}, which no "
+                "catalog service, custom service or theme profile claims; gated into "
+                f"'{category}' (unknown_embeds) as {where} and allowed in the CSP by its exact "
+                "URL once granted. Declare it in consent.yml (mkdocs-clarity audit prints "
+                "the entry) so the banner names it")
     enabled = any(s.spec.id == t.service for s in policy.services)
     hint = "" if enabled else (f"; add '{t.service}' under services in the policy so the banner "
                                "lists it")
-    note = f"{path}:{t.line}: {what} auto-gated into '{category}' as {where}{hint}"
-    plan.warnings.append(note)
-    plan.gating_notes.append(note)
+    return f"{at}: {what} auto-gated into '{category}' as {where}{hint}"
 
 
 _GATE_ATTRS = ("data-consent-category", "data-consent-service")
@@ -332,7 +367,9 @@ def _inert_script(tag: Tag, html: str, gate_attrs: str,
 def _verify(html: str, plan: PagePlan, path: str, site_url: str | None) -> None:
     """What the build says it did, it did: the rewritten page, scanned again with the same
     recogniser, has no live vendor load outside a holder (else a :class:`GatingError`)."""
-    out = apply_plan(html, plan, None, None)
+    # The page's own policy stays readable (as data-consent-original): what it allows is the
+    # author's, not an unknown embed (see engine/embeds.py).
+    out = apply_plan(html, plan, Csp() if plan.original_csp else None, None)
     after = scan_page(out, path, site_url=site_url)
     for t in after.trackers:
         if not t.gated and not t.injected:

@@ -26,7 +26,9 @@ from urllib.parse import urlsplit
 
 from consent_generator.csp_sources import first_line, sha256_source
 from consent_generator.render import BODY_END, BODY_START, HEAD_END, HEAD_START
+from mkdocs_clarity.engine.embeds import THIRD_PARTY, page_policy_allows, script_literals
 from mkdocs_clarity.engine.urls import PageUrls, css_urls, refresh_url, srcset_urls, vendor_hosts
+from mkdocs_clarity.themes import Claims, page_claims
 
 RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed",
                       "noframes", "noscript"})
@@ -469,6 +471,9 @@ class Tracker:
     foreign: bool = False
     """Inside SVG/MathML (or the HTML element that ends it): a ``<template>`` there is not
     inert, so it cannot hold this."""
+    loads: tuple[tuple[str, str], ...] = ()
+    """Unknown embeds (service :data:`~mkdocs_clarity.engine.embeds.THIRD_PARTY`): every
+    (directive, absolute URL) it loads, which the CSP allows exactly once granted."""
 
 
 TRACKER_KINDS = {
@@ -675,7 +680,8 @@ class _Lines:
 
 
 def scan_page(html: str, path: str, *, index: frozenset[str] = frozenset(),
-              site_url: str | None = None, _depth: int = 0) -> PageScan:
+              site_url: str | None = None, _depth: int = 0,
+              _claims: Claims | None = None) -> PageScan:
     """The facts of one page (see :class:`PageScan`); ``path`` is its site-relative path
     (a label, and the base of its relative URLs).
 
@@ -683,6 +689,9 @@ def scan_page(html: str, path: str, *, index: frozenset[str] = frozenset(),
     ``site_url``: where the site is served, when known (see :mod:`mkdocs_clarity.engine.urls`).
     """
     st = _ScanState(html, path, PageUrls(path, site_url), _depth)
+    st.site_url = site_url
+    st.claims = _claims if _claims is not None else page_claims(html)
+    st.own = (source_for(site_url) or "") if site_url else ""
     tag_index: dict[str, list[int]] = {name: [] for name in index}
     for tok in tokens(html, index):
         if tok.kind == "comment":
@@ -734,6 +743,13 @@ class _ScanState:
         self.has_head = self.has_body = self.injected = self.in_marker = False
         self.in_head = True  # until <body>/</head>: content before them is head-ish for gating
         self.template_gated: list[bool] = []
+        self.site_url: str | None = None
+        self.claims: Claims = Claims()
+        """What the page's theme loads from third parties itself (not unknown embeds)."""
+        self.own = ""
+        """The site's own origin, when known: its absolute URLs are first-party."""
+        self.page_policies: list[str] = []
+        """The page's own CSP ``<meta>`` policies in ``<head>`` (what the author allowed)."""
 
     @property
     def in_template(self) -> bool:
@@ -758,11 +774,25 @@ class _ScanState:
             self.template_gated.pop()
 
     def track(self, tok: Token, service: str, kind: str, url: str, gated: bool,
-              element: str, end: int | None = None) -> None:
+              element: str, end: int | None = None,
+              loads: tuple[tuple[str, str], ...] = ()) -> None:
         self.trackers.append(Tracker(
             service, kind, url, self.lines(tok.start), gated or self.in_template, self.in_head,
             self.in_marker, tok.start, tok.end if end is None else end, element,
-            tok.foreign or tok.breakout))
+            tok.foreign or tok.breakout, loads))
+
+    def third_party(self, url: str, directive: str) -> str | None:
+        """The absolute URL when ``url`` loads from another host that no theme profile and
+        no CSP of the page's own claims (an unknown embed, :mod:`.embeds`), else None."""
+        origin = self.urls.origin(url)
+        if origin is None or origin.lower() == self.own or (
+                self.own and "//" not in origin and self.own.endswith("//" + origin.lower())):
+            return None
+        hrefs = [r.href for r in self.urls.resolve(url) if r.scheme in ("http:", "https:")]
+        if not hrefs or any(self.claims.feature(h) for h in hrefs) or any(
+                page_policy_allows(p, directive, h) for p in self.page_policies for h in hrefs):
+            return None
+        return max(hrefs)  # the https reading of a //host URL
 
     def start_tag(self, tok: Token, tag: Tag) -> None:
         name = tok.name
@@ -843,11 +873,24 @@ class _ScanState:
                 service = detect("inline", text) or _host_literal(text)
                 if service:
                     self.track(tok, service, "inline", first_line(text), held, "<script>")
+                else:
+                    self._inline_embed(tok, text, held)
         url = src if src is not None else tag.get("data-consent-src")
         if url and (js or is_gated(tag) or self.in_template):
             hit = self.urls.vendor(url, detectors().script_src)
             if hit:
                 self.track(tok, hit[0], "script-src", url, held or src is None, "<script src>")
+            elif (href := self.third_party(url, "script-src")) is not None:
+                self.track(tok, THIRD_PARTY, "script-src", href, held or src is None,
+                           "<script src>", loads=(("script-src", href),))
+
+    def _inline_embed(self, tok: Token, text: str, held: bool) -> None:
+        """An inline loader of a third party (Disqus' ``s.src = 'https://…/embed.js'``)."""
+        loads = tuple((directive, href) for directive, href in
+                      ((d, self.third_party(u, d)) for u, d in script_literals(text))
+                      if href is not None)
+        if loads:
+            self.track(tok, THIRD_PARTY, "inline", loads[0][1], held, "<script>", loads=loads)
 
     def _foreign(self, tok: Token, tag: Tag) -> None:
         """SVG/MathML: scripts load ``href``/``xlink:href``; images and uses fetch too."""
@@ -881,6 +924,10 @@ class _ScanState:
         if "charset_meta" not in self.offsets and (tag.has("charset") or equiv == "content-type"):
             self.offsets["charset_meta"] = (tok.start, tok.end)
         if equiv == "content-security-policy":
+            if self.in_head:  # only a <head> policy is enforced (and is the author's)
+                own = tag.get("data-consent-original") if tag.has("data-consent-csp") \
+                    else tag.get("content")
+                self.page_policies.append(own or "")
             self.metas.append(CspMeta(tag.get("content") or "", tag.has("data-consent-csp"),
                                       tag.get("data-consent-original"), self.lines(tag.start),
                                       tok.start, tok.end))
@@ -901,6 +948,11 @@ class _ScanState:
         if hit and srcdoc is None:
             self.track(tok, hit[0], "iframe", url or "", src is None, "<iframe src>")
             return True
+        href = self.third_party(url, "frame-src") if url and srcdoc is None else None
+        if href is not None:
+            self.track(tok, THIRD_PARTY, "iframe", href, src is None, "<iframe src>",
+                       loads=(("frame-src", href),))
+            return True
         return False
 
     def _nested(self, tok: Token, doc: str, kind: str, element: str, held: bool) -> None:
@@ -909,14 +961,19 @@ class _ScanState:
             if "<" in doc:
                 self.track(tok, "custom", kind, "(nested too deep to check)", held, element)
             return
-        inner = scan_page(doc, self.path, _depth=self.depth + 1)
+        inner = scan_page(doc, self.path, site_url=self.site_url, _depth=self.depth + 1,
+                          _claims=self.claims)
         live = [t for t in inner.trackers if not t.gated]
         if live:
-            self.track(tok, live[0].service, kind, live[0].url, held, element)
+            self.track(tok, live[0].service, kind, live[0].url, held, element,
+                       loads=tuple(x for t in live for x in t.loads))
 
     def _resources(self, tok: Token, tag: Tag) -> None:
         for attr, url, directive in _resource_urls(tag):
             hit = self.urls.vendor(url) if tag.name != "script" else None
+            if hit is None and tag.name != "script" and directive != "form-action" \
+                    and not self.in_marker and self._embed(tok, tag, attr, url, directive):
+                return
             if hit is not None:
                 kind = "hint" if tag.name == "link" and _is_hint(tag) else "resource"
                 end = _element_end(self.html, tok) if tok.name in _END_SEARCHED else None
@@ -932,6 +989,21 @@ class _ScanState:
             if origin:
                 self.resources.append(Resource(tok.name, attr, url, origin, directive,
                                                self.lines(tag.start)))
+
+
+    def _embed(self, tok: Token, tag: Tag, attr: str, url: str, directive: str) -> bool:
+        """A third-party image, stylesheet, medium, object or hint no theme claims: one
+        tracker for the element, with every third-party URL it loads (a srcset's too)."""
+        href = self.third_party(url, "connect-src" if directive == "hint" else directive)
+        if href is None:
+            return False
+        hint = tag.name == "link" and _is_hint(tag)
+        loads = tuple((d, h) for _, u, d in _resource_urls(tag) if d not in ("hint",
+                      "form-action") and (h := self.third_party(u, d)) is not None)
+        end = _element_end(self.html, tok) if tok.name in _END_SEARCHED else None
+        self.track(tok, THIRD_PARTY, "hint" if hint else "resource", href, False,
+                   _element_label(tag, attr), end, () if hint else loads)
+        return True
 
 
 def _is_hint(tag: Tag) -> bool:

@@ -33,6 +33,7 @@ from consent_generator.atomic import write_atomic
 from consent_generator.errors import UserError
 from consent_generator.model import Policy
 from mkdocs_clarity.engine.csp import Csp, SiteCsp, SiteCspBuilder
+from mkdocs_clarity.engine.embeds import THIRD_PARTY
 from mkdocs_clarity.engine.masking import CompiledMasking, compile_masking
 from mkdocs_clarity.engine.pages import is_page_name
 from mkdocs_clarity.engine.rewrite import (
@@ -43,7 +44,7 @@ from mkdocs_clarity.engine.rewrite import (
     plan_page,
     strip_injected,
 )
-from mkdocs_clarity.themes import Facts, ThemeReport, analytics, decide, page_facts
+from mkdocs_clarity.themes import Facts, ThemeReport, analytics, decide, page_facts, unmet
 
 
 class ThemeAnalyticsError(UserError):
@@ -53,6 +54,7 @@ class ThemeAnalyticsError(UserError):
 if TYPE_CHECKING:
     from mkdocs_clarity.engine.scan import PageScan
     from mkdocs_clarity.hosts import HeaderFile
+    from mkdocs_clarity.themes import ThemeNeed
 
 Progress = Callable[[str, int, int], None]
 """``progress(phase, done, total)``: ``"scan"`` once per page planned in pass 1 (all of them
@@ -142,6 +144,7 @@ class _WorkerState(TypedDict, total=False):
     masking: CompiledMasking
     renderer: Renderer
     base_path: str | None
+    site_origin: str | None
 
 
 _STATE: _WorkerState = {}
@@ -157,9 +160,11 @@ Task = tuple[str, PagePlan, Stamp, "str | None", bool]
 
 
 def _init(policy: Policy, site_dir: str, masking: CompiledMasking,
-          worker: bool = False, base_path: str | None = None) -> None:
+          worker: bool = False, base_path: str | None = None,
+          site_origin: str | None = None) -> None:
     _STATE.update(_WorkerState(policy=policy, site_dir=site_dir, masking=masking,
-                               renderer=renderer_for(policy), base_path=base_path))
+                               renderer=renderer_for(policy), base_path=base_path,
+                               site_origin=site_origin))
     if worker:
         # Ctrl-C reaches the whole process group: the driver alone decides what to finish.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -250,7 +255,9 @@ def _plan_text(rel: str, text: str) -> tuple[PagePlan, PageScan, frozenset[str]]
     plan, scan = plan_page(text, rel, _STATE["policy"],
                            masking=_STATE["masking"],
                            renderer=_STATE["renderer"],
-                           root=root)
+                           root=root,
+                           # the site's own absolute URLs are no third-party embeds
+                           site_url=_STATE.get("site_origin"))
     # The scan travels back only for the CSP: drop what only the rewrite needed.
     facts = page_facts(text) if plan.is_page else frozenset()
     return plan, replace(scan, opaque=(), tag_index={}), facts
@@ -379,7 +386,7 @@ class SiteRewriter:
         self._changed: set[str] = set()
         """Pages written so far (kept across a redo, which finds them already rewritten)."""
         self._builder = SiteCspBuilder(policy, site_origin=site_origin)
-        _init(policy, str(self.site_dir), self.masking, False, base_path)
+        _init(policy, str(self.site_dir), self.masking, False, base_path, site_origin)
         if jobs > 1 and expected_pages >= PARALLEL_THRESHOLD:
             self._start_pool()
 
@@ -388,7 +395,7 @@ class SiteRewriter:
             ctx = multiprocessing.get_context("fork")
             self._pool = ctx.Pool(self.jobs, initializer=_init,
                                   initargs=(self.policy, str(self.site_dir), self.masking, True,
-                                            self.base_path))
+                                            self.base_path, self.site_origin))
 
     def submit(self, rel: str) -> None:
         """Plan page ``rel`` (already written under the site dir) in a worker, soon: pages
@@ -423,9 +430,10 @@ class SiteRewriter:
         self._facts |= facts
         if plan.is_page:
             self._builder.add(scan)
-        elif scan.trackers:
+        elif vendors := [t for t in scan.trackers if t.service != THIRD_PARTY]:
             # A head-less fragment cannot carry the runtime: what it loads would stay live.
-            t = scan.trackers[0]
+            # (A template partial with a badge is no embed of any page: not refused.)
+            t = vendors[0]
             self._fragment_trackers.append(
                 f"{rel}:{t.line}: loads {t.service} but has no <head>/<body>, so it cannot "
                 "be gated; remove the tracker from it or make it a full page")
@@ -498,6 +506,7 @@ class SiteRewriter:
         themes = self._themes()
         site_csp = self._builder.result()
         self._check_policy(site_csp)
+        themes.warnings += unmet_needs(site_csp.policy, themes.needs)
         # Every other output is planned (and each host's limits checked) before any write.
         header_files = _export_headers(self.site_dir, site_csp, self.policy, dry_run=True,
                                        site_origin=self.site_origin)
@@ -587,6 +596,18 @@ class SiteRewriter:
                 if progress:
                     progress("write", done, len(tasks))
         return stale
+
+
+def unmet_needs(csp: Csp, needs: Iterable[ThemeNeed]) -> list[str]:
+    """Theme needs the final policy does not allow (see :func:`mkdocs_clarity.themes.unmet`)."""
+    from mkdocs_clarity.engine.embeds import source_matches
+
+    def allows(directive: str, source: str) -> bool:
+        sources = csp.effective(directive) or ()
+        return source in sources or any(source_matches(s, source) for s in sources
+                                        if not source.startswith("'"))
+
+    return unmet(allows, needs)
 
 
 def _apply_chunk(chunk: list[Task]) -> list[tuple[str, bool, bool]]:

@@ -18,7 +18,7 @@ the same answer from the same facts; the plugin adds what only the config says
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,6 +77,44 @@ def page_facts(text: str) -> Facts:
     return frozenset(out)
 
 
+Claim = tuple["re.Pattern[str]", str]
+"""A URL a theme itself loads from a third party, by pattern, and the feature it serves."""
+
+
+@dataclass(frozen=True)
+class Claims:
+    """The third-party loads one page's theme and extensions account for: they are the
+    theme's, not unknown embeds (:mod:`mkdocs_clarity.engine.embeds`), and stay as the theme
+    wrote them. Exact patterns (a CDN path prefix, never a whole CDN host)."""
+
+    claims: tuple[Claim, ...] = ()
+
+    def feature(self, url: str) -> str | None:
+        """The theme feature that loads ``url`` (absolute, as the browser resolved it)."""
+        for rx, feature in self.claims:
+            if rx.match(url):
+                return feature
+        return None
+
+
+NO_CLAIMS = Claims()
+
+
+def page_claims(text: str) -> Claims:
+    """What the theme recognised on this page (and the math profile, any theme) load from
+    third parties by themselves; everything else third-party on the page is an unknown embed."""
+    from mkdocs_clarity.themes import material, math, mkdocs, readthedocs, zensical
+
+    out: list[Claim] = []
+    gen = generator(text)
+    for profile in (zensical, material, mkdocs, readthedocs):
+        if profile.recognise(text, gen):
+            out += profile.CLAIMS
+            break
+    out += math.CLAIMS
+    return Claims(tuple(out)) if out else NO_CLAIMS
+
+
 def config_facts(config: Mapping[str, object]) -> Facts:
     """What MkDocs' config says (the plugin's front end): the same tokens as
     :func:`page_facts`, so one decision serves both front ends."""
@@ -110,6 +148,20 @@ def decide(facts: Iterable[str], site_dir: Path | str | None) -> ThemeReport:
     report.warnings += warnings
     report.needs = list(dict.fromkeys(report.needs))
     return report
+
+
+def unmet(policy_allows: Callable[[str, str], bool], needs: Iterable[ThemeNeed]) -> list[str]:
+    """A warning per theme feature whose source the final site policy does not allow
+    (``policy_allows(directive, source)``): the feature would break without a word, so the
+    build names it, what it needs and where to allow it."""
+    out = []
+    for need in needs:
+        if not policy_allows(need.directive, need.source):
+            out.append(f"{need.feature} needs {need.source} in {need.directive} ({need.why}), "
+                       "which the site's policy does not allow: the feature will not work. "
+                       f"Allow it with csp.extra: {{{need.directive}: [\"{need.source}\"]}} in "
+                       "consent.yml, or switch the feature off in mkdocs.yml")
+    return out
 
 
 def is_page_structure(has_html: bool, has_head: bool, has_body: bool) -> bool:

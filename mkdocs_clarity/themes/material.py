@@ -33,6 +33,13 @@ _SOURCE_LINK = re.compile(
 _MERMAID = re.compile(r'<(?:pre|div)\b[^>]*class="[^"]*\bmermaid\b', re.I)
 _GITHUB = re.compile(r"^.+github\.com/([^/]+)/?([^/]+)?", re.I)
 _GITLAB = re.compile(r"^.+?([^/]*gitlab[^/]+)/(.+?)/?$", re.I)
+CLAIMS = (
+    (re.compile(r"https://fonts\.googleapis\.com/css2?\?"), "Material fonts (theme.font)"),
+    (re.compile(r"https://fonts\.gstatic\.com/?$"), "Material fonts (theme.font)"),
+)
+"""Google Fonts, which Material links in ``<head>`` while ``theme.font`` is on (its default):
+the stylesheet and the preconnect to the font files' host. They load before consent (the
+audit says so, with the fix: ``theme.font: false`` or the privacy plugin)."""
 _MERMAID_URL = re.compile(r"https://unpkg\.com/mermaid@[^\"'`\s)]+?\.js")
 
 

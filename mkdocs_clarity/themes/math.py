@@ -10,6 +10,13 @@ from urllib.parse import urlsplit
 
 from mkdocs_clarity.themes import Facts, ThemeNeed
 
+CLAIMS = (
+    (re.compile(r"https://(?:cdn\.jsdelivr\.net/npm|unpkg\.com)/(?:mathjax|katex)@[^/]+/"
+                r"|https://cdnjs\.cloudflare\.com/ajax/libs/(?:mathjax|KaTeX)/[^/]+/", re.I),
+     "math rendering (MathJax/KaTeX in extra_javascript)"),
+)
+"""MathJax and KaTeX from the CDNs their docs (and Material's) name, one package version
+directory each (scripts, auto-render, styles, fonts)."""
 _URL = re.compile(r'<(?:script|link)\b[^>]*?(?:src|href)="((?:https?:)?//[^"]*?'
                   r'(?:mathjax|katex)[^"]*)"', re.I)
 
@@ -26,9 +33,20 @@ def _dir(url: str) -> tuple[str, str]:
 
 
 def needs(facts: Facts) -> tuple[list[ThemeNeed], list[str]]:
-    out = []
+    out, warnings = [], []
     for fact in sorted(f for f in facts if f.startswith("script:")):
         url = fact[7:]
+        absolute = "https:" + url if url.startswith("//") else url
+        if not any(rx.match(absolute) for rx, _ in CLAIMS):
+            # Not a CDN this profile knows, so the pages' load of it is an unknown embed
+            # (gated until consent by unknown_embeds): say so instead of breaking quietly.
+            warnings.append(
+                f"math rendering (extra_javascript/extra_css): {url} is on no CDN the math "
+                "profile knows, so it is gated as an unknown third-party embed "
+                "(unknown_embeds) and formulas stay unrendered until a visitor consents. "
+                "Load MathJax/KaTeX from cdn.jsdelivr.net, unpkg.com or cdnjs (one version "
+                "directory is allowed), or self-host it")
+            continue
         origin, folder = _dir(url)
         low = url.lower()
         if "mathjax@3" in low or "/mathjax/3" in low:
@@ -38,4 +56,4 @@ def needs(facts: Facts) -> tuple[list[ThemeNeed], list[str]]:
         elif "katex" in low and low.endswith(".css"):
             out.append(ThemeNeed("font-src", f"{origin}{folder}fonts/", "KaTeX",
                                  f"fonts of {url}"))
-    return out, []
+    return out, list(dict.fromkeys(warnings))

@@ -6,7 +6,14 @@ recognise the theme (analytics, footer placement of the consent link, colour mod
 
 from __future__ import annotations
 
+import re
+
 NAME = "mkdocs"
+
+HIGHLIGHT_JS = re.compile(r"https://cdnjs\.cloudflare\.com/ajax/libs/highlight\.js/[0-9.]+/")
+"""highlight.js as the mkdocs and readthedocs themes load it (``theme.highlightjs``, on by
+default): the script, its ``hljs_languages`` and its styles, one version directory."""
+CLAIMS = ((HIGHLIGHT_JS, "mkdocs theme highlight.js (theme.highlightjs)"),)
 
 
 def recognise(text: str, generator: str) -> bool:

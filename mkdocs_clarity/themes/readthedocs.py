@@ -4,7 +4,10 @@ so no source is added; the profile recognises the theme."""
 
 from __future__ import annotations
 
+from mkdocs_clarity.themes.mkdocs import HIGHLIGHT_JS
+
 NAME = "readthedocs"
+CLAIMS = ((HIGHLIGHT_JS, "readthedocs theme highlight.js (theme.highlightjs)"),)
 
 
 def recognise(text: str, generator: str) -> bool:

@@ -8,6 +8,7 @@ from pathlib import Path
 from mkdocs_clarity.themes import Facts, ThemeNeed, material
 
 NAME = "zensical"
+CLAIMS = tuple((rx, feature.replace("Material", "Zensical")) for rx, feature in material.CLAIMS)
 
 
 def recognise(text: str, generator: str) -> bool:

@@ -29,6 +29,16 @@ def _pages(site: Path) -> list[Path]:
     return [p for p in sorted(site.rglob("*.html")) if "overrides" not in p.parts]
 
 
+def _unknown_embeds(site: Path) -> list[tuple[str, str]]:
+    """(page, URL) of every unknown third-party embed the recogniser finds in the site."""
+    from mkdocs_clarity.engine.embeds import THIRD_PARTY
+    from mkdocs_clarity.engine.scan import scan_page
+
+    return [(p.relative_to(site).as_posix(), t.url) for p in _pages(site)
+            for t in scan_page(p.read_text("utf-8"), p.relative_to(site).as_posix()).trackers
+            if t.service == THIRD_PARTY]
+
+
 @pytest.fixture(scope="module")
 def material(tmp_path_factory) -> Path:
     root = copy_fixture("material_features", tmp_path_factory.mktemp("mf"))
@@ -39,6 +49,7 @@ def material(tmp_path_factory) -> Path:
 
 def test_material_features_every_page_has_the_policy_and_audit_passes(material):
     pages = _pages(material)
+    assert _unknown_embeds(material) == []  # nothing the theme loads is an unknown embed
     rels = {p.relative_to(material).as_posix() for p in pages}
     assert {"old/index.html", "older/page/index.html",  # mkdocs-redirects, listed after us
             "blog/index.html", "blog/2026/01/02/hallo/index.html"} <= rels
@@ -96,8 +107,47 @@ def test_builtin_themes_footer_link_analytics_and_audit(tmp_path, theme):
     footer = index[index.rindex("<footer"):index.index("</footer>", index.rindex("<footer"))]
     assert ">Cookie-Einstellungen</a>" in footer
     assert index.count("gtag/js?id=G-ABCDE12345") == 1  # theme.analytics.gtag dropped
-    assert "cdnjs.cloudflare.com/ajax/libs/highlight.js/11.8.0/highlight.min.js" in index
+    # the theme's highlight.js stays live (the profile claims it), never an unknown embed
+    assert '<script src="https://cdnjs.cloudflare.com/ajax/libs/highlight.js/11.8.0/' \
+        'highlight.min.js"></script>' in index
+    assert _unknown_embeds(built.site) == []
     _audit(built.site)
+
+
+def test_material_fonts_and_math_are_the_theme_s_a_pasted_disqus_is_an_unknown_embed(
+        tmp_path):
+    """Material with theme.font on and MathJax from jsdelivr: claimed by the profiles, live;
+    a Disqus loader pasted into a page: named with page and line, gated into marketing,
+    its exact URL in the CSP."""
+    root = copy_fixture("material_features", tmp_path)
+    cfg = root / "mkdocs.yml"
+    cfg.write_text(cfg.read_text().replace("  font: false\n", "") + "extra_javascript:\n"
+                   "  - https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js\n")
+    (root / "docs" / "comments.md").write_text(
+        "# Comments\n\n<div id=\"disqus_thread\"></div>\n<script>\n(function () {\n"
+        "var d = document, s = d.createElement('script');\n"
+        "s.src = 'https://example.disqus.com/embed.js';\n"
+        "(d.head || d.body).appendChild(s);\n})();\n</script>\n")
+    cfg.write_text(cfg.read_text().replace("  - Blog: blog/index.md\n",
+                                           "  - Blog: blog/index.md\n  - comments.md\n"))
+    built = build(root)
+    assert built.ok, built.proc.stderr
+    assert _unknown_embeds(built.site) == [
+        ("comments/index.html", "https://example.disqus.com/embed.js")]
+    assert re.search(r"comments/index\.html:\d+: unknown third-party embed: <script> loads "
+                     r"https://example\.disqus\.com/embed\.js", built.proc.stderr)
+    page = built.page("comments/index.html")
+    assert re.search(r'<template data-consent-category="marketing" '
+                     r'data-consent-service="example-disqus-com"><script>', page)
+    index = built.page("index.html")
+    assert '<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto' in index
+    assert '<script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js">' in index
+    csp = re.search(r'Content-Security-Policy" content="([^"]*)"', index).group(1)
+    assert "https://example.disqus.com/embed.js" in csp
+    assert "https://example.disqus.com " not in csp + " "
+    result = CliRunner().invoke(main, ["audit", str(built.site), "--format", "md"])
+    assert result.exit_code == 0, result.output
+    assert "example-disqus-com:" in result.output
 
 
 def test_i18n_plugin_pages_get_the_policy_and_their_language(tmp_path):

@@ -110,9 +110,13 @@ def test_unprotected_site_fails_with_high_findings():
     assert {"NO_CSP", "UNGATED_TRACKER"} <= checks
     assert report.fails("high")
     names = {f.value for f in report.findings if f.check == "UNGATED_TRACKER"}
-    assert names == {"clarity", "youtube"}
-    third = [f for f in report.findings if f.check == "THIRD_PARTY_BEFORE_CONSENT"]
-    assert [f.value for f in third] == ["https://fonts.googleapis.com"]
+    # The Google Fonts stylesheet of a theme no profile knows is an unknown third party:
+    # live before consent, named by URL with the entry that declares it.
+    assert names == {"clarity", "youtube", "https://fonts.googleapis.com/css?family=Roboto"}
+    assert [e.url for e in report.unknown_embeds] == [
+        "https://fonts.googleapis.com/css?family=Roboto"]
+    assert report.unknown_embeds[0].live_pages == ("index.html:7",)
+    assert 'csp: {style-src: ["https://fonts.googleapis.com"]}' in report.unknown_embeds[0].entry
     assert {f.check for f in report.findings} >= {"UNMASKED_EMAIL", "UNMASKED_FORM_FIELD"}
 
 

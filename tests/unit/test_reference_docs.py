@@ -41,6 +41,7 @@ masking: {mode: balanced, mask: [form], unmask: [h1]}
 csp: {delivery: [meta, netlify], report_only: false, report_uri: /csp, frame_ancestors: ["'self'"], extra: {}, trusted_types: false}
 ui: {language: auto, texts: {}, privacy_url: /privacy/}
 headers: {hsts: auto, hsts_max_age: 31536000, hsts_include_subdomains: false, hsts_preload: false, cross_origin_resource_policy: same-origin}
+unknown_embeds: {category: analytics}
 """
 
 

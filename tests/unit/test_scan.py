@@ -90,13 +90,17 @@ def test_resources_metas_handlers_style_attrs():
 <button onclick="go()" style="color: &quot;red&quot;">b</button>
 </body></html>"""
     s = scan_page(html, "p.html")
-    assert [(r.directive, r.origin) for r in s.resources] == [
-        ("style-src", "https://fonts.googleapis.com"),
-        ("script-src", "cdn.example.net"),
-        ("img-src", "https://img.example.org"),
-        ("img-src", "https://img2.example.org"),
-        ("form-action", "https://forms.example.org"),
+    # No theme claims these: each third-party load is an unknown embed (gated by the
+    # rewrite), with every exact URL it loads; a form's action is no load.
+    assert [(t.service, t.kind, t.loads) for t in s.trackers] == [
+        ("third-party", "resource", (("style-src", "https://fonts.googleapis.com/css?x"),)),
+        ("third-party", "hint", ()),
+        ("third-party", "script-src", (("script-src", "https://cdn.example.net/lib.js"),)),
+        ("third-party", "resource", (("img-src", "https://img.example.org/a.png"),
+                                     ("img-src", "https://img2.example.org/b.png"))),
     ]
+    assert [(r.directive, r.origin) for r in s.resources] == [
+        ("form-action", "https://forms.example.org")]
     assert [(m.content, m.ours) for m in s.csp_metas] == [("img-src https://a.org", False)]
     assert [(h.tag, h.attr) for h in s.event_handlers] == [("button", "onclick")]
     assert s.style_attrs[0].value == 'color: "red"'

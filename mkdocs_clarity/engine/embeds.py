@@ -1,0 +1,193 @@
+"""Unknown third-party embeds: named, gated, allowed once granted, never silently broken.
+
+A pasted Disqus thread (an inline loader that adds ``https://SITE.disqus.com/embed.js``), a
+CDN script, a third-party frame or image that no catalog service, no custom service of the
+policy and no theme profile (:func:`mkdocs_clarity.themes.page_claims`) claims used to be
+either left live before consent (a ``<script src>``) or blocked by the CSP even after "Accept
+all" (the Disqus loader). Now the scan reports it as a tracker of the pseudo-service
+:data:`THIRD_PARTY` (page, line, exact URLs and the directive each loads under), and:
+
+- the rewrite gates it into ``unknown_embeds.category`` (``marketing`` by default) like any
+  vendor, or, with ``unknown_embeds: error``, stops the build naming page:line and the
+  ``services:`` entry to paste (:func:`resolve`);
+- the site CSP allows each URL *exactly* (:func:`exact_source`), so it works once granted and
+  nothing else from its host does;
+- the audit lists it with the same ready-to-paste entry ``init --from`` prints
+  (:func:`consent_generator.discover_report.service_entry`).
+
+A custom service in the policy whose ``csp`` sources cover the URL claims it: the embed is
+gated into that service's category under its key (so the banner lists it by name).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from consent_generator.model import Policy, ServiceConfig
+
+THIRD_PARTY = "third-party"
+"""The service id the scan gives an unclaimed third-party load."""
+
+KIND_DIRECTIVE = {"script-src": "script-src", "iframe": "frame-src"}
+"""The directive of a tracker kind whose directive is fixed; a resource carries its own."""
+
+_LITERAL = re.compile(r"""["'`]((?:https?:)?//[A-Za-z0-9][A-Za-z0-9.-]*(?::\d+)?"""
+                      r"""(?:[/?#][^"'`\s\\]*)?)["'`]""")
+_LOADS = re.compile(r"createElement|\.src\b|fetch\(|import\(|XMLHttpRequest|sendBeacon|"
+                    r"new\s+Image|document\.write|appendChild|insertBefore|\.append\(")
+"""A script that can make the browser load something. Without one, a URL in a script is a
+link or a label (``location.href = …`` navigates; that is no embed)."""
+_EXT = {".js": "script-src", ".mjs": "script-src", ".css": "style-src", ".png": "img-src",
+        ".jpg": "img-src", ".jpeg": "img-src", ".gif": "img-src", ".svg": "img-src",
+        ".webp": "img-src", ".woff2": "font-src", ".woff": "font-src", ".json": "connect-src"}
+
+
+_FETCHED = re.compile(r"(?:fetch|sendBeacon|\.open|EventSource|WebSocket)\s*\([^()]{0,40}$")
+
+
+def script_literals(text: str) -> list[tuple[str, str]]:
+    """(URL, directive) of each absolute URL literal in an inline script that loads something
+    (see :data:`_LOADS`): the directive it is fetched under (:func:`literal_directive`)."""
+    if "//" not in text or not _LOADS.search(text):
+        return []
+    out: dict[str, str] = {}
+    for m in _LITERAL.finditer(text):
+        before = text[max(0, m.start() - 60):m.start()]
+        out.setdefault(m.group(1), "connect-src" if _FETCHED.search(before)
+                       else literal_directive(m.group(1), text))
+    return list(out.items())
+
+
+def page_policy_allows(policy_text: str, directive: str, url: str) -> bool:
+    """Whether a page's own ``<meta>`` CSP (in its ``<head>``, the site author's) names
+    ``url`` for ``directive`` by a host or path source: the author allowed that third party
+    explicitly, so it is theirs, not an unknown embed."""
+    from consent_generator.csp_vocabulary import FETCH_FALLBACKS
+
+    for one in policy_text.split(","):
+        directives: dict[str, list[str]] = {}
+        for part in one.split(";"):
+            tokens = part.split()
+            if tokens:
+                directives.setdefault(tokens[0].lower(), tokens[1:])
+        for name in (directive, *FETCH_FALLBACKS.get(directive, ())):
+            if name in directives:
+                if any(source_matches(s, url) for s in directives[name]):
+                    return True
+                break
+    return False
+
+
+def literal_directive(url: str, script: str) -> str:
+    """The directive a URL named in a loader script is fetched under: by its file extension,
+    else a frame when the script builds one, else a script (what embed loaders add)."""
+    path = urlsplit("https:" + url if url.startswith("//") else url).path.lower()
+    for ext, directive in _EXT.items():
+        if path.endswith(ext):
+            return directive
+    return "frame-src" if re.search(r"""createElement\(\s*["']iframe""", script, re.I) \
+        else "script-src"
+
+
+def exact_source(url: str) -> str:
+    """The CSP source allowing ``url`` and nothing else from its host: scheme, host, port and
+    path (CSP ignores the query; ``;`` and ``,`` would end the directive or the policy)."""
+    parts = urlsplit("https:" + url if url.startswith("//") else url)
+    origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+    path = parts.path or "/"
+    return origin + path.replace(";", "%3B").replace(",", "%2C")
+
+
+def service_key(url: str) -> str:
+    """The key a custom service for ``url`` gets (and the ``data-consent-service`` of the
+    gated element, so pasting the suggested entry keeps the page's markup): its host."""
+    host = urlsplit("https:" + url if url.startswith("//") else url).hostname or "embed"
+    return re.sub(r"[^a-z0-9]+", "-", host.lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Where one unknown embed goes under a policy."""
+
+    key: str
+    """``data-consent-service``: a custom service's key, else :func:`service_key`."""
+    category: str
+    name: str
+    claimed: ServiceConfig | None = None
+    """The policy's custom service that claims it (its ``csp`` covers the URL)."""
+    error: str | None = None
+    """Why the build stops (``unknown_embeds: error``, or an undefined category)."""
+
+
+def claimed_by(policy: Policy, url: str) -> ServiceConfig | None:
+    """The custom service of ``policy`` whose CSP sources cover ``url`` (any directive)."""
+    for svc in policy.services:
+        if svc.is_custom and any(source_matches(s, url) for sources in svc.csp.values()
+                                 for s in sources):
+            return svc
+    return None
+
+
+_SOURCE = re.compile(r"(?:(?P<scheme>[a-z][a-z0-9+.-]*):)?(?://)?(?P<host>\*|(?:\*\.)?"
+                     r"[a-z0-9.-]+)(?::(?P<port>\d+|\*))?(?P<path>/[^?#]*)?$", re.I)
+
+
+def source_matches(source: str, url: str) -> bool:
+    """Whether the CSP host source ``source`` allows ``url`` (CSP §6.7.2.8, enough for the
+    host and path sources a policy names; keywords and schemes never claim an embed)."""
+    m = _SOURCE.match(source)
+    if m is None or source.startswith("'") or m.group("host") == "*":
+        return False
+    parts = urlsplit("https:" + url if url.startswith("//") else url)
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    want_scheme = (m.group("scheme") or "").lower()
+    if want_scheme and want_scheme != scheme and not (want_scheme == "http" and scheme == "https"):
+        return False
+    pattern = m.group("host").lower()
+    if not (host == pattern or (pattern.startswith("*.") and host.endswith(pattern[1:]))):
+        return False
+    port = m.group("port")
+    if port and port != "*" and str(parts.port or {"http": 80, "https": 443}.get(scheme)) != port:
+        return False
+    path = m.group("path")
+    if not path or path == "/":
+        return True
+    return parts.path.startswith(path) if path.endswith("/") else parts.path == path
+
+
+def resolve(policy: Policy, url: str, where: str, what: str,
+            directive: str = "script-src") -> Decision:
+    """The decision for an unclaimed load of ``url`` at ``where`` (``page:line``)."""
+    svc = claimed_by(policy, url)
+    if svc is not None:
+        return Decision(svc.key, svc.category, svc.spec.name, svc)
+    host = urlsplit("https:" + url if url.startswith("//") else url).hostname or url
+    key, setting = service_key(url), policy.unknown_embeds
+    if setting.error:
+        return Decision(key, setting.category, host, error=(
+            f"{where}: {what} loads {url}, a third party no catalog service, custom service "
+            "or theme claims (unknown_embeds: error). Declare it in consent.yml under "
+            f"services (fill in its cookies), or remove it:\n{suggested_entry(url, directive)}"))
+    if not any(c.id == setting.category for c in policy.categories):
+        ids = ", ".join(c.id for c in policy.categories if not c.required)
+        return Decision(key, setting.category, host, error=(
+            f"{where}: {what} loads {url}, an unknown third party, which would be gated into "
+            f"{setting.category!r}, but consent.yml defines no such category: set "
+            f"unknown_embeds: {{category: <one of {ids}>}} or declare it under services"))
+    return Decision(key, setting.category, host)
+
+
+def suggested_entry(url: str, directive: str, category: str = "marketing",
+                    indent: str = "    ") -> str:
+    """The ``services:`` entry to paste for it (the one renderer ``init --from`` uses):
+    its origin under the directive it loads with, so the entry claims it."""
+    from consent_generator.discover_report import service_entry
+
+    return service_entry(url, directive, category=category, indent=indent)
+
+
+def directive_of(loads: tuple[tuple[str, str], ...]) -> str:
+    """The directive of a tracker's first load (a resource hint has none: connect-src)."""
+    return loads[0][0] if loads else "connect-src"
