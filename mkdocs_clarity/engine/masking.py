@@ -480,14 +480,17 @@ def _walk(html: str, start: int, opaque: Spans,
     end, then wrapping resumes: finditer is memoryless, so from any match boundary both walks
     see what the flat walk sees, and a wrap that meets no span moves the stack as its tags
     would (it is balanced)."""
-    spans = iter(opaque)
-    span = next(spans, None)
+    # The first span that may hold or follow ``start`` (a walk inside one element starts
+    # mid-page: stepping through every span before it made many hits quadratic).
+    i = max(0, bisect.bisect_right(opaque, (start, start)) - 1)
+    span = opaque[i] if i < len(opaque) else None
     matches = tagish.finditer(html, start)
     flat_until = -1
     while (m := next(matches, None)) is not None:
         at = m.start()
         while span is not None and span[1] <= at:
-            span = next(spans, None)
+            i += 1
+            span = opaque[i] if i < len(opaque) else None
         if m.re is not tagish:
             if at >= flat_until:
                 matches = tagish.finditer(html, at)
