@@ -243,17 +243,20 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]
         for asset in render.runtime_assets(self.policy, guard=self.policy.csp.trusted_types):  # type: ignore[union-attr]
             if files.get_file_from_path(asset.path) is None:
                 files.append(File.generated(config, asset.path, content=asset.content))
-        self._from_output = _last_post_page(config, self)
-        self._start(config, len(files.documentation_pages()))
+        self._start(config, len(files.documentation_pages()), last=_last_post_page(config, self))
         return files
 
-    def _start(self, config: MkDocsConfig, pages: int) -> None:
-        from mkdocs_clarity.engine.site import SiteRewriter
+    def _start(self, config: MkDocsConfig, pages: int, last: bool = False) -> None:
+        from mkdocs_clarity.engine.site import PARALLEL_THRESHOLD, SiteRewriter, default_jobs
 
         self._close()
         # `mkdocs serve` builds in a thread next to the live-reload server: forking a
         # multi-threaded process is unsafe, and dev sites are small, so rewrite in-process.
         jobs = 1 if self._command == "serve" else self.config.jobs
+        # Small sites: plan from on_post_page's text in this process. Large ones: a worker
+        # plans each page from disk while MkDocs renders the next, which hides that work
+        # in wall time on a second core (measured in docs/performance.md).
+        self._from_output = last and (pages < PARALLEL_THRESHOLD or default_jobs(jobs) == 1)
         # Like MkDocs' own 404 page: absolute links when site_url says where the site lives;
         # the same reading of a site URL as `mkdocs-clarity apply --site-url`.
         origin = base_path = None
@@ -268,8 +271,6 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]
             raise PluginError("clarity: the consent policy was not loaded")
         from mkdocs_clarity.themes import config_facts
 
-        # Planned from on_post_page's text, pages need no pool during the build; the pool
-        # (from site.PARALLEL_THRESHOLD pages) then starts for pass 2 only.
         self._rewriter = SiteRewriter(config.site_dir, self.policy, jobs=jobs,
                                       site_origin=origin, base_path=base_path,
                                       expected_pages=0 if self._from_output else pages,

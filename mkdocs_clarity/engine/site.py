@@ -339,6 +339,11 @@ def site_files(site_dir: Path) -> tuple[list[str], list[str]]:
     return out, problems
 
 
+def default_jobs(jobs: int | None) -> int:
+    """Worker processes for ``jobs`` (None: the CPU count, at most 8)."""
+    return min(os.cpu_count() or 1, 8) if jobs is None else jobs
+
+
 class SiteRewriter:
     """The two passes, usable incrementally.
 
@@ -371,9 +376,7 @@ class SiteRewriter:
         self.policy = policy
         self.site_origin = site_origin
         self.masking = compile_masking(policy.masking)
-        if jobs is None:
-            jobs = min(os.cpu_count() or 1, 8)
-        self.jobs = jobs
+        self.jobs = jobs = default_jobs(jobs)
         self._pool: ProcessPoolExecutor | None = None
         self._pending: deque[Future[list[Planned]]] = deque()
         self._batch: list[str] = []
