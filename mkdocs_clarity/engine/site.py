@@ -166,12 +166,38 @@ def _init(policy: Policy, site_dir: str, masking: CompiledMasking,
     if worker:
         # Ctrl-C reaches the whole process group: the driver alone decides what to finish.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        # Forked under the driver's handler: the pool's terminate() must still end a worker.
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        # Forked under the driver's handler: the pool's terminate() must still end a worker,
+        # but not halfway through writing a page, which would leave its temporary file (the
+        # executor terminates the other workers when one of them dies).
+        signal.signal(signal.SIGTERM, _exit_on_term)
         # Workers run beside MkDocs' own rendering: on a busy machine the build comes first,
         # the scan takes the cycles left over (the build waits for it only at the end).
         with contextlib.suppress(OSError):
             os.nice(10)
+
+
+_WRITING: list[int] = []
+"""Non-empty while this worker writes a page; then holds the SIGTERM that came meanwhile."""
+
+
+def _exit_on_term(signum: int, frame: object) -> None:
+    """End the worker now, or right after the page it is writing (see :func:`_write`)."""
+    if _WRITING:
+        _WRITING.append(signum)
+    else:
+        os._exit(128 + signum)
+
+
+def _write(path: str, data: bytes) -> None:
+    """``write_atomic``, never cut short by a SIGTERM (which then ends the worker after it)."""
+    _WRITING.append(0)
+    try:
+        write_atomic(path, data)
+    finally:
+        signum = max(_WRITING)
+        _WRITING.clear()
+        if signum:
+            os._exit(128 + signum)
 
 
 _RENDERERS: dict[int, tuple[Policy, Renderer]] = {}
@@ -298,7 +324,7 @@ def _apply_one(args: tuple[str, PagePlan, Stamp, str | None, bool]) -> tuple[str
         return rel, False, False
     del text
     if not dry_run:
-        write_atomic(path, _encode(out, codec))
+        _write(path, _encode(out, codec))
     return rel, True, False
 
 
