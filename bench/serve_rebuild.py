@@ -17,6 +17,7 @@ import argparse
 import logging
 import os
 import shutil
+import functools
 import statistics
 import sys
 import tempfile
@@ -50,6 +51,7 @@ class HookClock:
                     methods[i] = self._timed(method)
 
     def _timed(self, method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)  # the plugin looks through it (plugin._last_post_page)
         def timed(*args: Any, **kwargs: Any) -> Any:
             start = time.perf_counter()
             try:

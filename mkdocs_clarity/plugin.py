@@ -11,6 +11,7 @@ live-reload script it injects past our CSP, in served responses only).
 from __future__ import annotations
 
 import hashlib
+import inspect
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -176,7 +177,8 @@ def _load_policy_cached(path: Path, load: Callable[[Path], Policy],
 def _last_post_page(config: MkDocsConfig, plugin: object) -> bool:
     """Whether ``plugin``'s on_post_page runs last, so what it sees is what MkDocs writes."""
     handlers = config.plugins.events.get("post_page") or []
-    return bool(handlers) and getattr(handlers[-1], "__self__", None) is plugin
+    last = inspect.unwrap(handlers[-1]) if handlers else None  # a profiler's wrapper, say
+    return getattr(last, "__self__", None) is plugin
 
 
 class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]  # as above
