@@ -14,10 +14,10 @@ Goal (issue 15): plugin share <= 50 ms.
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import os
 import shutil
-import functools
 import statistics
 import sys
 import tempfile
