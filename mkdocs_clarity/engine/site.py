@@ -19,11 +19,11 @@ import multiprocessing
 import os
 import re
 import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future, as_completed
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -52,6 +52,8 @@ class ThemeAnalyticsError(UserError):
 
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from mkdocs_clarity.engine.scan import PageScan
     from mkdocs_clarity.hosts import HeaderFile
 
@@ -423,6 +425,8 @@ class SiteRewriter:
         # killer) breaks the executor and every pending result raises BrokenProcessPool,
         # where Pool silently replaces the worker and waits forever for its lost task.
         if self._pool is None:
+            from concurrent.futures import ProcessPoolExecutor  # 8 ms: only when it pays
+
             self._pool = ProcessPoolExecutor(
                 self.jobs, mp_context=multiprocessing.get_context("fork"), initializer=_init,
                 initargs=(self.policy, str(self.site_dir), self.masking, True, self.base_path))
@@ -710,11 +714,12 @@ def _worker_errors() -> Iterator[None]:
         yield
     except (UserError, KeyboardInterrupt):
         raise
-    except BrokenProcessPool:
-        raise SiteError("a worker process died (killed by a signal, or out of memory); each "
-                        "page already written is whole and the others were left as they were: "
-                        "run again") from None
     except Exception as exc:
+        pools = sys.modules.get("concurrent.futures.process")  # imported once a pool started
+        if pools is not None and isinstance(exc, pools.BrokenProcessPool):
+            raise SiteError("a worker process died (killed by a signal, or out of memory); "
+                            "each page already written is whole and the others were left as "
+                            "they were: run again") from None
         raise SiteError(f"a worker process failed: {type(exc).__name__}: {exc}; nothing "
                         "after the failure was written (run apply again once fixed)") from exc
 
