@@ -41,7 +41,7 @@ from mkdocs_clarity.engine.masking_rules import (
 from mkdocs_clarity.engine.scan import Tag, in_spans, tag_at
 
 _ALL_ZERO = str.maketrans("123456789", "000000000")
-_FOUR_ZEROS = re.compile("0000")
+_FOUR_ZEROS_TO_BRACKET = re.compile("0000[^<>]*+([<>]?)")
 TagIndex = Mapping[str, Sequence[int]]
 """Start offsets of tags by name, as the scan's tokenizer found them."""
 Spans = tuple[tuple[int, int], ...] | list[tuple[int, int]]
@@ -391,16 +391,15 @@ def _digit_candidates(html: str, body_start: int, body_end: int) -> Iterator[int
         cut = html.find("<", min(start + _CHUNK, body_end), body_end)
         end = body_end if cut < 0 else cut + 1
         zeros = html[start:end].translate(_ALL_ZERO)
-        absent = len(zeros) + 1  # x % absent: str.find's -1 becomes len(zeros), past any match
-        lt = gt = -1
-        for m in _FOUR_ZEROS.finditer(zeros):
-            after = m.end()
-            if lt < after:
-                lt = zeros.find("<", after) % absent
-            if gt < after:
-                gt = zeros.find(">", after) % absent
-            if lt < gt:
-                yield start + m.start()
+        # One match runs from four digits to the next angle bracket: every group of four in
+        # it has that bracket next, so a group inside a tag ('>') costs nothing more.
+        for m in _FOUR_ZEROS_TO_BRACKET.finditer(zeros):
+            if m.group(1) == "<":
+                stop = m.start(1)
+                at = m.start()
+                while 0 <= at < stop:
+                    yield start + at
+                    at = zeros.find("0000", at + 4, stop)
         start = end
 
 

@@ -40,3 +40,32 @@ def test_navigation_items_are_single_matches():
     assert len(matches) == 52  # <ul>, 50 items, </ul>
     fast, flat = _walks(nav + "<p>mail a@b.example</p></ul>")
     assert fast == flat
+
+
+def _digit_reference(html: str, start: int, end: int) -> list[int]:
+    """The definition: each non-overlapping run of four digits whose next angle bracket is
+    a '<' (so text, not a tag)."""
+    out, i = [], start
+    while i + 4 <= end:
+        if html[i:i + 4].isdigit() and html[i:i + 4].isascii():
+            rest = html[i + 4:end]
+            lt, gt = rest.find("<"), rest.find(">")
+            if lt >= 0 and (gt < 0 or lt < gt):
+                out.append(i)
+            i += 4
+        else:
+            i += 1
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="0123456789<> a", max_size=60), st.integers(1, 64))
+def test_digit_candidates_match_their_definition(text, chunk):
+    from mkdocs_clarity.engine import masking
+
+    old, masking._CHUNK = masking._CHUNK, chunk  # chunk edges must not change anything
+    try:
+        found = list(masking._digit_candidates(text, 0, len(text)))
+    finally:
+        masking._CHUNK = old
+    assert found == _digit_reference(text, 0, len(text))
