@@ -119,8 +119,12 @@ def build(root: Path, config: str) -> tuple[float, float, int]:
     site = root / ("site-" + config)
     cmd = [str(MKDOCS), "build", "-q", "-f", str(root / f"mkdocs.{config}.yml"),
            "-d", str(site)]
+    # This checkout's packages first, whatever copy the environment has installed (several
+    # worktrees may share one virtualenv).
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        p for p in (str(HERE.parent), os.environ.get("PYTHONPATH")) if p))
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=root)
+    proc = subprocess.Popen(cmd, cwd=root, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)

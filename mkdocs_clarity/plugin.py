@@ -11,6 +11,7 @@ live-reload script it injects past our CSP, in served responses only).
 from __future__ import annotations
 
 import hashlib
+import inspect
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -56,7 +57,8 @@ class ClarityConfig(base.Config):  # type: ignore[no-untyped-call]  # mkdocs: un
 
 
 RUN_LAST = -1000
-"""Event priority of the rewrite (``on_post_build``): after every other plugin, whatever the
+"""Event priority of the rewrite (``on_post_build``, and ``on_post_page``, which plans each
+page from the text MkDocs then writes): after every other plugin, whatever the
 order under ``plugins:``, so pages written in their ``on_post_build`` (mkdocs-redirects'
 redirect pages, say) get the policy too. MkDocs runs higher priorities first; default 0;
 plugins that want to be last use -100 (mkdocs-static-i18n, whose on_post_build builds the
@@ -172,6 +174,13 @@ def _load_policy_cached(path: Path, load: Callable[[Path], Policy],
     return policy
 
 
+def _last_post_page(config: MkDocsConfig, plugin: object) -> bool:
+    """Whether ``plugin``'s on_post_page runs last, so what it sees is what MkDocs writes."""
+    handlers = config.plugins.events.get("post_page") or []
+    last = inspect.unwrap(handlers[-1]) if handlers else None  # a profiler's wrapper, say
+    return getattr(last, "__self__", None) is plugin
+
+
 class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]  # as above
     """Consent-first analytics: gating, a strict site-wide CSP and Clarity masking."""
 
@@ -183,6 +192,8 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]
         self._command = "build"
         self._rewriter: SiteRewriter | None = None
         self._written: str | None = None
+        self._from_output = False
+        """Pages are planned from the text ``on_post_page`` gets (see there)."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._command = command
@@ -234,16 +245,20 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]
         for asset in render.runtime_assets(self.policy, guard=self.policy.csp.trusted_types):  # type: ignore[union-attr]
             if files.get_file_from_path(asset.path) is None:
                 files.append(File.generated(config, asset.path, content=asset.content))
-        self._start(config, len(files.documentation_pages()))
+        self._start(config, len(files.documentation_pages()), last=_last_post_page(config, self))
         return files
 
-    def _start(self, config: MkDocsConfig, pages: int) -> None:
-        from mkdocs_clarity.engine.site import SiteRewriter
+    def _start(self, config: MkDocsConfig, pages: int, last: bool = False) -> None:
+        from mkdocs_clarity.engine.site import PARALLEL_THRESHOLD, SiteRewriter, default_jobs
 
         self._close()
         # `mkdocs serve` builds in a thread next to the live-reload server: forking a
         # multi-threaded process is unsafe, and dev sites are small, so rewrite in-process.
         jobs = 1 if self._command == "serve" else self.config.jobs
+        # Small sites: plan from on_post_page's text in this process. Large ones: a worker
+        # plans each page from disk while MkDocs renders the next, which hides that work
+        # in wall time on a second core (measured in docs/performance.md).
+        self._from_output = last and (pages < PARALLEL_THRESHOLD or default_jobs(jobs) == 1)
         # Like MkDocs' own 404 page: absolute links when site_url says where the site lives;
         # the same reading of a site URL as `mkdocs-clarity apply --site-url`.
         origin = base_path = None
@@ -260,22 +275,33 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]
 
         self._rewriter = SiteRewriter(config.site_dir, self.policy, jobs=jobs,
                                       site_origin=origin, base_path=base_path,
-                                      expected_pages=pages, theme_facts=config_facts(config))
+                                      expected_pages=0 if self._from_output else pages,
+                                      theme_facts=config_facts(config))
 
     def _close(self) -> None:
         if self._rewriter is not None:
             self._rewriter.close()
             self._rewriter = None
 
+    @event_priority(RUN_LAST)
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        """Plan the *previous* page (MkDocs wrote it right after its on_post_page) in a worker
-        while MkDocs renders this one: pass 1 of the rewrite overlaps the build. Pages are
-        rewritten in on_post_build, once the site-wide CSP is known; whatever was not
-        submitted is planned there from disk."""
+        """Pass 1 for this page, from ``output``: the text MkDocs writes next, when no other
+        plugin's ``on_post_page`` runs after ours. That saves reading and decoding every page
+        again (and, on large sites, a worker pool during the build).
+
+        Nothing is written here: pages are rewritten in on_post_build, once every page is
+        planned and the site-wide CSP is known; a failure there stops the build before the
+        first page is rewritten (MkDocs' own output stays as it was written), and a page
+        changed on disk since it was planned makes the site be planned again from disk.
+        Otherwise the *previous* page (written by now) is planned from disk, in a worker on
+        large sites; whatever was not planned is planned in on_post_build."""
         if self._rewriter is not None:
-            if self._written is not None:
-                self._rewriter.submit(self._written)
-            self._written = page.file.dest_uri
+            if self._from_output:
+                self._rewriter.plan_output(page.file.dest_uri, output)
+            else:
+                if self._written is not None:
+                    self._rewriter.submit(self._written)
+                self._written = page.file.dest_uri
         return output
 
     def on_build_error(self, *, error: Exception) -> None:

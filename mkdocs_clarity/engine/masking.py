@@ -41,7 +41,7 @@ from mkdocs_clarity.engine.masking_rules import (
 from mkdocs_clarity.engine.scan import Tag, in_spans, tag_at
 
 _ALL_ZERO = str.maketrans("123456789", "000000000")
-_FOUR_ZEROS = re.compile("0000")
+_FOUR_ZEROS_TO_BRACKET = re.compile("0000[^<>]*+([<>]?)")
 TagIndex = Mapping[str, Sequence[int]]
 """Start offsets of tags by name, as the scan's tokenizer found them."""
 Spans = tuple[tuple[int, int], ...] | list[tuple[int, int]]
@@ -391,16 +391,15 @@ def _digit_candidates(html: str, body_start: int, body_end: int) -> Iterator[int
         cut = html.find("<", min(start + _CHUNK, body_end), body_end)
         end = body_end if cut < 0 else cut + 1
         zeros = html[start:end].translate(_ALL_ZERO)
-        absent = len(zeros) + 1  # x % absent: str.find's -1 becomes len(zeros), past any match
-        lt = gt = -1
-        for m in _FOUR_ZEROS.finditer(zeros):
-            after = m.end()
-            if lt < after:
-                lt = zeros.find("<", after) % absent
-            if gt < after:
-                gt = zeros.find(">", after) % absent
-            if lt < gt:
-                yield start + m.start()
+        # One match runs from four digits to the next angle bracket: every group of four in
+        # it has that bracket next, so a group inside a tag ('>') costs nothing more.
+        for m in _FOUR_ZEROS_TO_BRACKET.finditer(zeros):
+            if m.group(1) == "<":
+                stop = m.start(1)
+                at = m.start()
+                while 0 <= at < stop:
+                    yield start + at
+                    at = zeros.find("0000", at + 4, stop)
         start = end
 
 
@@ -408,17 +407,45 @@ def _in_tag(html: str, offset: int, floor: int) -> bool:
     return html.rfind("<", floor, offset) > html.rfind(">", floor, offset)
 
 
+_WSP = r"[\t\n\f\r ]"
+
+
+def _leaf(group: str) -> str:
+    """A start tag, text without ``<``, its end tag (``<span class="k">def</span>``)."""
+    return rf"<(?P<{group}>[a-zA-Z][\w:-]*+)(?![\w:-])[^>]*+>[^<]*+</(?P={group}){_WSP}*+>"
+
+
+_VOID_TAG = rf"<(?i:{'|'.join(sorted(VOID_ELEMENTS))})(?![\w:-])[^>]*+>"
+
+
+def _wrap(group: str, inner: str) -> str:
+    """An element holding only text and ``inner`` (balanced by construction), up to its end
+    tag: it leaves the stack of open elements as it was, like a leaf. Not ``<div/>``: the walk
+    does not open a self-closed tag, so its end tag would close an element further out."""
+    return (rf"<(?P<{group}>[a-zA-Z][\w:-]*+)(?![\w:-])[^>]*+(?<!/)>(?:[^<]++|{inner})*+"
+            rf"</(?P={group}){_WSP}*+>")
+
+
+_TAG = r"(?P<close>/?)(?P<name>[a-zA-Z][\w:-]*+)[^>]*+>"
+_TAGISH_FLAT = re.compile(rf"{_leaf('leaf')}|<{_TAG}")
+"""A tag, or a whole leaf element, which leaves the stack of open elements as it was: most of
+the tags of a page (highlighted code, table cells, inline markup) are consumed by the regex
+engine instead of costing a Python step each."""
 _TAGISH = re.compile(
-    r"<(?:(?P<leaf>[a-zA-Z][\w:-]*+)(?![\w:-])[^>]*+>[^<]*+</(?P=leaf)[\t\n\f\r ]*+>"
-    r"|(?P<close>/?)(?P<name>[a-zA-Z][\w:-]*+)[^>]*+>)")
-"""A tag, or a whole leaf element (``<span class="k">def</span>``: start tag, text without
-``<``, its end tag), which leaves the stack of open elements as it was: most of the tags of a
-page (highlighted code, table cells, inline markup) are consumed by the regex engine instead
-of costing a Python step each."""
+    "(?P<wrap>"
+    + _wrap("w3", "|".join((_wrap("w3i", f"{_leaf('l3i')}|{_VOID_TAG}"), _leaf("l3"),
+                            _VOID_TAG)))
+    + "|" + _wrap("w2", f"{_leaf('l2')}|{_VOID_TAG}")
+    + rf")|{_leaf('leaf')}|<{_TAG}")
+""":data:`_TAGISH_FLAT`, and also whole elements up to two levels deep made of text, leaf
+elements and void tags: a navigation item (``<li><a><span>Page</span></a></li>``) is one
+match instead of five Python steps; 1,000 of them precede the content of every page of a
+1,000-page Material site. An offset inside such a match is resolved by walking the match
+flat (:func:`_inside`)."""
 
 
 def _enclosing_all(html: str, offsets: list[int], body_start: int,
-                   opaque: Spans) -> list[Tag | None]:
+                   opaque: Spans, tagish: re.Pattern[str] = _TAGISH) -> list[Tag | None]:
     """The innermost element containing each of the sorted ``offsets`` (the tag itself when
     the offset is inside one), in ONE forward walk over the body's tags.
 
@@ -431,30 +458,55 @@ def _enclosing_all(html: str, offsets: list[int], body_start: int,
     """
     out: list[Tag | None] = []
     stack: list[tuple[str, int]] = []
-    spans = iter(opaque)
-    span = next(spans, None)
-    matches = _TAGISH.finditer(html, body_start)  # lazily: the walk stops at the last offset
-    m = next(matches, None)
+    walk = _walk(html, body_start, opaque, tagish)  # lazily: stops at the last offset
+    m, hidden = next(walk, (None, False))
     for offset in offsets:
         while m is not None and m.end() <= offset:
-            start = m.start()
-            while span is not None and span[1] <= start:
-                span = next(spans, None)
-            if span is None or start < span[0]:  # not inside a comment or raw text
+            if not hidden:  # not inside a comment or raw text
                 _step(stack, m)
-            m = next(matches, None)
+            m, hidden = next(walk, (None, False))
         if m is not None and m.start() < offset:  # inside this match's text
-            out.append(_inside(html, m, offset))
+            out.append(_inside(html, m, offset, opaque))
         else:
             out.append(tag_at(html, stack[-1][1]) if stack else None)
     return out
+
+
+def _walk(html: str, start: int, opaque: Spans,
+          tagish: re.Pattern[str]) -> Iterator[tuple[re.Match[str], bool]]:
+    """The matches of ``tagish`` from ``start``, each with whether it starts inside a comment
+    or raw text. A wrapped element that meets one is taken tag by tag (flat) up to that span's
+    end, then wrapping resumes: finditer is memoryless, so from any match boundary both walks
+    see what the flat walk sees, and a wrap that meets no span moves the stack as its tags
+    would (it is balanced)."""
+    # The first span that may hold or follow ``start`` (a walk inside one element starts
+    # mid-page: stepping through every span before it made many hits quadratic).
+    i = max(0, bisect.bisect_right(opaque, (start, start)) - 1)
+    span = opaque[i] if i < len(opaque) else None
+    matches = tagish.finditer(html, start)
+    flat_until = -1
+    while (m := next(matches, None)) is not None:
+        at = m.start()
+        while span is not None and span[1] <= at:
+            i += 1
+            span = opaque[i] if i < len(opaque) else None
+        if m.re is not tagish:
+            if at >= flat_until:
+                matches = tagish.finditer(html, at)
+                continue
+        elif (tagish is _TAGISH and span is not None and span[0] < m.end()
+              and m.group("wrap") is not None):
+            flat_until = span[1]
+            matches = _TAGISH_FLAT.finditer(html, at)
+            continue
+        yield m, span is not None and span[0] <= at
 
 
 def _step(stack: list[tuple[str, int]], m: re.Match[str]) -> None:
     """Update the open-element stack for one tag match of :data:`_TAGISH`."""
     name = m.group("name")
     if name is None:
-        return  # a leaf element: opened and closed
+        return  # a leaf or wrapped element: opened and closed
     name = name.lower()
     if m.group("close"):
         for depth in range(len(stack) - 1, -1, -1):
@@ -465,9 +517,12 @@ def _step(stack: list[tuple[str, int]], m: re.Match[str]) -> None:
         stack.append((name, m.start()))
 
 
-def _inside(html: str, m: re.Match[str], offset: int) -> Tag | None:
+def _inside(html: str, m: re.Match[str], offset: int, opaque: Spans) -> Tag | None:
     """The element for an offset inside match ``m``: its start tag when the offset is in it or
-    in a leaf element's text, None inside an end tag."""
+    in a leaf element's text, None inside an end tag; inside a wrapped element, what a flat
+    walk of it finds."""
+    if m.re is _TAGISH and m.group("wrap") is not None:
+        return _enclosing_all(html, [offset], m.start(), opaque, _TAGISH_FLAT)[0]
     if m.group("close"):
         return None
     tag = tag_at(html, m.start())

@@ -156,8 +156,15 @@ class RewriteResult:
     masked: int
 
 
+_MARKER_PREFIX = "<!-- consent-generator:"
+assert all(m.startswith(_MARKER_PREFIX) for m in (HEAD_START, BODY_START, FOOTER_START,
+                                                  GUARD_START))
+
+
 def strip_injected(html: str) -> str:
     """Remove a previous run's marker blocks (HEAD_START…HEAD_END, BODY_START…BODY_END)."""
+    if _MARKER_PREFIX not in html:  # one search of a fresh page, not one per marker
+        return html
     for start, end in ((HEAD_START, HEAD_END), (BODY_START, BODY_END),
                        (FOOTER_START, FOOTER_END), (GUARD_START, GUARD_END)):
         i = html.find(start)

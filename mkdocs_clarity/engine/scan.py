@@ -87,8 +87,11 @@ def token_regex(extra: frozenset[str] = frozenset()) -> re.Pattern[str]:
     )
 
 
-_STYLE_OR_ON = re.compile(r"(?i)(?:^|[\t\n\f\r /\"'])(?:style|on[a-z]+)[\t\n\f\r ]*=")
-"""Cheap pre-check before parsing a tag's attributes for style/on… ones."""
+_STYLE_OR_ON = re.compile(
+    r"(?:^|[\t\n\f\r /\"'])(?:[sS][tT][yY][lL][eE]|[oO][nN][a-zA-Z]+)[\t\n\f\r ]*=")
+"""Cheap pre-check before parsing a tag's attributes for style/on… ones. Character classes,
+not ``(?i)``: the engine then skips to candidate characters instead of folding the case of
+every one (3-4x faster on a Material page's head tags)."""
 TAG_AT = re.compile(rf"<(?P<name>{_NAME})(?P<attrs>{_ATTR}*+)>")
 """A complete start tag at a known offset (``TAG_AT.match(html, offset)``)."""
 _ATTR_ITEM = re.compile(

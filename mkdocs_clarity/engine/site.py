@@ -16,13 +16,14 @@ from __future__ import annotations
 import codecs
 import contextlib
 import multiprocessing
-import multiprocessing.pool
 import os
 import re
 import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, as_completed
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -52,6 +53,8 @@ class ThemeAnalyticsError(UserError):
 
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from mkdocs_clarity.engine.scan import PageScan
     from mkdocs_clarity.hosts import HeaderFile
     from mkdocs_clarity.themes import ThemeNeed
@@ -151,8 +154,10 @@ _STATE: _WorkerState = {}
 _STOP = threading.Event()
 """Set by SIGINT/SIGTERM in the driver: pages not yet started are left for the next run."""
 
-Stamp = tuple[str, int, int]
-"""How pass 2 knows a page is still what pass 1 planned: ``("stat", size, mtime_ns)``."""
+Stamp = tuple[str, int, int, int]
+"""How pass 2 knows a page is still what pass 1 planned: ``("stat", size, mtime_ns, chars)``;
+``chars`` is the length of the planned text, or -1 when the plan was made from the file
+itself (then the stat alone says it is unchanged)."""
 Planned = tuple[str, PagePlan, "PageScan", Stamp, frozenset[str]]
 Task = tuple[str, PagePlan, Stamp, "str | None", bool]
 """Pass 2's input for one page: (rel, plan, stamp, meta policy text, dry_run)."""
@@ -168,12 +173,38 @@ def _init(policy: Policy, site_dir: str, masking: CompiledMasking,
     if worker:
         # Ctrl-C reaches the whole process group: the driver alone decides what to finish.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        # Forked under the driver's handler: the pool's terminate() must still end a worker.
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        # Forked under the driver's handler: the pool's terminate() must still end a worker,
+        # but not halfway through writing a page, which would leave its temporary file (the
+        # executor terminates the other workers when one of them dies).
+        signal.signal(signal.SIGTERM, _exit_on_term)
         # Workers run beside MkDocs' own rendering: on a busy machine the build comes first,
         # the scan takes the cycles left over (the build waits for it only at the end).
         with contextlib.suppress(OSError):
             os.nice(10)
+
+
+_WRITING: list[int] = []
+"""Non-empty while this worker writes a page; then holds the SIGTERM that came meanwhile."""
+
+
+def _exit_on_term(signum: int, frame: object) -> None:
+    """End the worker now, or right after the page it is writing (see :func:`_write`)."""
+    if _WRITING:
+        _WRITING.append(signum)
+    else:
+        os._exit(128 + signum)
+
+
+def _write(path: str, data: bytes) -> None:
+    """``write_atomic``, never cut short by a SIGTERM (which then ends the worker after it)."""
+    _WRITING.append(0)
+    try:
+        write_atomic(path, data)
+    finally:
+        signum = max(_WRITING)
+        _WRITING.clear()
+        if signum:
+            os._exit(128 + signum)
 
 
 _RENDERERS: dict[int, tuple[Policy, Renderer]] = {}
@@ -268,7 +299,7 @@ def _plan_file(rel: str) -> Planned:
     text = _decode(data, page_codec(data, rel))
     del data  # a huge page: never hold its bytes and its text at once longer than needed
     plan, scan, facts = _plan_text(rel, text)
-    return rel, plan, scan, ("stat", st.st_size, st.st_mtime_ns), facts
+    return rel, plan, scan, ("stat", st.st_size, st.st_mtime_ns, -1), facts
 
 
 def _plan_files(rels: list[str]) -> list[Planned]:
@@ -287,20 +318,22 @@ def _apply_one(args: tuple[str, PagePlan, Stamp, str | None, bool]) -> tuple[str
     rel, plan, stamp, csp_text, dry_run = args
     path = os.path.join(_STATE["site_dir"], rel)
     data, st = _read(path)
-    if ("stat", st.st_size, st.st_mtime_ns) != stamp:
+    if ("stat", st.st_size, st.st_mtime_ns) != stamp[:3]:
         return rel, False, True
     if _STOP.is_set():
         return rel, False, False  # interrupted: the driver says the site is partly applied
     codec = page_codec(data, rel)
     text = _decode(data, codec)
     del data  # peak memory of a huge page: see bench/huge_page.py
+    if stamp[3] >= 0 and len(text) != stamp[3]:
+        return rel, False, True  # not the text that was planned (see SiteRewriter.plan_output)
     csp = _parse_csp(csp_text) if csp_text is not None else None
     out = apply_plan(strip_injected(text), plan, csp, _STATE["renderer"])
     if out == text:
         return rel, False, False
     del text
     if not dry_run:
-        write_atomic(path, _encode(out, codec))
+        _write(path, _encode(out, codec))
     return rel, True, False
 
 
@@ -341,14 +374,18 @@ def site_files(site_dir: Path) -> tuple[list[str], list[str]]:
     return out, problems
 
 
+def default_jobs(jobs: int | None) -> int:
+    """Worker processes for ``jobs`` (None: the CPU count, at most 8)."""
+    return min(os.cpu_count() or 1, 8) if jobs is None else jobs
+
+
 class SiteRewriter:
     """The two passes, usable incrementally.
 
-    :meth:`submit` hands a page that MkDocs has just written to the pool *while MkDocs is
-    still building*: MkDocs renders on one core, so pass 1 runs on the others and only pass 2
-    (read, splice, write) remains after the build. Workers read the file themselves (the page
-    cache makes that nearly free) so the build process never pickles page text.
-    :meth:`finish` plans whatever was not submitted (404.html, HTML copied from docs/, every
+    :meth:`plan_output` plans a page from the text MkDocs is about to write (the plugin), so
+    pass 1 reads and decodes nothing: only pass 2 (read, splice, write) remains after the
+    build. :meth:`submit` plans a page already on disk (in a worker when there is a pool).
+    :meth:`finish` plans whatever was not planned yet (404.html, HTML copied from docs/, every
     page for ``mkdocs-clarity apply``) from disk, so the result never depends on what was
     submitted: a page that changed on disk after it was planned makes the site be redone.
     """
@@ -374,12 +411,12 @@ class SiteRewriter:
         self.policy = policy
         self.site_origin = site_origin
         self.masking = compile_masking(policy.masking)
-        if jobs is None:
-            jobs = min(os.cpu_count() or 1, 8)
-        self.jobs = jobs
-        self._pool: multiprocessing.pool.Pool | None = None
-        self._pending: deque[multiprocessing.pool.AsyncResult[list[Planned]]] = deque()
+        self.jobs = jobs = default_jobs(jobs)
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: deque[Future[list[Planned]]] = deque()
         self._batch: list[str] = []
+        self._unsealed: tuple[str, PagePlan, PageScan, frozenset[str], int] | None = None
+        """The page last planned by :meth:`plan_output`: not on disk yet when planned."""
         self._planned: dict[str, tuple[PagePlan, Stamp]] = {}
         self._fragment_trackers: list[str] = []
         self._strict = False
@@ -391,11 +428,41 @@ class SiteRewriter:
             self._start_pool()
 
     def _start_pool(self) -> None:
+        # concurrent.futures, not multiprocessing.Pool: a worker that dies (SIGKILL, the OOM
+        # killer) breaks the executor and every pending result raises BrokenProcessPool,
+        # where Pool silently replaces the worker and waits forever for its lost task.
         if self._pool is None:
-            ctx = multiprocessing.get_context("fork")
-            self._pool = ctx.Pool(self.jobs, initializer=_init,
-                                  initargs=(self.policy, str(self.site_dir), self.masking, True,
-                                            self.base_path, self.site_origin))
+            from concurrent.futures import ProcessPoolExecutor  # 8 ms: only when it pays
+
+            self._pool = ProcessPoolExecutor(
+                self.jobs, mp_context=multiprocessing.get_context("fork"), initializer=_init,
+                initargs=(self.policy, str(self.site_dir), self.masking, True, self.base_path,
+                          self.site_origin))
+
+    def plan_output(self, rel: str, text: str) -> None:
+        """Plan page ``rel`` from ``text``, the exact text about to be written there (the
+        plugin's last ``on_post_page``), in this process: no read, no decode, no pickling.
+
+        The page is on disk only after this returns, so its stamp is taken at the next call
+        (:meth:`_seal`); pass 2 also checks the decoded file has the planned length (MkDocs
+        writes characters UTF-8 cannot encode as references). The last page's plan is
+        dropped in :meth:`finish` and planned from disk: other plugins' ``on_post_build``
+        may have changed it before anyone could take its stamp."""
+        self._seal()
+        plan, scan, facts = _plan_text(rel, text)
+        self._unsealed = (rel, plan, scan, facts, len(text))
+
+    def _seal(self) -> None:
+        """Stamp the page planned last by :meth:`plan_output` (written since) and keep it."""
+        if self._unsealed is None:
+            return
+        rel, plan, scan, facts, chars = self._unsealed
+        self._unsealed = None
+        try:
+            st = os.stat(os.path.join(self.site_dir, rel))
+        except OSError:
+            return  # not written (MkDocs skips an empty page): planned from disk, if any
+        self._store((rel, plan, scan, ("stat", st.st_size, st.st_mtime_ns, chars), facts))
 
     def submit(self, rel: str) -> None:
         """Plan page ``rel`` (already written under the site dir) in a worker, soon: pages
@@ -409,14 +476,16 @@ class SiteRewriter:
         # slices and the cache they evict slow MkDocs down (10,000 pages: MkDocs-process CPU
         # 146.6 s -> 142.6 s with this limit). Pass 2, after the build, uses every worker.
         self._batch.append(rel)
-        while self._pending and (self._pending[0].ready() or len(self._batch) >= self.MAX_BATCH):
-            self._store_all(self._pending.popleft().get())
+        with _worker_errors():
+            while self._pending and (self._pending[0].done()
+                                     or len(self._batch) >= self.MAX_BATCH):
+                self._store_all(self._pending.popleft().result())
         if not self._pending and len(self._batch) >= self.BATCH:
             self._send_batch()
 
     def _send_batch(self) -> None:
         if self._batch and self._pool is not None:
-            self._pending.append(self._pool.apply_async(_plan_files, (self._batch,)))
+            self._pending.append(self._pool.submit(_plan_files, self._batch))
         self._batch = []
 
     def _store_all(self, results: list[Planned]) -> None:
@@ -440,9 +509,10 @@ class SiteRewriter:
 
     def close(self) -> None:
         self._batch = []
+        self._unsealed = None
         if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
+            # Queued tasks are dropped; the ones running (a batch each) finish first.
+            self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
     def finish(self, *, dry_run: bool = False, progress: Progress | None = None,
@@ -470,18 +540,16 @@ class SiteRewriter:
 
     def _plan_all(self, progress: Progress | None) -> list[str]:
         """Pass 1 for every page not planned yet; the site's problems found on the way."""
-        self._send_batch()
-        while self._pending:
-            self._store_all(self._pending.popleft().get())
+        self._unsealed = None  # the last page of plan_output: see there
         files, problems = site_files(self.site_dir)
-        if self.jobs > 1 and len(files) >= PARALLEL_THRESHOLD:
-            self._start_pool()
-        pool = self._pool
-        todo = [rel for rel in files if rel not in self._planned]
-        fresh = (pool.imap_unordered(_plan_file, todo, chunksize=8) if pool is not None
-                 else map(_plan_file, todo))
         with _worker_errors():
-            for done, result in enumerate(fresh, 1):
+            self._send_batch()
+            while self._pending:
+                self._store_all(self._pending.popleft().result())
+            todo = [rel for rel in files if rel not in self._planned]
+            if self.jobs > 1 and len(files) >= PARALLEL_THRESHOLD:
+                self._start_pool()
+            for done, result in enumerate(self._plan_todo(todo), 1):
                 self._store(result)
                 if progress:
                     progress("scan", done, len(todo))
@@ -490,6 +558,14 @@ class SiteRewriter:
         if problems:
             raise SiteError("nothing was written; fix these first:\n  " + "\n  ".join(problems))
         return files
+
+    def _plan_todo(self, todo: list[str]) -> Iterable[Planned]:
+        """Pass 1 for pages not planned yet, by the pool (batches of 8) when there is one."""
+        if self._pool is None:
+            return map(_plan_file, todo)
+        batches = [self._pool.submit(_plan_files, todo[i:i + 8])
+                   for i in range(0, len(todo), 8)]
+        return (result for batch in as_completed(batches) for result in batch.result())
 
     def _check_policy(self, site_csp: SiteCsp) -> None:
         """The site policy is never weaker than promised: refuse it before any write."""
@@ -614,27 +690,27 @@ def _apply_chunk(chunk: list[Task]) -> list[tuple[str, bool, bool]]:
     return [_apply_one(task) for task in chunk]
 
 
-def _bounded(pool: multiprocessing.pool.Pool, chunks: list[list[Task]],
+def _bounded(pool: ProcessPoolExecutor, chunks: list[list[Task]],
              in_flight: int) -> Iterator[tuple[str, bool, bool]]:
     """Results of :func:`_apply_chunk` over ``chunks`` with at most ``in_flight`` chunks
     queued; none is queued once :data:`_STOP` is set (the queued ones finish)."""
-    waiting: deque[multiprocessing.pool.AsyncResult[list[tuple[str, bool, bool]]]] = deque()
+    waiting: deque[Future[list[tuple[str, bool, bool]]]] = deque()
     todo = iter(chunks)
     while True:
         while len(waiting) < in_flight and not _STOP.is_set():
             chunk = next(todo, None)
             if chunk is None:
                 break
-            waiting.append(pool.apply_async(_apply_chunk, (chunk,)))
+            waiting.append(pool.submit(_apply_chunk, chunk))
         if not waiting:
             return
-        if not waiting[0].ready() and not _STOP.is_set():
+        if not waiting[0].done() and not _STOP.is_set():
             # This process would only wait: it takes a chunk itself meanwhile.
             chunk = next(todo, None)
             if chunk is not None:
                 yield from _apply_chunk(chunk)
                 continue
-        yield from waiting.popleft().get()
+        yield from waiting.popleft().result()
 
 
 @contextlib.contextmanager
@@ -661,6 +737,11 @@ def _worker_errors() -> Iterator[None]:
     except (UserError, KeyboardInterrupt):
         raise
     except Exception as exc:
+        pools = sys.modules.get("concurrent.futures.process")  # imported once a pool started
+        if pools is not None and isinstance(exc, pools.BrokenProcessPool):
+            raise SiteError("a worker process died (killed by a signal, or out of memory); "
+                            "each page already written is whole and the others were left as "
+                            "they were: run again") from None
         raise SiteError(f"a worker process failed: {type(exc).__name__}: {exc}; nothing "
                         "after the failure was written (run apply again once fixed)") from exc
 

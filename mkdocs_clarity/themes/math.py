@@ -22,7 +22,8 @@ _URL = re.compile(r'<(?:script|link)\b[^>]*?(?:src|href)="((?:https?:)?//[^"]*?'
 
 
 def page_facts(text: str) -> set[str]:
-    if "mathjax" not in text.lower() and "katex" not in text.lower():
+    low = text.lower()
+    if "mathjax" not in low and "katex" not in low:
         return set()
     return {"script:" + m.group(1) for m in _URL.finditer(text)}
 
