@@ -1,11 +1,17 @@
-"""The one home of the CSP vocabulary: directive names, keywords, fallbacks, what weakens.
+"""The one home of the CSP vocabulary: directive names, keywords, fallbacks, what a ``<meta>``
+cannot carry, what weakens a policy, and the few rules that follow from them (how sources
+union, which directive an absent one falls back to, how a keyword is spelled).
 
-Before this module the same facts lived in four places (``csp_sources``, ``mkdocs_clarity.engine.csp``,
-``cspcheck``, ``headers``) with sets that disagreed, so a source one module refused another
-merged. Everything here is data plus two small predicates; it lives in ``consent_generator``
-because the policy validator needs it and must not depend on the MkDocs engine.
+Before this module the same facts lived in four places (``csp_sources``, the engine's
+``csp``, ``cspcheck``, the header exports) with sets that disagreed, so a source one module
+refused another merged. Every user imports from here: the policy validator
+(:mod:`.csp_sources`), the site CSP builder (``mkdocs_clarity.engine.csp``), the CSP
+Evaluator port (``engine.cspcheck``, which derives the evaluator's word lists from these), the
+header exports (``mkdocs_clarity.hosts.headerset``), the audit and verify.
+``tests/unit/test_shape.py`` fails when a module defines a list of CSP words of its own.
+It lives in ``consent_generator`` because the validator needs it and must not depend on the
+MkDocs engine.
 """
-
 from __future__ import annotations
 
 import base64
