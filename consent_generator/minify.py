@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 Token = tuple[str, bool]
 """A token's text and whether whitespace stood before it in the source."""
@@ -150,18 +150,20 @@ def squeeze_js(source: str) -> str:
 # --- mangling: short names for the runtime's own variables ----------------------------------
 
 _KEYWORDS = frozenset((
-    "break case catch class const continue debugger default delete do else enum export "
-    "extends false finally for function if import in instanceof let new null return static "
-    "super switch this throw true try typeof var void while with yield await implements "
-    "interface package private protected public arguments eval undefined NaN Infinity of "
-    "get set async").split())
+    "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete",
+    "do", "else", "enum", "export", "extends", "false", "finally", "for", "function", "if",
+    "import", "in", "instanceof", "let", "new", "null", "return", "static", "super", "switch",
+    "this", "throw", "true", "try", "typeof", "var", "void", "while", "with", "yield", "await",
+    "implements", "interface", "package", "private", "protected", "public", "arguments",
+    "eval", "undefined", "NaN", "Infinity", "of", "get", "set", "async"))
 _REFUSED = frozenset(("switch", "case", "class", "with", "eval", "import", "export"))
 """Constructs the mangler's notion of scope and object literals does not cover."""
 _GLOBALS = frozenset((
-    "document window navigator location history crypto console localStorage "
-    "sessionStorage Promise Math Date JSON Object Array URL RegExp Set WeakSet WeakMap Map "
-    "Uint8Array CustomEvent MutationObserver setTimeout clearTimeout parseInt String Number "
-    "Boolean Symbol Error TypeError globalThis self trustedTypes").split())
+    "document", "window", "navigator", "location", "history", "crypto", "console",
+    "localStorage", "sessionStorage", "Promise", "Math", "Date", "JSON", "Object", "Array",
+    "URL", "RegExp", "Set", "WeakSet", "WeakMap", "Map", "Uint8Array", "CustomEvent",
+    "MutationObserver", "setTimeout", "clearTimeout", "parseInt", "String", "Number",
+    "Boolean", "Symbol", "Error", "TypeError", "globalThis", "self", "trustedTypes"))
 """Globals the runtime uses by bare name: declaring a variable named like one is refused,
 because renaming by name would then rename the global's uses too."""
 _OBJECT_AFTER = frozenset(("(", ",", "=", ":", "[", "?", "&", "|", "!", "return"))
@@ -216,7 +218,10 @@ def _declared(tokens: list[Token]) -> set[str]:
     declaration is harmless (renaming is by name, so the name just stays); a global taken
     for a declaration is not, hence :data:`_GLOBALS`."""
     texts = [t for t, _ in tokens]
-    texts_at = (lambda k: texts[k] if 0 <= k < len(texts) else "")
+
+    def texts_at(k: int) -> str:
+        return texts[k] if 0 <= k < len(texts) else ""
+
     names: set[str] = set()
     for i, t in enumerate(texts):
         nxt = texts_at(i + 1)
@@ -357,9 +362,38 @@ def mangle_js(source: str) -> str:
     return _lines(lines)
 
 
-def compact_css(source: str) -> str:
-    """Drop comments (except ``/*!``) and line indentation; CSS strings must not hold ``/*``."""
+_THEME_PART = re.compile(r"^/\* @theme ([\w -]+) \*/$(.*?)^/\* @end \*/$", re.S | re.M)
+
+
+def theme_parts(source: str) -> list[str]:
+    """The theme names of each ``/* @theme <names> */`` part of a stylesheet, in order."""
+    return [m.group(1) for m in _THEME_PART.finditer(source)]
+
+
+def compact_css(source: str, themes: Iterable[str] | None = None) -> str:
+    """Keep the ``/* @theme <names> */ ... /* @end */`` parts of the recognised ``themes``
+    only (every part when None), drop comments (except ``/*!``) and line breaks.
+
+    A line break goes where nothing separates two lines (``}``, ``{``, ``;``, ``,`` already
+    do); elsewhere it becomes a space, so a value split over two lines keeps its parts
+    apart. CSS strings must not hold ``/*``.
+    """
     if re.search(r"""["'][^"'\n]*/\*""", source):
         raise ValueError("consent.css: a string holds '/*'; compact_css would corrupt it")
+    wanted = None if themes is None else set(themes)
+    source = _THEME_PART.sub(
+        lambda m: m.group(2) if wanted is None or wanted & set(m.group(1).split()) else "",
+        source)
+    if "/* @theme" in source or "/* @end" in source:
+        raise ValueError("consent.css: an '@theme' part is not closed by '/* @end */' on a "
+                         "line of its own")
     text = re.sub(r"/\*(?!!).*?\*/", "", source, flags=re.DOTALL)
-    return "\n".join(line.strip() for line in text.splitlines() if line.strip()) + "\n"
+    out = ""
+    for line in (line.strip() for line in text.splitlines()):
+        if not line:
+            continue
+        if line.startswith("/*!") or not out or out.endswith("\n"):
+            out += line + ("\n" if line.startswith("/*!") else "")
+        else:
+            out += ("" if out[-1] in "{};," or line[0] == "}" else " ") + line
+    return out + "\n"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -25,7 +25,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 from .atomic import write_atomic
 from .csp_sources import sha256_source
 from .errors import UserError
-from .minify import compact_css, compact_js, mangle_js, squeeze_js
+from .minify import compact_css, compact_js, mangle_js
 from .model import Policy, ServiceConfig
 from .services import ServiceSpec, catalog
 
@@ -107,31 +107,38 @@ def _guard_source() -> str:
     return guard
 
 
-def runtime_assets(policy: Policy | None = None, *, guard: bool = False) -> list[Asset]:
+def runtime_assets(policy: Policy | None = None, *, guard: bool = False,
+                   themes: Iterable[str] = ()) -> list[Asset]:
     """The runtime JS and CSS under content-hashed names, so they can be cached forever.
 
     The JS is the core plus the consent adapters of the policy's enabled vendors (every
-    adapter without a policy), so a site never ships code for vendors it does not use.
-    Served compacted (comments and indentation dropped: see :func:`compact_js`) to meet the
-    6 KB gzip budget while the source keeps its comments. The hash is over the exact bytes
-    served, so the same source and vendors always give the same name.
+    adapter without a policy), so a site never ships code for vendors it does not use; the
+    CSS carries the ``@theme`` parts of the recognised ``themes`` only (theme names as in
+    ``mkdocs_clarity.themes``: ``material``, ``mkdocs``...), so a site never ships another
+    theme's rules. Served minified (see :mod:`consent_generator.minify`) to meet the 6 KB
+    gzip budget while the sources keep their comments and names. The hash is over the exact
+    bytes served, so the same sources, vendors and themes always give the same names.
     """
     specs = catalog().values() if policy is None else [s.spec for s in policy.services]
-    return list(adapter_assets(site_adapters(specs), guard=guard))
+    return list(adapter_assets(site_adapters(specs), guard=guard, themes=themes))
 
 
-def adapter_assets(adapters: Adapters, *, guard: bool = False) -> tuple[Asset, ...]:
-    """The runtime JS (core + ``adapters``), CSS and, with ``guard``, the Trusted Types guard,
-    as served. Called for every build, every head rendered and every `mkdocs serve` rebuild:
-    compacted once per version of the sources (their size and mtime), not once per call."""
+def adapter_assets(adapters: Adapters, *, guard: bool = False,
+                   themes: Iterable[str] = ()) -> tuple[Asset, ...]:
+    """The runtime JS (core + ``adapters``), CSS (with the parts of ``themes``) and, with
+    ``guard``, the Trusted Types guard, as served. Called for every build, every head rendered
+    and every `mkdocs serve` rebuild: minified once per version of the sources (their size
+    and mtime), not once per call."""
     names = ("consent.js", "consent.css", "consent-guard.js",
              *(f"adapters/{name}" for _, _, name in adapters))
-    key = (adapters, guard, *((st.st_size, st.st_mtime_ns) for st in
-                              ((RUNTIME_DIR / name).stat() for name in names)))
+    wanted = tuple(sorted(set(themes)))
+    key = (adapters, guard, wanted, *((st.st_size, st.st_mtime_ns) for st in
+                                      ((RUNTIME_DIR / name).stat() for name in names)))
     hit = _ASSETS_CACHE.get(key)
     if hit is None:
         out: list[Asset] = []
-        files = [("consent.js", _js), ("consent.css", compact_css)]
+        files: list[tuple[str, Callable[[str], str]]] = [
+            ("consent.js", _js), ("consent.css", lambda css: compact_css(css, wanted))]
         if guard:  # only with csp.trusted_types: nothing else calls the default policy
             files.append(("consent-guard.js", compact_js))
         for name, compact in files:
@@ -337,9 +344,10 @@ def _service_tags(policy: Policy) -> list[str]:
     return tags
 
 
-def render_head(policy: Policy, *, lang: str, root: str) -> str:
-    """Markup for ``<head>``: runtime assets, configuration and gated service tags."""
-    js, css = runtime_assets(policy)
+def render_head(policy: Policy, *, lang: str, root: str, themes: Iterable[str] = ()) -> str:
+    """Markup for ``<head>``: runtime assets (the CSS with the parts of the site's recognised
+    ``themes``: see :func:`runtime_assets`), configuration and gated service tags."""
+    js, css = runtime_assets(policy, themes=themes)
     config = _json_for_html(runtime_config(policy, lang=lang))
     parts = [
         HEAD_START,
