@@ -359,7 +359,29 @@ def mangle_js(source: str) -> str:
     for line in token_lines:
         lines.append([tok for group in out[k:k + len(line)] for tok in group])
         k += len(line)
-    return _lines(lines)
+    return join_lines(_lines(lines))
+
+
+_ENDS_OPEN = tuple(";{,([")
+_STARTS_CLOSED = tuple("})].,")
+
+
+def join_lines(source: str) -> str:
+    """Join a line to the one before it where the line break cannot matter: after ``;``,
+    ``{``, ``,``, ``(`` or ``[``, or before ``}``, ``)``, ``]``, ``.`` or ``,``. Automatic
+    semicolon insertion only acts at a line break before a token that cannot continue the
+    statement, or at one of the restricted places (after ``return``, ``break``,
+    ``continue``, ``throw``, ``yield``; before ``++``, ``--``, ``=>``): none of them can be
+    on either side of these. A ``/*!`` line stays a line of its own.
+    """
+    out: list[str] = []
+    for line in source.splitlines():
+        if (out and not out[-1].startswith("/*!") and not line.startswith("/*!")
+                and (out[-1].endswith(_ENDS_OPEN) or line.startswith(_STARTS_CLOSED))):
+            out[-1] += line
+        else:
+            out.append(line)
+    return "\n".join(out) + "\n"
 
 
 _THEME_PART = re.compile(r"^/\* @theme ([\w -]+) \*/$(.*?)^/\* @end \*/$", re.S | re.M)
