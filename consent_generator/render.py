@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -25,6 +25,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 from .atomic import write_atomic
 from .csp_sources import policy_csp
 from .errors import UserError
+from .minify import compact_css, compact_js, mangle_js
 from .model import Policy, ServiceConfig
 from .services import ServiceSpec, catalog
 
@@ -66,127 +67,6 @@ class Asset:
 
 # --- runtime files ---------------------------------------------------------------------------
 
-_TRAILING_COMMENT = re.compile(r"\s+// .*$")
-
-
-def compact_js(source: str) -> str:
-    """Drop comments and indentation from the hand-written runtime, nothing else.
-
-    Deliberately line-based and conservative, so it cannot change what the code means: it
-    removes whole-line ``//`` comments, block comments that start a line (``/*!`` is kept),
-    leading whitespace and blank lines, and a trailing ``// comment`` only when the code before
-    it holds no ``/`` and balanced quotes (so the ``//`` cannot be inside a string or a regex).
-    Line breaks are kept, so automatic semicolon insertion sees the same lines. Multi-line
-    template literals are refused, because their lines are data, not code.
-    """
-    out: list[str] = []
-    in_block = False
-    for number, line in enumerate(source.splitlines(), 1):
-        text = line.strip()
-        if line.count("`") % 2:
-            raise ValueError(f"consent.js:{number}: multi-line template literals are not "
-                             "supported by compact_js")
-        if in_block:
-            in_block = "*/" not in text
-            continue
-        if text.startswith("/*") and not text.startswith("/*!"):
-            in_block = "*/" not in text
-            continue
-        if not text or text.startswith("//"):
-            continue
-        match = _TRAILING_COMMENT.search(text)
-        if match:
-            code = text[:match.start()]
-            if "/" not in code and all(code.count(q) % 2 == 0 for q in "'\"`"):
-                text = code
-        out.append(text)
-    return "\n".join(out) + "\n"
-
-
-_IDENT = re.compile(r"[\w$]")
-# After one of these (or at a line start, or after a keyword below) a "/" starts a regex
-# literal; anywhere else it divides.
-_REGEX_AFTER = set("(,=:[!&|?{};+-*%<>~^")
-_REGEX_KEYWORDS = {"return", "typeof", "case", "do", "else", "in", "of", "void", "delete"}
-
-
-def _squeeze_token(line: str, i: int, prev: str) -> int:
-    """End index of the token starting at ``line[i]`` (string, regex literal, word or one
-    punctuation character); ``prev`` is the token before it."""
-    ch = line[i]
-    if ch in "'\"`":
-        j = i + 1
-        while j < len(line) and line[j] != ch:
-            j += 2 if line[j] == "\\" else 1
-        if j >= len(line):
-            raise ValueError(f"squeeze_js: unterminated string in {line!r}")
-        return j + 1
-    if ch == "/" and (not prev or prev[-1] in _REGEX_AFTER or prev in _REGEX_KEYWORDS):
-        j, in_class = i + 1, False
-        while j < len(line) and (line[j] != "/" or in_class):
-            in_class = (line[j] == "[" or in_class) and line[j] != "]"
-            j += 2 if line[j] == "\\" else 1
-        if j >= len(line):
-            raise ValueError(f"squeeze_js: unterminated regex in {line!r}")
-        j += 1
-        while j < len(line) and _IDENT.match(line[j]):
-            j += 1
-        return j
-    if _IDENT.match(ch):
-        j = i
-        while j < len(line) and _IDENT.match(line[j]):
-            j += 1
-        return j
-    return i + 1
-
-
-def squeeze_js(source: str) -> str:
-    """Drop the spaces between tokens that need none, line by line, after :func:`compact_js`.
-
-    Lines are kept (automatic semicolon insertion sees the same lines) and so are strings,
-    template literals and regex literals, whole. A space stays between two words, and between
-    ``+``/``-`` signs (``a - -b``). Saves about 180 bytes gzip on the runtime; the browser tests
-    run the squeezed file, and ``node --check`` parses it in the unit tests.
-    """
-    out_lines = []
-    for line in source.splitlines():
-        if line.startswith("/*!"):
-            out_lines.append(line)
-            continue
-        tokens: list[str] = []
-        i, spaced = 0, False
-        while i < len(line):
-            if line[i] in " \t":
-                i, spaced = i + 1, True
-                continue
-            if line.startswith("//", i):
-                break
-            if line.startswith("/*", i):  # an inline comment: dropped, like compact_js's
-                close = line.find("*/", i + 2)
-                if close < 0:
-                    raise ValueError(f"squeeze_js: unterminated comment in {line!r}")
-                i, spaced = close + 2, True
-                continue
-            end = _squeeze_token(line, i, tokens[-1] if tokens else "")
-            token = line[i:end]
-            if spaced and tokens:
-                a, b = tokens[-1][-1], token[0]
-                if (_IDENT.match(a) and _IDENT.match(b)) or (a in "+-" and b in "+-"):
-                    tokens.append(" ")
-            tokens.append(token)
-            i, spaced = end, False
-        out_lines.append("".join(tokens))
-    return "\n".join(line for line in out_lines if line) + "\n"
-
-
-def compact_css(source: str) -> str:
-    """Drop comments (except ``/*!``) and line indentation; CSS strings must not hold ``/*``."""
-    if re.search(r"""["'][^"'\n]*/\*""", source):
-        raise ValueError("consent.css: a string holds '/*'; compact_css would corrupt it")
-    text = re.sub(r"/\*(?!!).*?\*/", "", source, flags=re.DOTALL)
-    return "\n".join(line.strip() for line in text.splitlines() if line.strip()) + "\n"
-
-
 ADAPTERS_DIR = RUNTIME_DIR / "adapters"
 ADAPTERS_MARK = "    /* @adapters */\n"
 """The line of consent.js that :func:`runtime_source` replaces with the site's adapters."""
@@ -227,31 +107,38 @@ def _guard_source() -> str:
     return guard
 
 
-def runtime_assets(policy: Policy | None = None, *, guard: bool = False) -> list[Asset]:
+def runtime_assets(policy: Policy | None = None, *, guard: bool = False,
+                   themes: Iterable[str] = ()) -> list[Asset]:
     """The runtime JS and CSS under content-hashed names, so they can be cached forever.
 
     The JS is the core plus the consent adapters of the policy's enabled vendors (every
-    adapter without a policy), so a site never ships code for vendors it does not use.
-    Served compacted (comments and indentation dropped: see :func:`compact_js`) to meet the
-    6 KB gzip budget while the source keeps its comments. The hash is over the exact bytes
-    served, so the same source and vendors always give the same name.
+    adapter without a policy), so a site never ships code for vendors it does not use; the
+    CSS carries the ``@theme`` parts of the recognised ``themes`` only (theme names as in
+    ``mkdocs_clarity.themes``: ``material``, ``mkdocs``...), so a site never ships another
+    theme's rules. Served minified (see :mod:`consent_generator.minify`) to meet the 6 KB
+    gzip budget while the sources keep their comments and names. The hash is over the exact
+    bytes served, so the same sources, vendors and themes always give the same names.
     """
     specs = catalog().values() if policy is None else [s.spec for s in policy.services]
-    return list(adapter_assets(site_adapters(specs), guard=guard))
+    return list(adapter_assets(site_adapters(specs), guard=guard, themes=themes))
 
 
-def adapter_assets(adapters: Adapters, *, guard: bool = False) -> tuple[Asset, ...]:
-    """The runtime JS (core + ``adapters``), CSS and, with ``guard``, the Trusted Types guard,
-    as served. Called for every build, every head rendered and every `mkdocs serve` rebuild:
-    compacted once per version of the sources (their size and mtime), not once per call."""
+def adapter_assets(adapters: Adapters, *, guard: bool = False,
+                   themes: Iterable[str] = ()) -> tuple[Asset, ...]:
+    """The runtime JS (core + ``adapters``), CSS (with the parts of ``themes``) and, with
+    ``guard``, the Trusted Types guard, as served. Called for every build, every head rendered
+    and every `mkdocs serve` rebuild: minified once per version of the sources (their size
+    and mtime), not once per call."""
     names = ("consent.js", "consent.css", "consent-guard.js",
              *(f"adapters/{name}" for _, _, name in adapters))
-    key = (adapters, guard, *((st.st_size, st.st_mtime_ns) for st in
-                              ((RUNTIME_DIR / name).stat() for name in names)))
+    wanted = tuple(sorted(set(themes)))
+    key = (adapters, guard, wanted, *((st.st_size, st.st_mtime_ns) for st in
+                                      ((RUNTIME_DIR / name).stat() for name in names)))
     hit = _ASSETS_CACHE.get(key)
     if hit is None:
         out: list[Asset] = []
-        files = [("consent.js", _js), ("consent.css", compact_css)]
+        files: list[tuple[str, Callable[[str], str]]] = [
+            ("consent.js", _js), ("consent.css", lambda css: compact_css(css, wanted))]
         if guard:  # only with csp.trusted_types: nothing else calls the default policy
             files.append(("consent-guard.js", compact_js))
         for name, compact in files:
@@ -270,7 +157,7 @@ _ASSETS_CACHE: dict[tuple[Any, ...], tuple[Asset, ...]] = {}
 
 
 def _js(source: str) -> str:
-    return squeeze_js(compact_js(source))
+    return mangle_js(compact_js(source))
 
 
 # --- languages and texts ---------------------------------------------------------------------
@@ -457,9 +344,10 @@ def _service_tags(policy: Policy) -> list[str]:
     return tags
 
 
-def render_head(policy: Policy, *, lang: str, root: str) -> str:
-    """Markup for ``<head>``: runtime assets, configuration and gated service tags."""
-    js, css = runtime_assets(policy)
+def render_head(policy: Policy, *, lang: str, root: str, themes: Iterable[str] = ()) -> str:
+    """Markup for ``<head>``: runtime assets (the CSS with the parts of the site's recognised
+    ``themes``: see :func:`runtime_assets`), configuration and gated service tags."""
+    js, css = runtime_assets(policy, themes=themes)
     config = _json_for_html(runtime_config(policy, lang=lang))
     parts = [
         HEAD_START,

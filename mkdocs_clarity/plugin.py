@@ -242,7 +242,11 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]
         (mkdocs-static-i18n reads every ``abs_src_path``) never meets our generated ones."""
         if not self.config.enabled:
             return files
-        for asset in render.runtime_assets(self.policy, guard=self.policy.csp.trusted_types):  # type: ignore[union-attr]
+        from mkdocs_clarity.themes import config_facts, theme_names
+
+        themes = theme_names(config_facts(config))  # pages linking another CSS get it too
+        for asset in render.runtime_assets(self.policy, guard=self.policy.csp.trusted_types,  # type: ignore[union-attr]
+                                           themes=themes):
             if files.get_file_from_path(asset.path) is None:
                 files.append(File.generated(config, asset.path, content=asset.content))
         self._start(config, len(files.documentation_pages()), last=_last_post_page(config, self))

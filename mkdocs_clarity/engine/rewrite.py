@@ -60,6 +60,8 @@ class Renderer:
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
+        self.themes: tuple[str, ...] = ()
+        """The site's recognised themes: their parts of the runtime CSS (render.runtime_assets)."""
         self._head = lru_cache(maxsize=256)(self._render_head)
         self._body = lru_cache(maxsize=64)(self._render_body)
         self._guard: Callable[[str], str] | None = None
@@ -75,6 +77,12 @@ class Renderer:
     def head(self, lang: str, root: str) -> str:
         return self._head(lang, root)
 
+    def use_themes(self, themes: tuple[str, ...]) -> None:
+        """Heads from now on link the runtime CSS for ``themes`` (known after pass 1)."""
+        if themes != self.themes:
+            self.themes = themes
+            self._head.cache_clear()
+
     def body(self, lang: str, link: bool = True) -> str:
         return self._body(lang, link)
 
@@ -86,7 +94,7 @@ class Renderer:
         return self._guard(root)
 
     def _render_head(self, lang: str, root: str) -> str:
-        return render.render_head(self.policy, lang=lang, root=root)
+        return render.render_head(self.policy, lang=lang, root=root, themes=self.themes)
 
     def _render_body(self, lang: str, with_link: bool = True) -> str:
         from mkdocs_clarity.themes.footer import floating_button

@@ -159,8 +159,9 @@ Stamp = tuple[str, int, int, int]
 ``chars`` is the length of the planned text, or -1 when the plan was made from the file
 itself (then the stat alone says it is unchanged)."""
 Planned = tuple[str, PagePlan, "PageScan", Stamp, frozenset[str]]
-Task = tuple[str, PagePlan, Stamp, "str | None", bool]
-"""Pass 2's input for one page: (rel, plan, stamp, meta policy text, dry_run)."""
+Task = tuple[str, PagePlan, Stamp, "str | None", bool, tuple[str, ...]]
+"""Pass 2's input for one page: (rel, plan, stamp, meta policy text, dry_run, the site's
+recognised themes: which theme parts the runtime CSS its head links carries)."""
 """Pass 1's result for one page: (rel, plan, scan, stamp, theme facts)."""
 
 
@@ -312,10 +313,11 @@ def _parse_csp(text: str) -> Csp:
     return Csp.parse(text)
 
 
-def _apply_one(args: tuple[str, PagePlan, Stamp, str | None, bool]) -> tuple[str, bool, bool]:
+def _apply_one(args: Task) -> tuple[str, bool, bool]:
     """Pass 2 for one page -> (rel, changed, stale). A stale page (changed on disk since it
     was planned) is left alone; the driver then redoes the site from disk."""
-    rel, plan, stamp, csp_text, dry_run = args
+    rel, plan, stamp, csp_text, dry_run, themes = args
+    _STATE["renderer"].use_themes(themes)
     path = os.path.join(_STATE["site_dir"], rel)
     data, st = _read(path)
     if ("stat", st.st_size, st.st_mtime_ns) != stamp[:3]:
@@ -586,8 +588,8 @@ class SiteRewriter:
         # Every other output is planned (and each host's limits checked) before any write.
         header_files = _export_headers(self.site_dir, site_csp, self.policy, dry_run=True,
                                        site_origin=self.site_origin)
-        assets = _planned_assets(self.site_dir, self.policy)
-        tasks, summary = self._tasks(files, site_csp, dry_run)
+        assets = _planned_assets(self.site_dir, self.policy, tuple(themes.themes))
+        tasks, summary = self._tasks(files, site_csp, dry_run, tuple(themes.themes))
         if _STOP.is_set():
             raise Interrupted(f"interrupted before anything was written to {self.site_dir}; "
                               "run apply again")
@@ -629,8 +631,8 @@ class SiteRewriter:
         self._builder.add_theme_needs(themes.needs)
         return themes
 
-    def _tasks(self, files: list[str], site_csp: SiteCsp,
-               dry_run: bool) -> tuple[list[Task], tuple[Any, ...]]:
+    def _tasks(self, files: list[str], site_csp: SiteCsp, dry_run: bool,
+               themes: tuple[str, ...]) -> tuple[list[Task], tuple[Any, ...]]:
         warnings: list[str] = []
         notes: list[str] = []
         gated: list[tuple[str, Gated]] = []
@@ -642,7 +644,7 @@ class SiteRewriter:
             plan, stamp = self._planned.pop(rel)
             # Fragments go through pass 2 too: only there is a file checked against what was
             # planned (a page read mid-write looks like an empty fragment).
-            tasks.append((rel, plan, stamp, meta, dry_run))
+            tasks.append((rel, plan, stamp, meta, dry_run, themes))
             if not plan.is_page:
                 not_pages.append(rel)
                 continue
@@ -753,10 +755,12 @@ def _unwritable(site_dir: Path, files: list[str]) -> list[str]:
             for d in dirs if not os.access(site_dir / d, os.W_OK | os.X_OK)]
 
 
-def _planned_assets(site_dir: Path, policy: Policy) -> list[tuple[str, bytes]]:
-    """The runtime files whose bytes differ from what the site has."""
+def _planned_assets(site_dir: Path, policy: Policy,
+                    themes: tuple[str, ...]) -> list[tuple[str, bytes]]:
+    """The runtime files (CSS for the recognised ``themes``) whose bytes differ from what
+    the site has."""
     out = []
-    for asset in render.runtime_assets(policy, guard=policy.csp.trusted_types):
+    for asset in render.runtime_assets(policy, guard=policy.csp.trusted_types, themes=themes):
         target = site_dir / asset.path
         if target.exists() and target.read_bytes() == asset.content:
             continue

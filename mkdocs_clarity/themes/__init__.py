@@ -131,12 +131,18 @@ def config_facts(config: Mapping[str, object]) -> Facts:
     return frozenset(out)
 
 
+def theme_names(facts: Iterable[str]) -> tuple[str, ...]:
+    """The recognised themes' names (``theme:<name>`` facts), sorted: what the runtime CSS
+    carries theme parts for (``consent_generator.render.runtime_assets``)."""
+    return tuple(sorted(f[6:] for f in facts if f.startswith("theme:")))
+
+
 def decide(facts: Iterable[str], site_dir: Path | str | None) -> ThemeReport:
     """The needs of every recognised theme and extension, from the site's facts."""
     from mkdocs_clarity.themes import material, math, zensical
 
     all_facts = frozenset(facts)
-    report = ThemeReport(themes=sorted(f[6:] for f in all_facts if f.startswith("theme:")))
+    report = ThemeReport(themes=list(theme_names(all_facts)))
     site = Path(site_dir) if site_dir is not None else None
     for profile in (material, zensical):
         if "theme:" + profile.NAME in all_facts:

@@ -68,8 +68,9 @@ def site(tmp_path_factory):
         "override": (policy(ui=UiConfig(texts={"en": {"reject_all": "No thanks",
                                                       "category.analytics.title": "Stats"}})),
                      {}),
+        # Material's dark scheme: a Material site is served the theme's CSS part.
         "slate": (base, {"body_extra": GATED, "inline_scripts": GATED_INLINE,
-                         "body_attrs": ' data-md-color-scheme="slate"'}),
+                         "body_attrs": ' data-md-color-scheme="slate"', "themes": ["material"]}),
         "domain": (policy(cookie=CookieConfig(domain="example.test")), {}),
         "lang-de-AT": (base, {"lang": "de-AT"}),
         "lang-sv": (base, {"lang": "sv"}),

@@ -66,9 +66,10 @@ def csp_for(policy: Policy, inline_scripts: Iterable[str] = ()) -> str:
 
 def page_html(policy: Policy, *, lang: str = "en", html_lang: str | None = None,
               root: str = "../", body_extra: str = "", inline_scripts: Iterable[str] = (),
-              body_attrs: str = "") -> str:
+              body_attrs: str = "", themes: Iterable[str] = ()) -> str:
+    """``themes``: the theme the page stands for (its CSS parts, as a recognised theme gets)."""
     csp = csp_for(policy, inline_scripts)
-    head = render.render_head(policy, lang=lang, root=root)
+    head = render.render_head(policy, lang=lang, root=root, themes=themes)
     body = render.render_body(policy, lang=lang)
     return (
         f'<!doctype html>\n<html lang="{html_lang or lang}">\n<head>\n'
@@ -95,7 +96,7 @@ def write_assets(root: Path) -> None:
 
 def write_page(root: Path, name: str, policy: Policy, **kwargs) -> None:
     # The runtime carries the adapters of the page's vendors only: serve that one too.
-    for asset in render.runtime_assets(policy):
+    for asset in render.runtime_assets(policy, themes=kwargs.get("themes", ())):
         (root / asset.path).parent.mkdir(parents=True, exist_ok=True)
         (root / asset.path).write_bytes(asset.content)
     (root / name).mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from consent_generator import render
+from consent_generator.minify import squeeze_js
 from consent_generator.model import Category, Policy, ServiceConfig, UiConfig, frozen_map
 from consent_generator.services import ConsentSignal, ServiceSpec
 from tests.harness import consent_pages as cp
@@ -98,7 +99,7 @@ def test_served_runtime_is_valid_javascript(tmp_path):
 
 def test_compact_css():
     assert render.compact_css("/*! keep */\n/* drop */\n.a {\n  color: red;\n}\n") == \
-        "/*! keep */\n.a {\ncolor: red;\n}\n"
+        "/*! keep */\n.a {color: red;}\n"
     with pytest.raises(ValueError):
         render.compact_css('.a::before { content: "/* x */"; }')
 
@@ -300,12 +301,12 @@ def test_squeeze_js_keeps_words_signs_strings_and_regexes():
     src = ("const a = b - -c, s = 'x  y', t = `p ${q}  r`; // gone\n"
            "if (!/^a b$/.test(s)) return x / 2 + +y;\n"
            "const r = /[/ ]+/g; /* gone */ let z = typeof r;\n")
-    assert render.squeeze_js(src) == (
+    assert squeeze_js(src) == (
         "const a=b- -c,s='x  y',t=`p ${q}  r`;\n"
         "if(!/^a b$/.test(s))return x/2+ +y;\n"
         "const r=/[/ ]+/g;let z=typeof r;\n")
     with pytest.raises(ValueError, match="unterminated"):
-        render.squeeze_js("const s = 'open;\n")
+        squeeze_js("const s = 'open;\n")
 
 
 def test_storage_keys_and_gpc_behaviour_reach_the_runtime_and_the_dialog():
