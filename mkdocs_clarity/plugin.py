@@ -261,7 +261,7 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]
         jobs = 1 if self._command == "serve" else self.config.jobs
         # Small sites: plan from on_post_page's text in this process. Large ones: a worker
         # plans each page from disk while MkDocs renders the next, which hides that work
-        # in wall time on a second core (measured in docs/performance.md).
+        # in wall time on a second core (see site.PARALLEL_THRESHOLD).
         self._from_output = last and (pages < PARALLEL_THRESHOLD or default_jobs(jobs) == 1)
         # Like MkDocs' own 404 page: absolute links when site_url says where the site lives;
         # the same reading of a site URL as `mkdocs-clarity apply --site-url`.
@@ -299,13 +299,17 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]
         changed on disk since it was planned makes the site be planned again from disk.
         Otherwise the *previous* page (written by now) is planned from disk, in a worker on
         large sites; whatever was not planned is planned in on_post_build."""
-        if self._rewriter is not None:
+        if self._rewriter is None:
+            return output
+        try:
             if self._from_output:
                 self._rewriter.plan_output(page.file.dest_uri, output)
             else:
                 if self._written is not None:
                     self._rewriter.submit(self._written)
                 self._written = page.file.dest_uri
+        except UserError as exc:  # a page that cannot be gated: MkDocs' own error format
+            raise PluginError(f"clarity: {exc}") from None
         return output
 
     def on_build_error(self, *, error: Exception) -> None:
