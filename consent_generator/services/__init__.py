@@ -10,7 +10,18 @@ import importlib
 import pkgutil
 from functools import cache
 
-from .model import ConsentSignal, Cookie, Detect, Embed, Gpc, IdCheck, Param, ServiceSpec
+from .model import (
+    ConsentSignal,
+    Cookie,
+    Detect,
+    Embed,
+    Gpc,
+    IdCheck,
+    InitQuestion,
+    MaskMark,
+    Param,
+    ServiceSpec,
+)
 
 __all__ = [
     "CATALOG_VERSION",
@@ -20,6 +31,8 @@ __all__ = [
     "Embed",
     "Gpc",
     "IdCheck",
+    "InitQuestion",
+    "MaskMark",
     "Param",
     "ServiceSpec",
     "catalog",

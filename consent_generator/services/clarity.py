@@ -5,7 +5,7 @@ The tag (www.clarity.ms/tag/<id>) loads the recorder from scripts.clarity.ms and
 to <letter>.clarity.ms/collect; c.bing.com syncs the MUID cookie.
 """
 
-from .model import ConsentSignal, Cookie, Detect, Gpc, IdCheck, Param, ServiceSpec
+from .model import ConsentSignal, Cookie, Detect, Gpc, IdCheck, InitQuestion, Param, ServiceSpec
 
 SERVICE = ServiceSpec(
     id="clarity",
@@ -90,4 +90,5 @@ SERVICE = ServiceSpec(
         "https://learn.microsoft.com/clarity/setup-and-installation/clarity-consent-api-v2",
         "https://learn.microsoft.com/clarity/setup-and-installation/cookie-list",
     ),
+    init=InitQuestion("Does the site use Microsoft Clarity?", order=10, metavar="PROJECT_ID"),
 )
