@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from consent_generator.csp_vocabulary import META_FORBIDDEN
 from consent_generator.errors import UserError
 from consent_generator.model import Policy
+from consent_generator.services.model import ServiceSpec
 from mkdocs_clarity import __version__, hosts
 from mkdocs_clarity.audit.maskcheck import MaskGaps, mask_gaps
 from mkdocs_clarity.engine import cspcheck
@@ -491,7 +492,7 @@ def _explain(csp: Csp, scans: list[PageScan], policy: Policy | None,
         if spec is None:
             continue
         why = Reason("service", service_label(key, spec.name, category or "?"))
-        for d, sources in spec.csp.items():
+        for d, sources in _service_csp(policy, key, spec).items():
             for s in sources:
                 reasons = out.setdefault((d, s), [])
                 if why not in reasons:  # the policy given said the same already
@@ -507,6 +508,15 @@ def _explain(csp: Csp, scans: list[PageScan], policy: Policy | None,
             reasons = out.get((name, src)) or _fallback_reason(csp, name, src, out)
             result[(name, src)] = tuple(reasons)
     return result
+
+
+def _service_csp(policy: Policy | None, key: str,
+                 spec: ServiceSpec) -> Mapping[str, tuple[str, ...]]:
+    """A service's CSP sources as the build computes them (``ServiceSpec.csp_for`` with the
+    policy's params: Matomo's ``{url}`` becomes its origin); without the policy the params
+    are unknown and a source made from one is left out rather than read as ``{url}``."""
+    svc = next((s for s in policy.services if s.key == key), None) if policy else None
+    return svc.csp if svc is not None else spec.csp_for({})
 
 
 def _fallback_reason(csp: Csp, directive: str, source: str,
