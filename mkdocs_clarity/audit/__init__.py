@@ -32,6 +32,12 @@ from mkdocs_clarity.audit.maskcheck import MaskGaps, mask_gaps
 from mkdocs_clarity.engine import cspcheck
 from mkdocs_clarity.engine.csp import Csp, Reason, build_site_csp, service_label
 from mkdocs_clarity.engine.findings import Finding, Severity, fails, sort_findings
+from mkdocs_clarity.engine.masking_rules import (
+    CLARITY_ONLY,
+    VendorMarks,
+    session_recorders,
+    vendor_marks,
+)
 from mkdocs_clarity.engine.siteurl import SiteUrl
 from mkdocs_clarity.themes import ThemeNeed, decide, is_page_structure
 
@@ -41,8 +47,6 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 PAGE_LIMIT = 5
 """Pages listed per finding / reason in the report (the JSON keeps them all)."""
-SESSION_RECORDERS = frozenset({"clarity"})
-"""Services that record what visitors see, so masking coverage applies."""
 WIDE = ("*", "https:", "http:", "https://*", "http://*")
 
 
@@ -161,20 +165,20 @@ class _PageFacts:
     """Theme-profile facts (mkdocs_clarity.themes.page_facts): what the theme loads."""
 
 
-def _scan_one(args: tuple[str, str, bool]) -> _PageFacts:
+def _scan_one(args: tuple[str, str, bool, VendorMarks]) -> _PageFacts:
     from mkdocs_clarity.engine.scan import scan_page
 
-    path, rel, with_masking = args
+    path, rel, with_masking, marks = args
     html = Path(path).read_text("utf-8", errors="replace")
     from mkdocs_clarity.themes import page_facts
 
-    return _PageFacts(scan_page(html, rel), mask_gaps(html) if with_masking else None,
+    return _PageFacts(scan_page(html, rel), mask_gaps(html, marks) if with_masking else None,
                       page_facts(html))
 
 
 def _scan_site(site: Path, files: Sequence[Path], with_masking: bool,
-               jobs: int | None) -> list[_PageFacts]:
-    tasks = [(str(p), p.relative_to(site).as_posix(), with_masking) for p in files]
+               jobs: int | None, marks: VendorMarks = CLARITY_ONLY) -> list[_PageFacts]:
+    tasks = [(str(p), p.relative_to(site).as_posix(), with_masking, marks) for p in files]
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 4)
     if workers <= 1 or len(tasks) < 50:
         return [_scan_one(t) for t in tasks]
@@ -231,13 +235,17 @@ def audit_site(site_dir: str | Path, policy: Policy | None = None, *,
     config_services = _consent_services(site, files)
     service_ids = {s.spec.id for s in policy.services} if policy else set()
     service_ids |= {k for k, _ in config_services}
-    facts = _scan_site(site, files, True, jobs)
+    from consent_generator.services import catalog
+
+    recorders = session_recorders()
+    marks = vendor_marks(catalog()[k] for k in service_ids & recorders)
+    facts = _scan_site(site, files, True, jobs, marks)
     facts = [f for f in facts if is_page_structure(
         bool(f.scan.html_tag), f.scan.has_head, f.scan.has_body)]
     scans = [f.scan for f in facts]
     themes = decide(set().union(*(f.theme for f in facts)), site)
-    recorder = bool(service_ids & SESSION_RECORDERS) or any(
-        t.service in SESSION_RECORDERS for s in scans for t in s.trackers)
+    recorder = bool(service_ids & recorders) or any(
+        t.service in recorders for s in scans for t in s.trackers)
 
     deployed = _deployed(scans, site)
     findings = list(deployed.findings)

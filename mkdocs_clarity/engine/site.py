@@ -366,7 +366,7 @@ class SiteRewriter:
         self.base_path = base_path
         self.policy = policy
         self.site_origin = site_origin
-        self.masking = compile_masking(policy.masking)
+        self.masking = compile_masking(policy.masking, policy.services)
         if jobs is None:
             jobs = min(os.cpu_count() or 1, 8)
         self.jobs = jobs
