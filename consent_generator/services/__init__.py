@@ -42,7 +42,7 @@ __all__ = [
 
 CUSTOM_ID = "custom"
 
-CATALOG_VERSION = "2026.11.23"
+CATALOG_VERSION = "2026.12.07"
 """When the vendor facts (hosts, cookies, snippets, consent signals) were last checked against
 the vendors' documentation. Bump it, and say what changed in CHANGELOG.md, whenever an entry
 changes; :func:`catalog_fingerprint` tells two catalogs apart even when someone forgot."""
