@@ -20,6 +20,7 @@ from .cookie_table import FORMATS, render_cookie_table
 from .discover import MKDOCS_CONFIG, Discovery, Finding, discover
 from .discover_report import custom_service_entry, next_steps
 from .errors import UserError
+from .init_vendors import flag_for, given, init_vendors, vendor_options
 from .model import Policy
 from .policy import (
     BUNDLED_LANGUAGES,
@@ -39,15 +40,8 @@ from .versions import version_option
 F = TypeVar("F", bound=Callable[..., Any])
 
 LANGUAGES = ("auto", *BUNDLED_LANGUAGES)
-INIT_SERVICES = (
-    # (catalog id, --flag, question)
-    ("clarity", "clarity", "Does the site use Microsoft Clarity?"),
-    ("google-analytics", "google_analytics", "Does the site use Google Analytics 4?"),
-    ("google-tag-manager", "google_tag_manager", "Does the site use Google Tag Manager?"),
-    ("youtube", "youtube", "Does the site embed YouTube videos?"),
-    ("vimeo", "vimeo", "Does the site embed Vimeo videos?"),
-)
-
+Picked = dict[str, bool | dict[str, str] | None]
+"""Per vendor id: None (not said yet), False/True (no params) or its param values."""
 
 def _user_errors(func: F) -> F:
     """Print a UserError (every problem of a policy, say) to stderr and exit 1."""
@@ -89,13 +83,7 @@ def main() -> None:
 @main.command()
 @click.option("--non-interactive", is_flag=True,
               help="Ask nothing; take every answer from the options (for scripts).")
-@click.option("--clarity", "clarity", metavar="PROJECT_ID", help="Microsoft Clarity project id.")
-@click.option("--google-analytics", "google_analytics", metavar="G-ID",
-              help="Google Analytics 4 measurement id (G-...).")
-@click.option("--google-tag-manager", "google_tag_manager", metavar="GTM-ID",
-              help="Google Tag Manager container id (GTM-...).")
-@click.option("--youtube/--no-youtube", default=None, help="The site embeds YouTube videos.")
-@click.option("--vimeo/--no-vimeo", default=None, help="The site embeds Vimeo videos.")
+@vendor_options
 @click.option("--mode", type=click.Choice(MODES), help="opt-in (default), opt-out or notice.")
 @click.option("--language", type=click.Choice(LANGUAGES),
               help="Banner language: auto (each page's <html lang>, default) or a code.")
@@ -114,12 +102,12 @@ def init(non_interactive: bool, output: Path, force: bool, site: Path | None,
     """Write a commented consent.yml for this site.
 
     Reads the site first (next to mkdocs.yml, or --from SITE_DIR): the theme's analytics
-    settings, pasted Clarity / Google tag / Tag Manager loaders with their ids, YouTube and
-    Vimeo embeds, other third-party scripts and frames; says what it found and where, and
-    proposes those services. Then asks what it could not find: other services, how to ask
-    visitors (opt-in, opt-out or notice), the banner language and Clarity's masking. Options
-    given on the command line win and are not asked. The file is validated before it is
-    written.
+    settings, pasted loaders of catalog vendors with their ids, YouTube and Vimeo embeds,
+    other third-party scripts and frames; says what it found and where, and proposes those
+    services. Then asks what it could not find: other services (each catalog vendor's own
+    question), how to ask visitors (opt-in, opt-out or notice), the banner language and
+    Clarity's masking. Options given on the command line win and are not asked. The file is
+    validated before it is written.
 
     \b
     Examples:
@@ -130,15 +118,16 @@ def init(non_interactive: bool, output: Path, force: bool, site: Path | None,
     """
     if output.exists() and not force:
         raise UserError(f"{output} already exists; use --force to overwrite it")
-    for service_id, flag, _ in INIT_SERVICES:
-        value = answers.get(flag)
-        if isinstance(value, str):
-            answers[flag] = _checked_id(service_id, value, fail=True)
+    picked: Picked = {spec.id: given(answers, spec) for spec in init_vendors()}
+    for service_id, value in picked.items():
+        if isinstance(value, dict):
+            picked[service_id] = {name: _checked_id(service_id, name, v, fail=True)
+                                  for name, v in value.items()}
     discovery = _discover(site)
     if discovery is not None:
         _report(discovery)
-        _propose(discovery, answers, interactive=not non_interactive)
-    chosen = _ask(answers, interactive=not non_interactive)
+        _propose(discovery, picked, interactive=not non_interactive)
+    chosen = _ask(picked, answers, interactive=not non_interactive)
     text = render_skeleton(InitAnswers(
         services=chosen,
         mode=answers["mode"] or "opt-in",
@@ -183,18 +172,22 @@ def _report(discovery: Discovery) -> None:
         click.echo("  no tracker or third-party embed found")
 
 
-def _propose(discovery: Discovery, answers: dict[str, Any], *, interactive: bool) -> None:
-    """Fill unanswered services from what was found; ask or fail only where it is unclear."""
+def _propose(discovery: Discovery, picked: Picked, *, interactive: bool) -> None:
+    """Fill unanswered vendors from what was found; ask or fail only where it is unclear.
+
+    A required param must be read or given; an optional one is taken only when found."""
     found = discovery.services()
-    for service_id, flag, _ in INIT_SERVICES:
-        findings = found.get(service_id)
-        if not findings or answers.get(flag) is not None:
+    for spec in init_vendors():
+        findings = found.get(spec.id)
+        if not findings or picked.get(spec.id) is not None:
             continue
-        spec = catalog()[service_id]
         if not spec.params:
-            answers[flag] = True
+            picked[spec.id] = True
             continue
-        answers[flag] = _found_id(service_id, spec.params[0], findings, interactive=interactive)
+        picked[spec.id] = {
+            p.name: _found_id(spec.id, p, findings, interactive=interactive)
+            for p in spec.params if p.required or any(dict(f.params).get(p.name)
+                                                      for f in findings)}
 
 
 def _found_id(service_id: str, param: Param, findings: list[Finding], *,
@@ -207,7 +200,7 @@ def _found_id(service_id: str, param: Param, findings: list[Finding], *,
         problem = check_param(param, value) if value else ("error", "empty")
         if problem is None or problem[0] == "warning":
             values.setdefault(value, f.where)
-    flag = f"--{service_id}"
+    flag = flag_for(service_id, param)
     if len(values) == 1:
         return next(iter(values))
     where = ", ".join(f.where for f in findings)
@@ -226,57 +219,92 @@ def _found_id(service_id: str, param: Param, findings: list[Finding], *,
                             type=click.Choice(list(values))))
 
 
-def _ask(answers: dict[str, Any], *, interactive: bool) -> tuple[ChosenService, ...]:
-    """Fill ``answers`` by prompting for what the options left open."""
+def _ask(picked: Picked, answers: dict[str, Any], *,
+         interactive: bool) -> tuple[ChosenService, ...]:
+    """Each vendor's question where the options left it open (in the catalog's question
+    order), then the site-wide questions."""
     chosen = []
-    for service_id, flag, question in INIT_SERVICES:
-        value = answers.get(flag)
-        spec = catalog()[service_id]
-        if value is None and interactive:
-            value = click.confirm(question, default=False)
-            if value and spec.params:
-                value = _prompt_id(service_id, spec.params[0])
-        if value:
-            params = ((spec.params[0].name, value),) if spec.params else ()
-            chosen.append(ChosenService(service_id, params))
+    for spec in init_vendors():
+        assert spec.init is not None
+        value = picked.get(spec.id)
+        asked = value is None and interactive
+        if asked:
+            value = click.confirm(spec.init.question, default=False) and (
+                {} if spec.params else True)
+        if isinstance(value, dict):
+            value = _complete(spec.id, value, asked=asked, interactive=interactive)
+            chosen.append(ChosenService(spec.id, tuple(
+                (p.name, value[p.name]) for p in spec.params if value.get(p.name))))
+        elif value:
+            chosen.append(ChosenService(spec.id))
     if interactive:
-        for key, question, choices, default in (
-            ("mode", "How should visitors be asked?", MODES, "opt-in"),
-            ("language", "Banner language", LANGUAGES, "auto"),
-            ("masking", "Clarity masking", MASKING_MODES, "balanced"),
-        ):
-            if answers.get(key) is None and (key != "masking" or any(
-                    s.id == "clarity" for s in chosen)):
-                answers[key] = click.prompt(question, type=click.Choice(choices),
-                                            default=default)
-        if answers.get("privacy_url") is None:
-            answers["privacy_url"] = click.prompt(
-                "Privacy page URL (an https URL or a /path; empty for none)", default="",
-                show_default=False, value_proc=_privacy_url)
+        _ask_site(answers, chosen)
     return tuple(chosen)
 
 
-def _prompt_id(service_id: str, param: Param) -> str:
-    """Ask for an id until it is valid; an unusual one (a warning) must be confirmed."""
+def _complete(service_id: str, values: dict[str, str], *, asked: bool,
+              interactive: bool) -> dict[str, str]:
+    """Every required param of a chosen vendor (prompted, or an error naming its flag); the
+    optional ones are offered only when the vendor was just chosen at its question."""
+    out = dict(values)
+    for param in catalog()[service_id].params:
+        if param.name in out:
+            continue
+        if param.required and interactive:
+            out[param.name] = _prompt_id(service_id, param)
+        elif param.required:
+            raise UserError(f"{catalog()[service_id].name} needs its {param.name} too: pass "
+                            f"{flag_for(service_id, param)} {param.example}")
+        elif asked:
+            out[param.name] = _prompt_id(service_id, param, optional=True)
+    return out
+
+
+def _ask_site(answers: dict[str, Any], chosen: list[ChosenService]) -> None:
+    """The questions about the whole site; masking only when a session recorder is chosen."""
+    recorder = any(s.id == "clarity" or catalog()[s.id].mask for s in chosen)
+    for key, question, choices, default in (
+        ("mode", "How should visitors be asked?", MODES, "opt-in"),
+        ("language", "Banner language", LANGUAGES, "auto"),
+        ("masking", "Clarity masking", MASKING_MODES, "balanced"),
+    ):
+        if answers.get(key) is None and (key != "masking" or recorder):
+            answers[key] = click.prompt(question, type=click.Choice(choices), default=default)
+    if answers.get("privacy_url") is None:
+        answers["privacy_url"] = click.prompt(
+            "Privacy page URL (an https URL or a /path; empty for none)", default="",
+            show_default=False, value_proc=_privacy_url)
+
+
+def _prompt_id(service_id: str, param: Param, *, optional: bool = False) -> str:
+    """Ask for an id until it is valid; an unusual one (a warning) must be confirmed. An
+    optional param may be left empty."""
     label = f"  {param.description}, e.g. {param.example}"
+    if optional:
+        label += " (optional, empty for none)"
     while True:
-        value = click.prompt(label, value_proc=lambda v: _checked_id(service_id, v,
-                                                                     fail=False, warn=False))
+        value = click.prompt(label, default="" if optional else None, show_default=False,
+                             value_proc=lambda v: v.strip() if optional and not v.strip()
+                             else _checked_id(service_id, param.name, v, fail=False,
+                                              warn=False))
+        if not value:
+            return ""
         found = check_param(param, value)
         if found is None:
-            return value
+            return str(value)
         click.echo(f"  {value!r} looks unusual: {found[1]}.")
         if click.confirm("  Use it anyway?", default=False):
-            return value
+            return str(value)
 
 
-def _checked_id(service_id: str, value: str, *, fail: bool, warn: bool = True) -> str:
-    """The id if it is acceptable; an error (re-asked at a prompt) otherwise.
+def _checked_id(service_id: str, name: str, value: str, *, fail: bool,
+                warn: bool = True) -> str:
+    """The value if it is acceptable; an error (re-asked at a prompt) otherwise.
 
     Uses the catalog's own rules so ``init`` can never write an id ``validate`` refuses.
     """
     spec = catalog()[service_id]
-    param = spec.params[0]
+    param = spec.param(name)
     value = value.strip()
     found = check_param(param, value) if value else ("error", "it is empty")
     if found is None:
@@ -288,7 +316,7 @@ def _checked_id(service_id: str, value: str, *, fail: bool, warn: bool = True) -
         return value
     text = f"{value!r} is not a valid {spec.name} {param.name}: {message}"
     if fail:
-        raise click.BadParameter(text, param_hint=f"--{service_id}")
+        raise click.BadParameter(text, param_hint=flag_for(service_id, param))
     raise click.BadParameter(text)
 
 

@@ -53,7 +53,9 @@ def vendors_page() -> str:
                         for d, sources in spec.csp.items()) or "—"
         cookies = ", ".join(f"`{c.name}` ({c.lifetime}"
                             + (", third-party" if c.party == "third" else "") + ")"
-                            for c in spec.cookies if c.store == "cookie") or "none"
+                            for c in spec.cookies if c.store == "cookie") or (
+                                "none (cookieless: " + spec.cookieless + ")"
+                                if spec.cookieless else "none")
         storage = ", ".join(f"`{c.name}` ({c.store}Storage)"
                             for c in spec.cookies if c.store != "cookie") or "none"
         gpc = ("not loaded: " if spec.gpc.not_loaded else "") + spec.gpc.vendor

@@ -10,7 +10,18 @@ import importlib
 import pkgutil
 from functools import cache
 
-from .model import ConsentSignal, Cookie, Detect, Embed, Gpc, IdCheck, Param, ServiceSpec
+from .model import (
+    ConsentSignal,
+    Cookie,
+    Detect,
+    Embed,
+    Gpc,
+    IdCheck,
+    InitQuestion,
+    MaskMark,
+    Param,
+    ServiceSpec,
+)
 
 __all__ = [
     "CATALOG_VERSION",
@@ -20,6 +31,8 @@ __all__ = [
     "Embed",
     "Gpc",
     "IdCheck",
+    "InitQuestion",
+    "MaskMark",
     "Param",
     "ServiceSpec",
     "catalog",
@@ -29,7 +42,7 @@ __all__ = [
 
 CUSTOM_ID = "custom"
 
-CATALOG_VERSION = "2026.11.23"
+CATALOG_VERSION = "2026.12.07"
 """When the vendor facts (hosts, cookies, snippets, consent signals) were last checked against
 the vendors' documentation. Bump it, and say what changed in CHANGELOG.md, whenever an entry
 changes; :func:`catalog_fingerprint` tells two catalogs apart even when someone forgot."""

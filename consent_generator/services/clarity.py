@@ -5,7 +5,17 @@ The tag (www.clarity.ms/tag/<id>) loads the recorder from scripts.clarity.ms and
 to <letter>.clarity.ms/collect; c.bing.com syncs the MUID cookie.
 """
 
-from .model import ConsentSignal, Cookie, Detect, Gpc, IdCheck, Param, ServiceSpec
+from .model import (
+    ConsentSignal,
+    Cookie,
+    Detect,
+    Gpc,
+    IdCheck,
+    InitQuestion,
+    MaskMark,
+    Param,
+    ServiceSpec,
+)
 
 SERVICE = ServiceSpec(
     id="clarity",
@@ -90,4 +100,7 @@ SERVICE = ServiceSpec(
         "https://learn.microsoft.com/clarity/setup-and-installation/clarity-consent-api-v2",
         "https://learn.microsoft.com/clarity/setup-and-installation/cookie-list",
     ),
+    mask=MaskMark(attribute="data-clarity-mask", source="https://learn.microsoft.com/clarity/"
+                  "setup-and-installation/clarity-masking"),
+    init=InitQuestion("Does the site use Microsoft Clarity?", order=10, metavar="PROJECT_ID"),
 )

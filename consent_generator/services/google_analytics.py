@@ -7,7 +7,7 @@ With Google signals turned on, GA4 also needs ``https://*.g.doubleclick.net`` an
 them under ``csp.extra`` rather than widening every site's policy.
 """
 
-from .model import ConsentSignal, Cookie, Detect, Gpc, IdCheck, Param, ServiceSpec
+from .model import ConsentSignal, Cookie, Detect, Gpc, IdCheck, InitQuestion, Param, ServiceSpec
 
 SERVICE = ServiceSpec(
     id="google-analytics",
@@ -91,4 +91,5 @@ SERVICE = ServiceSpec(
         "https://developers.google.com/tag-platform/security/guides/csp",
         "https://business.safety.google/adscookies/",
     ),
+    init=InitQuestion("Does the site use Google Analytics 4?", order=20, metavar="G-ID"),
 )

@@ -6,7 +6,7 @@ the CSP here covers GTM itself and Google Analytics, its most common tag; add th
 sources under ``csp.extra``.
 """
 
-from .model import ConsentSignal, Cookie, Detect, Gpc, IdCheck, Param, ServiceSpec
+from .model import ConsentSignal, Cookie, Detect, Gpc, IdCheck, InitQuestion, Param, ServiceSpec
 
 SERVICE = ServiceSpec(
     id="google-tag-manager",
@@ -84,4 +84,5 @@ SERVICE = ServiceSpec(
         "https://developers.google.com/tag-platform/tag-manager/web",
         "https://developers.google.com/tag-platform/security/guides/csp",
     ),
+    init=InitQuestion("Does the site use Google Tag Manager?", order=30, metavar="GTM-ID"),
 )

@@ -8,7 +8,7 @@ tracking-consent (``requireConsent`` holds every tracking request until ``setCon
 live there, so the CSP sources are that URL's origin (``{url}``).
 """
 
-from .model import ConsentSignal, Cookie, Detect, Gpc, Param, ServiceSpec
+from .model import ConsentSignal, Cookie, Detect, Gpc, InitQuestion, Param, ServiceSpec
 
 SERVICE = ServiceSpec(
     id="matomo",
@@ -96,4 +96,5 @@ SERVICE = ServiceSpec(
         "https://developer.matomo.org/guides/tracking-consent",
         "https://matomo.org/faq/general/faq_146/",
     ),
+    init=InitQuestion("Does the site use Matomo?", order=60),
 )

@@ -57,6 +57,10 @@ class Param:
     required: bool = True
     checks: tuple[IdCheck, ...] = ()
     """Checked before ``pattern``; the first that matches decides the message."""
+    also_hosts: tuple[tuple[str, str], ...] = ()
+    """For a URL parameter used as a CSP source: (host suffix, replacement) pairs naming a
+    second host the URL implies (PostHog Cloud's ``eu.i.posthog.com`` serves its scripts from
+    ``eu-assets.i.posthog.com``): the vendor's own rule, kept with the vendor."""
 
 
 @dataclass(frozen=True)
@@ -151,10 +155,39 @@ class Embed:
     """Query parameters to add to the embed URL so the player tracks less (Vimeo ``dnt=1``)."""
 
 
+@dataclass(frozen=True)
+class MaskMark:
+    """How a session recorder is told not to record an element: the mark the masking policy
+    puts wherever it puts Clarity's ``data-clarity-mask`` while this vendor is enabled (one
+    rule set, ``mkdocs_clarity/engine/masking_rules.py``; the vendor's vocabulary here)."""
+
+    attribute: str = ""
+    """An attribute, written bare (``data-hj-suppress``)."""
+    css_class: str = ""
+    """Or a class name added to the element's ``class`` (PostHog's ``ph-no-capture``)."""
+    source: str = ""
+    """The vendor documentation that names it."""
+
+
+@dataclass(frozen=True)
+class InitQuestion:
+    """What ``consent-generator init`` asks about this vendor, and its command-line flag.
+
+    Kept with the vendor, so a new vendor brings its own question. A vendor without params
+    gets a yes/no flag ``--<id>/--no-<id>``; with one, ``--<id> VALUE``; with several, one
+    ``--<id>-<param>`` per param (``--matomo-url``, ``--matomo-site-id``)."""
+
+    question: str
+    order: int = 100
+    """Place among the questions (lower first)."""
+    metavar: str = ""
+    """How ``--help`` names a single param's value (``G-ID``); default: the param's name."""
+
+
 def _origin(url: str) -> str:
-    """``scheme://host[:port]`` of a URL parameter, for a CSP source."""
+    """``scheme://host[:port]`` of a URL parameter, for a CSP source; "" when it has none."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 @dataclass(frozen=True)
@@ -182,14 +215,40 @@ class ServiceSpec:
     gpc: Gpc = field(default_factory=Gpc)
     docs: tuple[str, ...] = ()
     """Vendor documentation the entry was written from, for reviewers."""
+    cookieless: str = ""
+    """Why the vendor sets no cookie and keeps nothing in Web Storage (Plausible). An entry
+    with no ``cookies`` must say so here: the catalog test refuses one that is silent."""
+    mask: MaskMark | None = None
+    """The vendor's masking mark, for session recorders (Hotjar, PostHog)."""
+    init: InitQuestion | None = None
+    """What ``init`` asks about the vendor; None: not asked (``custom``)."""
 
     def csp_for(self, params: Mapping[str, str]) -> Mapping[str, tuple[str, ...]]:
         """``csp`` with each ``{param}`` source replaced by the origin of that URL parameter
-        (a self-hosted Matomo's server); entries without one are returned as they are."""
+        (a self-hosted Matomo's server). ``{a|b}`` takes the first of the params that is set
+        (Plausible's event endpoint defaults to its script's origin); a param's
+        ``also_hosts`` add the hosts it implies. A source whose params are all unset is left
+        out (an auto-gated vendor found in pages, no params known). Every reader of a
+        vendor's CSP (build, snippet, audit, verify) goes through here."""
         if not any(s.startswith("{") for v in self.csp.values() for s in v):
             return self.csp
-        return {d: tuple(_origin(params.get(s[1:-1], "")) if s.startswith("{") else s
-                         for s in v) for d, v in self.csp.items()}
+        return {d: tuple(dict.fromkeys(x for s in v for x in self._resolve(s, params) if x))
+                for d, v in self.csp.items()}
+
+    def _resolve(self, source: str, params: Mapping[str, str]) -> tuple[str, ...]:
+        if not source.startswith("{"):
+            return (source,)
+        for name in source[1:-1].split("|"):
+            origin = _origin(params.get(name, ""))
+            if origin:
+                aliases = tuple(origin[: -len(suffix)] + replacement
+                                for suffix, replacement in self._also_hosts(name)
+                                if origin.endswith(suffix))
+                return (origin, *aliases)
+        return ()
+
+    def _also_hosts(self, name: str) -> tuple[tuple[str, str], ...]:
+        return next((p.also_hosts for p in self.params if p.name == name), ())
 
     def param(self, name: str) -> Param:
         for p in self.params:

@@ -3,7 +3,7 @@
 Sources: help.vimeo.com "Embedding videos: player parameters" (dnt) and Vimeo's cookie list.
 """
 
-from .model import ConsentSignal, Cookie, Detect, Embed, Gpc, ServiceSpec
+from .model import ConsentSignal, Cookie, Detect, Embed, Gpc, InitQuestion, ServiceSpec
 
 SERVICE = ServiceSpec(
     id="vimeo",
@@ -37,4 +37,5 @@ SERVICE = ServiceSpec(
     ),
     embed=Embed(kind="video", privacy_query=(("dnt", "1"),)),
     docs=("https://help.vimeo.com/hc/en-us/articles/12426260232977",),
+    init=InitQuestion("Does the site embed Vimeo videos?", order=50),
 )

@@ -5,7 +5,7 @@ YouTube has no consent API for embeds: the frame is loaded only once marketing (
 category configured) is granted, or the visitor clicks "Load video" on the placeholder.
 """
 
-from .model import ConsentSignal, Cookie, Detect, Embed, Gpc, ServiceSpec
+from .model import ConsentSignal, Cookie, Detect, Embed, Gpc, InitQuestion, ServiceSpec
 
 SERVICE = ServiceSpec(
     id="youtube",
@@ -40,4 +40,5 @@ SERVICE = ServiceSpec(
     ),
     embed=Embed(kind="video", privacy_host="www.youtube-nocookie.com"),
     docs=("https://support.google.com/youtube/answer/171780",),
+    init=InitQuestion("Does the site embed YouTube videos?", order=40),
 )

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,11 +27,18 @@ from consent_generator.csp_sources import service_label
 from consent_generator.csp_vocabulary import META_FORBIDDEN, OWN_KEY_DIRECTIVES
 from consent_generator.errors import UserError
 from consent_generator.model import Policy
+from consent_generator.services.model import ServiceSpec
 from mkdocs_clarity import __version__, hosts
 from mkdocs_clarity.audit.maskcheck import MaskGaps, mask_gaps
 from mkdocs_clarity.engine import cspcheck
 from mkdocs_clarity.engine.csp import Csp, Reason, build_site_csp
 from mkdocs_clarity.engine.findings import Finding, Severity, fails, sort_findings
+from mkdocs_clarity.engine.masking_rules import (
+    CLARITY_ONLY,
+    VendorMarks,
+    session_recorders,
+    vendor_marks,
+)
 from mkdocs_clarity.engine.siteurl import SiteUrl
 from mkdocs_clarity.themes import ThemeNeed, decide, is_page_structure
 
@@ -41,8 +48,6 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 PAGE_LIMIT = 5
 """Pages listed per finding / reason in the report (the JSON keeps them all)."""
-SESSION_RECORDERS = frozenset({"clarity"})
-"""Services that record what visitors see, so masking coverage applies."""
 WIDE = ("*", "https:", "http:", "https://*", "http://*")
 
 
@@ -181,20 +186,22 @@ class _PageFacts:
     """Theme-profile facts (mkdocs_clarity.themes.page_facts): what the theme loads."""
 
 
-def _scan_one(args: tuple[str, str, bool, str | None]) -> _PageFacts:
+def _scan_one(args: tuple[str, str, bool, VendorMarks, str | None]) -> _PageFacts:
     from mkdocs_clarity.engine.scan import scan_page
 
-    path, rel, with_masking, origin = args
+    path, rel, with_masking, marks, origin = args
     html = Path(path).read_text("utf-8", errors="replace")
     from mkdocs_clarity.themes import page_facts
 
     return _PageFacts(scan_page(html, rel, site_url=origin),
-                      mask_gaps(html) if with_masking else None, page_facts(html))
+                      mask_gaps(html, marks) if with_masking else None, page_facts(html))
 
 
-def _scan_site(site: Path, files: Sequence[Path], with_masking: bool,
-               jobs: int | None, origin: str | None = None) -> list[_PageFacts]:
-    tasks = [(str(p), p.relative_to(site).as_posix(), with_masking, origin) for p in files]
+def _scan_site(site: Path, files: Sequence[Path], with_masking: bool, jobs: int | None,
+               marks: VendorMarks = CLARITY_ONLY, origin: str | None = None,
+               ) -> list[_PageFacts]:
+    tasks = [(str(p), p.relative_to(site).as_posix(), with_masking, marks, origin)
+             for p in files]
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 4)
     if workers <= 1 or len(tasks) < 50:
         return [_scan_one(t) for t in tasks]
@@ -251,14 +258,18 @@ def audit_site(site_dir: str | Path, policy: Policy | None = None, *,
     config_services = _consent_services(site, files)
     service_ids = {s.spec.id for s in policy.services} if policy else set()
     service_ids |= {k for k, _ in config_services}
+    from consent_generator.services import catalog
+
     origin = site_url.origin if site_url else None
-    facts = _scan_site(site, files, True, jobs, origin)
+    recorders = session_recorders()
+    marks = vendor_marks(catalog()[k] for k in service_ids & recorders)
+    facts = _scan_site(site, files, True, jobs, marks, origin)
     facts = [f for f in facts if is_page_structure(
         bool(f.scan.html_tag), f.scan.has_head, f.scan.has_body)]
     scans = [f.scan for f in facts]
     themes = decide(set().union(*(f.theme for f in facts)), site)
-    recorder = bool(service_ids & SESSION_RECORDERS) or any(
-        t.service in SESSION_RECORDERS for s in scans for t in s.trackers)
+    recorder = bool(service_ids & recorders) or any(
+        t.service in recorders for s in scans for t in s.trackers)
 
     deployed = _deployed(scans, site)
     findings = list(deployed.findings)
@@ -514,7 +525,7 @@ def _explain(csp: Csp, scans: list[PageScan], policy: Policy | None,
         if spec is None:
             continue
         why = Reason("service", service_label(key, spec.name, category or "?"))
-        for d, sources in spec.csp.items():
+        for d, sources in _service_csp(policy, key, spec).items():
             for s in sources:
                 reasons = out.setdefault((d, s), [])
                 if why not in reasons:  # the policy given said the same already
@@ -530,6 +541,15 @@ def _explain(csp: Csp, scans: list[PageScan], policy: Policy | None,
             reasons = out.get((name, src)) or _fallback_reason(csp, name, src, out)
             result[(name, src)] = tuple(reasons)
     return result
+
+
+def _service_csp(policy: Policy | None, key: str,
+                 spec: ServiceSpec) -> Mapping[str, tuple[str, ...]]:
+    """A service's CSP sources as the build computes them (``ServiceSpec.csp_for`` with the
+    policy's params: Matomo's ``{url}`` becomes its origin); without the policy the params
+    are unknown and a source made from one is left out rather than read as ``{url}``."""
+    svc = next((s for s in policy.services if s.key == key), None) if policy else None
+    return svc.csp if svc is not None else spec.csp_for({})
 
 
 def _fallback_reason(csp: Csp, directive: str, source: str,

@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from mkdocs_clarity.engine.masking_rules import (
+    CLARITY_ONLY,
     FIELD_TAGS,
     MASK_ATTR,
     UNMASK_ATTR,
     UNTYPED_INPUTS,
     VOID_ELEMENTS,
+    VendorMarks,
     emails_in,
     long_numbers_in,
 )
@@ -45,8 +47,9 @@ class MaskGaps:
 
 
 class _Walker(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, marks: VendorMarks) -> None:
         super().__init__(convert_charrefs=True)
+        self.marks = marks
         self.stack: list[tuple[str, bool]] = [("#root", False)]
         self.skip = 0
         self.gaps = MaskGaps()
@@ -58,8 +61,8 @@ class _Walker(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         masked = self.masked
-        if MASK_ATTR in a:
-            masked = True
+        if MASK_ATTR in a and self.marks.carried_by(a):
+            masked = True  # for every recorder in use: Clarity's mark and each other's
         elif UNMASK_ATTR in a:
             masked = False
         if tag in FIELD_TAGS and (a.get("type") or "").lower() not in UNTYPED_INPUTS:
@@ -107,9 +110,10 @@ class _Walker(HTMLParser):
                 self.gaps.numbers.append(number)
 
 
-def mask_gaps(html: str) -> MaskGaps:
-    """Unmasked fields and e-mail addresses of one page."""
-    walker = _Walker()
+def mask_gaps(html: str, marks: VendorMarks = CLARITY_ONLY) -> MaskGaps:
+    """Unmasked fields and e-mail addresses of one page; ``marks``: the other recorders'
+    marks an element must carry too (Hotjar's ``data-hj-suppress`` when Hotjar is in use)."""
+    walker = _Walker(marks)
     walker.feed(html)
     walker.close()
     return walker.gaps

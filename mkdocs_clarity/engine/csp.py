@@ -331,7 +331,8 @@ class SiteCspBuilder:
                 self._auto_services.add(t.service)
                 spec = catalog().get(t.service)
                 if spec is not None:
-                    _service_sources(b, spec.csp, f"auto-gated {spec.name} found in pages", page)
+                    _service_sources(b, spec.csp_for({}), f"auto-gated {spec.name} found in pages",
+                                     page)
         self._embeds(scan)
         for r in scan.held_resources:  # gated vendor resources: they load once granted
             b.add(r.directive, r.origin, "resource", f"{r.url} (after consent)", page)

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
 
 from consent_generator.errors import UserError
 from consent_generator.model import MaskingConfig
@@ -36,9 +37,14 @@ from mkdocs_clarity.engine.masking_rules import (
     UNMASK_ATTR,
     UNMASK_TEXT,
     VOID_ELEMENTS,
+    VendorMarks,
     is_long_number,
+    vendor_marks,
 )
-from mkdocs_clarity.engine.scan import Tag, in_spans, tag_at
+from mkdocs_clarity.engine.scan import Attr, Tag, in_spans, tag_at
+
+if TYPE_CHECKING:
+    from consent_generator.model import ServiceConfig
 
 _ALL_ZERO = str.maketrans("123456789", "000000000")
 _FOUR_ZEROS_TO_BRACKET = re.compile("0000[^<>]*+([<>]?)")
@@ -185,6 +191,8 @@ class CompiledMasking:
     mode: str
     mask: tuple[Selector, ...]
     unmask: tuple[Selector, ...]
+    marks: VendorMarks = field(default_factory=VendorMarks)
+    """The enabled recorders' marks written beside Clarity's (Hotjar, PostHog)."""
 
     @property
     def empty(self) -> bool:
@@ -203,8 +211,10 @@ class CompiledMasking:
         return frozenset(names)
 
 
-def compile_masking(cfg: MaskingConfig) -> CompiledMasking:
-    """Compile every selector once per site; raises MaskingError on the first bad one."""
+def compile_masking(cfg: MaskingConfig,
+                    services: Iterable[ServiceConfig] = ()) -> CompiledMasking:
+    """Compile every selector once per site; raises MaskingError on the first bad one.
+    ``services``: the policy's, whose session recorders add their marks."""
     mask: list[Selector] = []
     for text in cfg.mask:
         mask += compile_selector(text)
@@ -214,7 +224,7 @@ def compile_masking(cfg: MaskingConfig) -> CompiledMasking:
     unmask: list[Selector] = []
     for text in cfg.unmask:
         unmask += compile_selector(text)
-    return CompiledMasking(cfg.mode, tuple(mask), tuple(unmask))
+    return CompiledMasking(cfg.mode, tuple(mask), tuple(unmask), vendor_marks(s.spec for s in services))
 
 
 @dataclass
@@ -586,9 +596,43 @@ def find_masks(html: str, compiled: CompiledMasking, *, opaque: Spans = (),
         result.insertions.append((tag.insertion_offset(html), UNMASK_TEXT))
         result.unmasked += 1
     for tag in masks.values():
-        if tag.has(MASK_ATTR):
-            continue
-        result.insertions.append((tag.insertion_offset(html), MASK_TEXT))
-        result.masked += 1
+        result.insertions += _mark_insertions(html, tag, compiled.marks)
+        result.masked += not tag.has(MASK_ATTR)
     result.insertions.sort()
     return result
+
+
+def _mark_insertions(html: str, tag: Tag, marks: VendorMarks) -> list[tuple[int, str]]:
+    """Clarity's mark and each enabled recorder's, for what one masked start tag lacks: one
+    insertion before its end (``MASK_TEXT`` alone when no other recorder is enabled), plus
+    the class names added inside an existing ``class`` attribute."""
+    offset = tag.insertion_offset(html)
+    text = "" if tag.has(MASK_ATTR) else MASK_TEXT
+    text += "".join(f" {a}" for a in marks.attributes if not tag.has(a))
+    words = " ".join(c for c in marks.classes if c not in (tag.get("class") or "").split())
+    out: list[tuple[int, str]] = []
+    cls = next((a for a in tag.attrs if a.name == "class"), None)
+    if words and cls is None:
+        text += f' class="{words}"'
+    elif words and cls is not None:
+        at_end, out = _class_insertions(html, cls, words)
+        if at_end and cls.end == offset:
+            text = at_end + text  # one insertion there: the attribute's end comes first
+        elif at_end:
+            out.append((cls.end, at_end))
+    return ([(offset, text)] if text else []) + out
+
+
+def _class_insertions(html: str, cls: Attr, words: str) -> tuple[str, list[tuple[int, str]]]:
+    """Class names added to an existing ``class`` attribute: at the end of a quoted value, in
+    front of an unquoted one (which gets quoted), or as the value of a bare ``class``. The
+    text due at the attribute's very end (a closing quote, a bare attribute's value) is
+    returned apart: it may share its offset with the tag's other marks and must come first."""
+    raw = html[cls.start:cls.end]
+    eq = raw.find("=")
+    if eq < 0:
+        return f'="{words}"', []
+    value = raw[eq + 1:].lstrip()
+    if value[:1] in ("\"", "'"):
+        return "", [(cls.end - 1, " " + words)]
+    return '"', [(cls.end - len(value), f'"{words} ')]

@@ -1,21 +1,71 @@
-"""The one rule set for what Clarity must not record: used by the rewrite (``masking.py``,
-which inserts the attributes) and by the audit (``maskcheck.py``, which checks the built
-pages), so the two can never disagree about what "masked" means.
+"""The one rule set for what session recorders must not record: used by the rewrite
+(``masking.py``, which inserts the attributes) and by the audit (``maskcheck.py``, which checks
+the built pages), so the two can never disagree about what "masked" means.
 
 Clarity's rules (learn.microsoft.com/clarity/setup-and-installation/clarity-masking):
 ``data-clarity-mask`` with any value masks an element and its subtree; ``data-clarity-unmask``
 shows a subtree again unless the element itself is masked.
+
+Other recorders (Hotjar, PostHog) get their own mark on exactly the same elements while they
+are enabled: each vendor's mark (an attribute or a class) is a fact of its catalog entry
+(``ServiceSpec.mask``), read here by :func:`vendor_marks`; the rules stay one.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from consent_generator.services.model import ServiceSpec
 
 MASK_ATTR = "data-clarity-mask"
 UNMASK_ATTR = "data-clarity-unmask"
 MASK_TEXT = f' {MASK_ATTR}="true"'
 UNMASK_TEXT = f' {UNMASK_ATTR}="true"'
+"""Clarity's mark, written wherever the rules mask (the catalog's Clarity entry names the same
+attribute; a test keeps the two equal)."""
+
+
+@dataclass(frozen=True)
+class VendorMarks:
+    """The marks of the enabled session recorders other than Clarity, written beside
+    ``data-clarity-mask`` (an element counts as masked only when it carries all of them)."""
+
+    attributes: tuple[str, ...] = ()
+    """Bare attributes: ``data-hj-suppress``."""
+    classes: tuple[str, ...] = ()
+    """Class names: ``ph-no-capture``."""
+
+    def __bool__(self) -> bool:
+        return bool(self.attributes or self.classes)
+
+    def carried_by(self, attrs: Mapping[str, str | None]) -> bool:
+        """Whether a start tag with these attributes carries every mark."""
+        have = set((attrs.get("class") or "").split())
+        return all(a in attrs for a in self.attributes) and all(c in have for c in self.classes)
+
+
+CLARITY_ONLY = VendorMarks()
+"""No other recorder enabled: Clarity's mark alone."""
+
+
+def vendor_marks(specs: Iterable[ServiceSpec]) -> VendorMarks:
+    """The marks of the enabled vendors that declare one (their catalog entries' ``mask``)."""
+    marks = [s.mask for s in specs if s.mask is not None]
+    return VendorMarks(
+        tuple(dict.fromkeys(m.attribute for m in marks if m.attribute and m.attribute != MASK_ATTR)),
+        tuple(dict.fromkeys(m.css_class for m in marks if m.css_class)))
+
+
+def session_recorders() -> frozenset[str]:
+    """Catalog ids of the vendors that record what visitors see (they declare a mask mark):
+    masking coverage matters when one of them is in use."""
+    from consent_generator.services import catalog
+
+    return frozenset(k for k, s in catalog().items() if s.mask is not None)
 
 BALANCED_SELECTORS = ("form", "input", "textarea", "select")
 """Form controls hold what visitors type: masked in balanced mode."""

@@ -428,7 +428,7 @@ def plan_page(html: str, path: str, policy: Policy, *, masking: CompiledMasking 
     ``path``). ``404.html`` needs an absolute one: it is served for missing URLs at any depth.
     """
     if masking is None:
-        masking = compile_masking(policy.masking)
+        masking = compile_masking(policy.masking, policy.services)
     if scan is None:
         scan = scan_page(html, path, index=masking.type_names, site_url=site_url)
     renderer = renderer or Renderer(policy)
@@ -502,6 +502,9 @@ def _plan_masks(html: str, scan: PageScan, masking: CompiledMasking, path: str,
                      body_end=scan.body_close, path=path, tag_index=scan.tag_index or None)
     plan.mask_at.extend(off for off, text in res.insertions if text == MASK_TEXT)
     plan.unmask_at.extend(off for off, text in res.insertions if text == UNMASK_TEXT)
+    # Other recorders' marks (Hotjar, PostHog) ride along as plain insertions.
+    plan.edits.extend((off, off, text) for off, text in res.insertions
+                      if text not in (MASK_TEXT, UNMASK_TEXT))
     plan.masked = res.masked
     plan.warnings.extend(res.warnings)
 

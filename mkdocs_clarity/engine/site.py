@@ -412,7 +412,7 @@ class SiteRewriter:
         self.base_path = base_path
         self.policy = policy
         self.site_origin = site_origin
-        self.masking = compile_masking(policy.masking)
+        self.masking = compile_masking(policy.masking, policy.services)
         self.jobs = jobs = default_jobs(jobs)
         self._pool: ProcessPoolExecutor | None = None
         self._pending: deque[Future[list[Planned]]] = deque()

@@ -114,8 +114,9 @@ class _Vendor:
     script_src: tuple[re.Pattern[str], ...]
 
 
-def _vendor(key: str, spec: ServiceSpec) -> _Vendor:
-    sources = tuple(s for values in spec.csp.values() for s in values)
+def _vendor(key: str, spec: ServiceSpec, csp: Mapping[str, tuple[str, ...]]) -> _Vendor:
+    """``csp``: the service's sources as the build computes them (``ServiceSpec.csp_for``)."""
+    sources = tuple(s for values in csp.values() for s in values)
     if spec.embed and spec.embed.privacy_host:
         sources += (f"https://{spec.embed.privacy_host}",)
     return _Vendor(key, sources, tuple(re.compile(p, re.I) for p in spec.detect.script_src))
@@ -126,11 +127,11 @@ class ThirdParties:
     is known by its key, then the whole catalog), and whether ``csp.extra`` declares it."""
 
     def __init__(self, policy: Policy | None) -> None:
-        specs: list[tuple[str, ServiceSpec]] = []
+        specs: list[tuple[str, ServiceSpec, Mapping[str, tuple[str, ...]]]] = []
         if policy is not None:
-            specs += [(s.key, s.spec) for s in policy.services]
-        specs += list(catalog().items())
-        self._vendors = tuple(_vendor(k, s) for k, s in specs)
+            specs += [(s.key, s.spec, s.csp) for s in policy.services]
+        specs += [(k, s, s.csp_for({})) for k, s in catalog().items()]
+        self._vendors = tuple(_vendor(k, s, csp) for k, s, csp in specs)
         extra = policy.csp.extra if policy is not None else {}
         self.declared: tuple[str, ...] = tuple(dict.fromkeys(
             s for values in extra.values() for s in values if not s.startswith("'")))

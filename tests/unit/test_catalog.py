@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 import textwrap
+from dataclasses import replace
 
 import pytest
 from jinja2 import Environment, StrictUndefined
@@ -35,8 +36,10 @@ def entry_problems(spec: ServiceSpec) -> list[str]:
     if spec.id != CUSTOM_ID:  # the user supplies sources and cookies for custom services
         if not any(spec.csp.values()):
             found.append("no CSP sources")
-        if not spec.cookies:
-            found.append("no cookies")
+        if not spec.cookies and not spec.cookieless:
+            found.append("no cookies")  # a cookieless vendor says so, with its reason
+        if spec.cookies and spec.cookieless:
+            found.append("declares cookies but says it is cookieless")
         if not (spec.snippet or spec.script_src or spec.embed):
             found.append("loads nothing: no snippet, script_src or embed")
     for directive, sources in spec.csp_for({p.name: p.example for p in spec.params}).items():
@@ -81,6 +84,7 @@ def test_entry_is_complete_and_well_formed(service_id):
         assert spec.privacy_url.startswith("https://")
         assert spec.docs and all(url.startswith("https://") for url in spec.docs)
         assert spec.detect.script_src or spec.detect.inline or spec.detect.iframe_src
+        assert spec.init is not None and spec.init.question.endswith("?")  # init asks it
 
 
 def test_the_checks_catch_a_broken_entry():
@@ -104,6 +108,12 @@ def test_the_checks_catch_a_broken_entry():
                         cookies=(Cookie("a", "1 day", "x"),),
                         signal=ConsentSignal("load-on-grant", "x"))
     assert "no CSP sources" in entry_problems(empty)
+    silent = replace(empty, csp={"script-src": ("https://x.example",)}, cookies=(),
+                     snippet="x()")
+    assert entry_problems(silent) == ["no cookies"]
+    assert entry_problems(replace(silent, cookieless="It counts by a daily hash.")) == []
+    assert "declares cookies but says it is cookieless" in entry_problems(
+        replace(silent, cookies=empty.cookies, cookieless="No cookie."))
 
 
 def test_catalog_has_the_vendors_of_the_issue():

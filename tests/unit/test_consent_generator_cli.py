@@ -12,7 +12,9 @@ from click.testing import CliRunner
 from consent_generator import __version__, render
 from consent_generator.cli import main
 from consent_generator.errors import UserError
+from consent_generator.init_vendors import init_vendors
 from consent_generator.policy import load_policy
+from tests.harness.init_answers import vendor_answers
 
 COMMANDS = ["init", "validate", "cookie-table", "snippet"]
 
@@ -112,18 +114,19 @@ def test_init_unusual_clarity_id_is_a_warning(run, tmp_path):
 
 
 def test_init_interactive_answers_at_the_prompts(run, tmp_path):
-    answers = [
-        "y",             # Clarity?
-        "abc/def",       #   invalid: asked again
-        "ABCDEFGHIJKL",  #   unusual: must be confirmed
-        "n",             #   not confirmed: asked again
-        "abcde12345",
-        "y",             # Google Analytics?
-        "UA-1234-1",     #   Universal Analytics: asked again
-        "G-ABCDE12345",
-        "n",             # Tag Manager?
-        "y",             # YouTube?
-        "",              # Vimeo? (default no)
+    answers = [*vendor_answers({
+        "clarity": ["y",             # Clarity?
+                    "abc/def",       #   invalid: asked again
+                    "ABCDEFGHIJKL",  #   unusual: must be confirmed
+                    "n",             #   not confirmed: asked again
+                    "abcde12345"],
+        "google-analytics": ["y",            # Google Analytics?
+                             "UA-1234-1",    #   Universal Analytics: asked again
+                             "G-ABCDE12345"],
+        "google-tag-manager": ["n"],         # Tag Manager?
+        "youtube": ["y"],                    # YouTube?
+        "vimeo": [""],                       # Vimeo? (default no)
+    }),                  # every other vendor: no
         "opt-in",        # mode
         "fr",            # language
         "",              # masking (default balanced)
@@ -146,8 +149,8 @@ def test_init_interactive_answers_at_the_prompts(run, tmp_path):
 
 
 def test_init_flags_skip_their_questions(run, tmp_path):
-    # only the unanswered questions are asked: GA, GTM, Vimeo, language, privacy page
-    answers = ["n", "n", "n", "auto", ""]
+    # only the unanswered questions are asked: the other vendors, language, privacy page
+    answers = [*vendor_answers(skip=("clarity", "youtube")), "auto", ""]
     result = run("init", "--clarity", "abcde12345", "--youtube", "--mode", "notice",
                  "--masking", "relaxed", input="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
@@ -317,3 +320,35 @@ def test_installed_entry_point_runs(tmp_path):
     assert "consent.yml:1:1: servics: unknown key 'servics'; did you mean 'services'?" in \
         done.stderr
     assert "Traceback" not in done.stderr
+
+
+# -- init questions come from the catalog entries ---------------------------------------------
+
+
+def test_init_takes_a_multi_param_vendor_by_one_flag_per_param(run, tmp_path):
+    result = run("init", "--non-interactive", "--matomo-url", "https://stats.example.org/",
+                 "--matomo-site-id", "7")
+    assert result.exit_code == 0, result.output
+    params = load_policy(tmp_path / "consent.yml").service("matomo").params
+    assert dict(params) == {"url": "https://stats.example.org/", "site_id": "7"}
+    result = run("init", "--non-interactive", "--force", "--matomo-url",
+                 "https://stats.example.org/")
+    assert result.exit_code == 1
+    assert "Matomo needs its site_id too: pass --matomo-site-id 1" in result.stderr
+    result = run("init", "--non-interactive", "--force", "--matomo-url", "http://x.org/",
+                 "--matomo-site-id", "7")
+    assert result.exit_code == 2 and "--matomo-url" in result.stderr
+
+
+def test_init_asks_each_catalog_vendor_its_own_question(run, tmp_path):
+    answers = [*vendor_answers({"matomo": ["y", "https://stats.example.org/", "x", "7"]}),
+               "opt-in", "auto", ""]
+    result = run("init", input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "Does the site use Matomo?" in result.output
+    assert "'x' is not a valid Matomo site_id" in result.output
+    assert dict(load_policy(tmp_path / "consent.yml").service("matomo").params) == {
+        "url": "https://stats.example.org/", "site_id": "7"}
+    help_text = run("init", "--help").stdout
+    for spec in init_vendors():
+        assert spec.init is not None and f"--{spec.id}" in help_text

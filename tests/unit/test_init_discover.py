@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from consent_generator.cli import main
 from consent_generator.discover import discover
 from consent_generator.policy import load_policy
+from tests.harness.init_answers import vendor_answers
 
 CLARITY_LOADER = """<script type="text/javascript">
     (function(c,l,a,r,i,t,y){
@@ -132,8 +133,9 @@ def test_two_different_ids_fail_without_prompts_naming_both_places(run, tmp_path
 
 def test_two_different_ids_ask_which_one_interactively(run, tmp_path):
     project(tmp_path, MATERIAL, {"docs/about.md": "# About\n" + GTAG_LOADER})
-    # GA is asked as a choice; Clarity, GTM, YouTube, Vimeo were not found: asked
-    answers = ["G-PASTED1234", "n", "n", "n", "n", "opt-in", "auto", ""]
+    # GA is asked as a choice; the other vendors were not found: asked
+    answers = ["G-PASTED1234", *vendor_answers(skip=("google-analytics",)), "opt-in", "auto",
+               ""]
     result = run("init", input="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
     assert "Which measurement_id should consent.yml load?" in result.output
@@ -145,7 +147,8 @@ def test_two_different_ids_ask_which_one_interactively(run, tmp_path):
 
 def test_found_services_are_not_asked_again(run, tmp_path):
     project(tmp_path, "site_name: S\n", {"docs/index.md": CLARITY_LOADER})
-    answers = ["n", "n", "y", "n", "opt-in", "auto", "", ""]  # GA, GTM, YouTube, Vimeo, ...
+    answers = [*vendor_answers({"youtube": ["y"]}, skip=("clarity",)),
+               "opt-in", "auto", "", ""]  # the other vendors, mode, language, masking, page
     result = run("init", input="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
     assert "Does the site use Microsoft Clarity?" not in result.output
@@ -161,7 +164,7 @@ def test_a_loader_without_a_readable_id_is_asked_or_named(run, tmp_path):
     assert result.exit_code == 1
     assert ("Microsoft Clarity found at docs/index.md:1, but its project_id could not be "
             "read; pass --clarity abcde12345") in result.stderr
-    answers = ["abcde12345", "n", "n", "n", "n", "opt-in", "auto", "", ""]
+    answers = ["abcde12345", *vendor_answers(skip=("clarity",)), "opt-in", "auto", "", ""]
     result = run("init", input="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
     assert load_policy(tmp_path / "consent.yml").service("clarity").params[

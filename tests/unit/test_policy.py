@@ -465,38 +465,38 @@ def test_custom_service_keys_on_a_catalog_service_are_unknown():
 
 CUSTOM = """\
 services:
-  plausible:
-    name: Plausible
-    provider: Plausible Insights OU
-    src: "https://plausible.io/js/script.js"
+  acme-stats:
+    name: Acme Stats
+    provider: Acme Stats Ltd
+    src: "https://stats.acme.example/js/script.js"
     category: analytics
     csp:
-      connect-src: ["https://plausible.io"]
+      connect-src: ["https://stats.acme.example"]
     cookies:
       - {name: "pl_id", lifetime: "1 day", purpose: "Counts a visit once.", pattern: "^pl_"}
 """
 
 
 def test_custom_service_becomes_a_spec():
-    service = parse_policy(CUSTOM).service("plausible")
-    assert service.key == "plausible" and service.is_custom
+    service = parse_policy(CUSTOM).service("acme-stats")
+    assert service.key == "acme-stats" and service.is_custom
     spec = service.spec
-    assert spec.id == "custom" and spec.name == "Plausible"
-    assert spec.provider == "Plausible Insights OU"
+    assert spec.id == "custom" and spec.name == "Acme Stats"
+    assert spec.provider == "Acme Stats Ltd"
     assert spec.signal.kind == "load-on-grant"
-    assert spec.script_src == "https://plausible.io/js/script.js"
-    assert dict(spec.csp) == {"connect-src": ("https://plausible.io",),
-                              "script-src": ("https://plausible.io",)}
+    assert spec.script_src == "https://stats.acme.example/js/script.js"
+    assert dict(spec.csp) == {"connect-src": ("https://stats.acme.example",),
+                              "script-src": ("https://stats.acme.example",)}
     assert [(c.name, c.lifetime, c.regex) for c in spec.cookies] == [
         ("pl_id", "1 day", "^pl_")]
     assert service.category == "analytics"
 
 
 def test_custom_service_src_origin_already_allowed_is_not_repeated():
-    text = CUSTOM.replace('connect-src: ["https://plausible.io"]',
-                          'script-src: ["https://*.plausible.io", "https://plausible.io"]')
-    assert parse_policy(text).service("plausible").csp["script-src"] == (
-        "https://*.plausible.io", "https://plausible.io")
+    text = CUSTOM.replace('connect-src: ["https://stats.acme.example"]',
+                          'script-src: ["https://*.stats.acme.example", "https://stats.acme.example"]')
+    assert parse_policy(text).service("acme-stats").csp["script-src"] == (
+        "https://*.stats.acme.example", "https://stats.acme.example")
 
 
 def test_custom_service_must_declare_csp_and_cookies():
