@@ -232,6 +232,9 @@ def test_material_pages_work_under_trusted_types(session, material_tt):
     page.wait_for_timeout(2000)
     for i in range(60):  # the search worker answers once its index is loaded
         page.fill(".md-search__input", "guide" if i % 2 else "guid")
+        # Material reads the query on keyup (and focus, and when the worker is ready); fill
+        # fires neither once the field has focus, so a slow worker missed every later try
+        page.press(".md-search__input", "End")
         page.wait_for_timeout(500)
         if page.evaluate("document.querySelectorAll('.md-search-result__item').length"):
             break
