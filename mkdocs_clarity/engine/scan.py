@@ -1007,6 +1007,12 @@ class _ScanState:
             return
         inner = scan_page(doc, self.path, site_url=self.site_url, _depth=self.depth + 1,
                           _claims=self.claims)
+        if kind == "srcdoc" and not (self.in_template or self.in_marker):
+            # The frame document shares this page's CSP: what it cannot hold is this page's.
+            self.unheld += [Tracker(THIRD_PARTY, u.kind, u.url, self.lines(tok.start), False,
+                                    self.in_head, False, tok.start, tok.end,
+                                    f"{element} {u.element}", True, u.loads)
+                            for u in inner.unheld_embeds]
         live = [t for t in inner.trackers if not t.gated]
         if live:
             self.track(tok, live[0].service, kind, live[0].url, held, element,

@@ -223,3 +223,13 @@ def test_audit_finds_an_unholdable_form_blocked_or_loading_before_consent(tmp_pa
     apply_site(site, extra, jobs=1)
     (live,) = [f for f in audit_site(site, extra).findings if f.value == IMG]
     assert (live.check, live.severity) == ("THIRD_PARTY_BEFORE_CONSENT", "medium")
+
+
+def test_a_style_attribute_inside_a_srcdoc_frame_is_reported_on_the_frame():
+    doc = STYLE_ATTR.replace('"', "&quot;")
+    scan = scan_page(_page(body=f'<iframe srcdoc="<p>a</p>{doc}"></iframe>'), "p.html")
+    (t,) = scan.unheld_embeds
+    assert (t.element, t.line, t.url) == ("<iframe srcdoc> <div style>", 3, IMG)
+    # <noscript> content never renders while scripts run: nothing to report
+    assert scan_page(_page(body=f"<noscript>{STYLE_ATTR}</noscript>"),
+                     "p.html").unheld_embeds == ()
