@@ -281,6 +281,7 @@ def audit_site(site_dir: str | Path, policy: Policy | None = None, *,
     findings += _third_party_findings(scans, origin)
     embeds = unknown_embeds(scans, policy, {k for k, _ in config_services})
     findings += _embed_findings(embeds)
+    findings += unheld_findings(scans, csp if deployed.policy else None)
     explained = _explain(csp, scans, policy, config_services, origin, themes.needs)
     entries = _source_entries(csp, explained, findings)
     gating = _gating(scans)
@@ -610,6 +611,39 @@ def _embed_findings(embeds: list[UnknownEmbed]) -> list[Finding]:
                 "Declare it in consent.yml under services so the banner names it and the "
                 "cookie table lists what it stores (entry under 'Unknown third-party "
                 "embeds')", None, e.url, "mkdocs-clarity", pages))
+    return out
+
+
+def unheld_findings(scans: list[PageScan], csp: Csp | None) -> list[Finding]:
+    """Unknown embeds no holder can keep inert (``style=""`` ``url()``, SVG references):
+    blocked by the deployed CSP, the feature is silently broken (MEDIUM ``BLOCKED_EMBED``);
+    allowed by it (``csp.extra``), or with no CSP at all, it loads before consent (MEDIUM
+    ``THIRD_PARTY_BEFORE_CONSENT``). Each names page:line, element, URL and the fix."""
+    from mkdocs_clarity.engine import embeds as emb
+
+    found: dict[tuple[str, str, str, bool], list[str]] = {}
+    for s in scans:
+        for t in s.unheld_embeds:
+            directive = emb.directive_of(t.loads)
+            allowed = t.kind != "svg-use" and (csp is None or any(
+                emb.source_matches(src, t.url) for src in csp.effective(directive) or ()))
+            found.setdefault((t.url, t.element, t.kind, allowed), []).append(
+                f"{s.path}:{t.line}")
+    out = []
+    for (url, element, kind, allowed), where in sorted(found.items()):
+        pages = tuple(dict.fromkeys(w.rsplit(":", 1)[0] for w in where))
+        at = ", ".join(dict.fromkeys(where))
+        if allowed:
+            out.append(Finding(
+                "THIRD_PARTY_BEFORE_CONSENT", "medium",
+                f"{element} loads {url} before any consent ({at}) and cannot be gated. "
+                f"Fix: {emb.UNHELD_FIX[kind]}", None, url, "mkdocs-clarity", pages))
+        else:
+            out.append(Finding(
+                "BLOCKED_EMBED", "medium",
+                f"unknown third-party embed that cannot be gated: {element} loads {url} "
+                f"({at}), which the CSP blocks: it never appears, before or after consent. "
+                f"Fix: {emb.UNHELD_FIX[kind]}", None, url, "mkdocs-clarity", pages))
     return out
 
 

@@ -191,3 +191,75 @@ def suggested_entry(url: str, directive: str, category: str = "marketing",
 def directive_of(loads: tuple[tuple[str, str], ...]) -> str:
     """The directive of a tracker's first load (a resource hint has none: connect-src)."""
     return loads[0][0] if loads else "connect-src"
+
+
+# --------------------------------------------------------------------------------------------
+# Style sheets, style attributes and SVG references
+# --------------------------------------------------------------------------------------------
+
+_FONT_FACE = re.compile(r"@font-face\b", re.I)
+_IMPORT_BEFORE = re.compile(r"@import\s*$", re.I)
+
+
+def css_loads(css: str) -> list[tuple[str, str]]:
+    """(URL, directive) of every ``url()`` and ``@import`` in a style sheet or ``style``
+    attribute: an ``@import`` is a style sheet (style-src), a ``url()`` in an ``@font-face``
+    block a font (font-src), any other ``url()`` an image (img-src: backgrounds, cursors,
+    list markers, masks). Comments and CSS escapes are read as :func:`.urls.css_urls` does."""
+    from mkdocs_clarity.engine.urls import css_url_matches
+
+    out: dict[str, str] = {}
+    for text, start, url, is_import in css_url_matches(css):
+        if is_import or _IMPORT_BEFORE.search(text, 0, start):
+            directive = "style-src"
+        else:
+            face = text.rfind("@font-face", 0, start)
+            directive = "font-src" if face >= 0 and _FONT_FACE.match(text, face) and \
+                "}" not in text[face:start] else "img-src"
+        out.setdefault(url, directive)
+    return list(out.items())
+
+
+UNHELD_FIX = {
+    "style-attr": "a style attribute cannot be held until consent without hiding its element: "
+                  "self-host the file, or move the rule into a <style> block (held until "
+                  "consent like any unknown embed)",
+    "svg": "SVG has no inert holder (a <template> inside <svg> is not inert): self-host the "
+           "file, or use an HTML <img> outside the <svg> (held until consent)",
+    "svg-use": "browsers never load a <use> reference from another origin, whatever the CSP "
+               "says: self-host the file",
+    "style": "SVG has no inert holder (a <template> inside <svg> is not inert): self-host the "
+             "file, or move the <style> out of the <svg> (held until consent)",
+}
+"""Why each form of unknown embed no holder can keep inert cannot be gated, and the fix."""
+
+
+def unheld_verdict(policy: Policy, url: str, directive: str, kind: str, where: str,
+                   what: str) -> tuple[str, str] | None:
+    """("warning" | "error", message) for an unknown embed no holder can keep inert
+    (``kind``: a key of :data:`UNHELD_FIX`), None when the policy allows it on purpose.
+
+    The CSP blocks it unless the author allowed it: ``csp.extra`` naming it is that choice
+    (it then loads before consent, as the author wrote); a custom service claiming it is a
+    declared vendor that would load before consent, so, as for catalog vendors, the build
+    stops; so it does under ``unknown_embeds: error``; otherwise a loud warning."""
+    from consent_generator.csp_vocabulary import FETCH_FALLBACKS
+
+    extra = policy.csp.extra
+    for name in (directive, *FETCH_FALLBACKS.get(directive, ())):
+        if name in extra:
+            if kind != "svg-use" and any(source_matches(s, url) for s in extra[name]):
+                return None
+            break
+    fix = UNHELD_FIX[kind]
+    svc = claimed_by(policy, url)
+    if svc is not None:
+        return "error", (f"{where}: {what} loads {url} from {svc.spec.name} (custom service "
+                         f"{svc.key}) before consent and cannot be gated: {fix}")
+    head = (f"{where}: unknown third-party embed that cannot be gated: {what} loads {url}, "
+            "which the CSP blocks (it never loads, before or after consent)")
+    if policy.unknown_embeds.error:
+        return "error", f"{head} (unknown_embeds: error). Fix: {fix}"
+    allow = (f"; or, if it may load before consent, allow it under csp.extra: "
+             f"{{{directive}: [{exact_source(url)}]}}") if kind != "svg-use" else ""
+    return "warning", f"{head}. Fix: {fix}{allow}"

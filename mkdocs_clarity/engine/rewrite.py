@@ -442,15 +442,27 @@ def plan_page(html: str, path: str, policy: Policy, *, masking: CompiledMasking 
     for t in scan.trackers:  # auto-gating: nothing that loads from a vendor is left live
         if not t.gated and not t.injected:
             _gate(html, t, policy, path, plan)
+    _plan_unheld(scan, policy, path, plan)
     _hold_loose_gated(html, scan, plan)
     if not masking.empty:
         _plan_masks(html, scan, masking, path, plan)
     _plan_injected(html, scan, plan)
-    if scan.trackers:
+    if scan.trackers or plan.errors:
         # Pages where the recogniser found no vendor load at all only get our blocks, the
         # CSP meta and masks, none of which can make a load appear: nothing to re-check.
         _verify(html, plan, path, site_url)
     return plan, scan
+
+
+def _plan_unheld(scan: PageScan, policy: Policy, path: str, plan: PagePlan) -> None:
+    """Unknown embeds no holder can keep inert (:attr:`PageScan.unheld_embeds`): never
+    silently broken. A loud warning (not a gating note: ``--strict`` fails on it) naming
+    page:line, element, URL and the fix, or an error (:func:`.embeds.unheld_verdict`)."""
+    for t in scan.unheld_embeds:
+        verdict = embeds.unheld_verdict(policy, t.url, embeds.directive_of(t.loads), t.kind,
+                                        f"{path}:{t.line}", t.element)
+        if verdict is not None:
+            (plan.errors if verdict[0] == "error" else plan.warnings).append(verdict[1])
 
 
 def _plan_csp_meta(html: str, scan: PageScan, policy: Policy, plan: PagePlan) -> None:

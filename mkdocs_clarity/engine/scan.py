@@ -26,7 +26,12 @@ from urllib.parse import urlsplit
 
 from consent_generator.csp_sources import first_line, sha256_source
 from consent_generator.render import BODY_END, BODY_START, HEAD_END, HEAD_START
-from mkdocs_clarity.engine.embeds import THIRD_PARTY, page_policy_allows, script_literals
+from mkdocs_clarity.engine.embeds import (
+    THIRD_PARTY,
+    css_loads,
+    page_policy_allows,
+    script_literals,
+)
 from mkdocs_clarity.engine.urls import PageUrls, css_urls, refresh_url, srcset_urls, vendor_hosts
 from mkdocs_clarity.themes import Claims, page_claims
 
@@ -545,6 +550,10 @@ class PageScan:
     """Spans of gated ``<script type="text/plain" data-consent-category>`` elements in the
     body outside any ``<template>``: Material's instant navigation would re-run them without
     their attributes, so the rewrite wraps them in a ``<template>``."""
+    unheld_embeds: tuple[Tracker, ...] = ()
+    """Unknown third-party loads no holder can keep inert (``style=""`` ``url()``, SVG
+    ``<image>``/``<use>``/``<feImage>`` references, a ``<style>`` inside ``<svg>``): the rewrite
+    warns (or stops, :func:`~mkdocs_clarity.engine.embeds.unheld_verdict`), never gates them."""
 
 
 @dataclass(frozen=True)
@@ -714,6 +723,7 @@ def scan_page(html: str, path: str, *, index: frozenset[str] = frozenset(),
                     opaque=tuple(st.opaque), doctype_end=_doctype_end(html),
                     tag_index={k: tuple(v) for k, v in tag_index.items()},
                     loose_gated=tuple(st.loose), held_resources=tuple(st.held),
+                    unheld_embeds=tuple(st.unheld),
                     **st.offsets)  # type: ignore[arg-type]
 
 
@@ -742,6 +752,7 @@ class _ScanState:
         self.opaque: list[tuple[int, int]] = []
         self.loose: list[tuple[int, int]] = []
         self.held: list[Resource] = []
+        self.unheld: list[Tracker] = []
         self.offsets: dict[str, object] = {}
         self.has_head = self.has_body = self.injected = self.in_marker = False
         self.in_head = True  # until <body>/</head>: content before them is head-ish for gating
@@ -849,6 +860,9 @@ class _ScanState:
                     if hit:
                         self.track(tok, hit[0], "style-attr", hit[1], False,
                                    f"<{tok.name} style>")
+                        break
+                else:
+                    self._unheld(tok, "style-attr", f"<{tok.name} style>", css_loads(a.value))
             elif a.name.startswith("on") and len(a.name) > 2:
                 self.handlers.append(EventHandler(tok.name, a.name, self.lines(tag.start)))
 
@@ -911,6 +925,21 @@ class _ScanState:
             hit = self.urls.vendor(href)
             if hit:
                 self.track(tok, hit[0], "svg", hit[1], False, f"<svg><{name} href>")
+            else:
+                self._unheld(tok, "svg-use" if name == "use" else "svg",
+                             f"<svg><{name} href>", [(href, "img-src")])
+
+    def _unheld(self, tok: Token, kind: str, element: str,
+                urls: list[tuple[str, str]]) -> None:
+        """Unknown third-party loads of a form no holder can keep inert (see
+        :attr:`PageScan.unheld_embeds`); already inert in a gated ``<template>``: nothing."""
+        if self.in_template or self.in_marker:
+            return
+        loads = tuple((d, h) for u, d in urls if (h := self.third_party(u, d)) is not None)
+        if loads:
+            self.unheld.append(Tracker(THIRD_PARTY, kind, loads[0][1], self.lines(tok.start),
+                                       False, self.in_head, False, tok.start, tok.end,
+                                       element, True, loads))
 
     def _style(self, tok: Token) -> None:
         text = self.html[tok.content_start:tok.content_end]
@@ -921,6 +950,18 @@ class _ScanState:
             if hit:
                 self.track(tok, hit[0], "style", hit[1], False, "<style> url()")
                 return
+        loads = css_loads(text)
+        if not loads:
+            return
+        label = "<style> @import" if loads[0][1] == "style-src" else "<style> url()"
+        if tok.foreign or tok.breakout:
+            self._unheld(tok, "style", "<svg><style>", loads)
+            return
+        found = tuple((d, h) for u, d in loads if (h := self.third_party(u, d)) is not None)
+        if found:
+            # A <style> is held in a <template> (the runtime inserts it once granted; its
+            # hash is in style-src like every inline style's).
+            self.track(tok, THIRD_PARTY, "style", found[0][1], False, label, loads=found)
 
     def _meta(self, tok: Token, tag: Tag) -> None:
         equiv = (tag.get("http-equiv") or "").strip().lower()
@@ -966,6 +1007,12 @@ class _ScanState:
             return
         inner = scan_page(doc, self.path, site_url=self.site_url, _depth=self.depth + 1,
                           _claims=self.claims)
+        if kind == "srcdoc" and not (self.in_template or self.in_marker):
+            # The frame document shares this page's CSP: what it cannot hold is this page's.
+            self.unheld += [Tracker(THIRD_PARTY, u.kind, u.url, self.lines(tok.start), False,
+                                    self.in_head, False, tok.start, tok.end,
+                                    f"{element} {u.element}", True, u.loads)
+                            for u in inner.unheld_embeds]
         live = [t for t in inner.trackers if not t.gated]
         if live:
             self.track(tok, live[0].service, kind, live[0].url, held, element,
