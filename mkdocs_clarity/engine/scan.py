@@ -20,13 +20,20 @@ import bisect
 import html as htmllib
 import re
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from urllib.parse import urlsplit
 
 from consent_generator.csp_sources import sha256_source
 from consent_generator.render import BODY_END, BODY_START, HEAD_END, HEAD_START
-from mkdocs_clarity.engine.urls import PageUrls, css_urls, refresh_url, srcset_urls, vendor_hosts
+from mkdocs_clarity.engine.urls import (
+    PageUrls,
+    css_loads,
+    css_urls,
+    refresh_url,
+    srcset_urls,
+    vendor_hosts,
+)
 
 RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed",
                       "noframes", "noscript"})
@@ -462,13 +469,17 @@ class Tracker:
     foreign: bool = False
     """Inside SVG/MathML (or the HTML element that ends it): a ``<template>`` there is not
     inert, so it cannot hold this."""
+    refuse: str = ""
+    """Why this load must not be honoured even once granted (``credentials``: its URL
+    carries ``user:password@``); the rewrite refuses the page, naming it."""
 
 
 TRACKER_KINDS = {
     "script-src": "a script", "inline": "an inline script", "iframe": "a frame",
     "resource": "a resource", "hint": "a resource hint", "style": "a style sheet",
     "srcdoc": "a frame document (srcdoc)", "noscript": "<noscript> content",
-    "style-attr": "a style attribute", "refresh": "a meta refresh", "svg": "an SVG reference"}
+    "style-attr": "a style attribute", "refresh": "a meta refresh", "svg": "an SVG reference",
+    "base": "a <base href> (every relative URL of the page)"}
 """Every kind of vendor load the recogniser reports (see docs/recognition.md)."""
 
 
@@ -549,6 +560,26 @@ def detectors() -> _Detectors:
                      for p in getattr(spec.detect, attr))
 
     return _Detectors(comp("script_src"), comp("inline"), comp("iframe_src"))
+
+
+@cache
+def catalog_covers(service: str, directive: str, origin: str) -> bool:
+    """Whether catalog service ``service``'s own ``directive`` sources (the ones an enabled or
+    auto-gated service brings) already allow ``origin`` (``https://host``, a bare ``host``
+    for ``//host`` URLs): only then does a held load of it need no source of its own."""
+    from consent_generator.services import catalog
+
+    spec = catalog().get(service)
+    if spec is None or "://" not in origin:
+        return False
+    scheme, host = origin.split("://", 1)
+    for source in spec.csp.get(directive, ()):
+        s_scheme, _, s_host = source.rpartition("://")
+        if s_scheme != scheme:
+            continue
+        if s_host == host or (s_host.startswith("*.") and host.endswith(s_host[1:])):
+            return True
+    return False
 
 
 def detect(kind: str, text: str) -> str | None:
@@ -727,6 +758,9 @@ class _ScanState:
         self.has_head = self.has_body = self.injected = self.in_marker = False
         self.in_head = True  # until <body>/</head>: content before them is head-ish for gating
         self.template_gated: list[bool] = []
+        self.held_until = 0
+        """End of the last element the rewrite holds whole (a ``<video>`` with its
+        ``<source>``s): a vendor load inside it is held by that holder, not by one of its own."""
 
     @property
     def in_template(self) -> bool:
@@ -751,11 +785,27 @@ class _ScanState:
             self.template_gated.pop()
 
     def track(self, tok: Token, service: str, kind: str, url: str, gated: bool,
-              element: str, end: int | None = None) -> None:
+              element: str, end: int | None = None, refuse: str = "") -> None:
+        end = tok.end if end is None else end
+        if kind != "inline" and not refuse and self.urls.has_credentials(url):
+            refuse = "credentials"
+        held_by_outer = tok.start < self.held_until
+        if end > tok.end and not held_by_outer:
+            self.held_until = end
         self.trackers.append(Tracker(
-            service, kind, url, self.lines(tok.start), gated or self.in_template, self.in_head,
-            self.in_marker, tok.start, tok.end if end is None else end, element,
-            tok.foreign or tok.breakout))
+            service, kind, url, self.lines(tok.start), gated or self.in_template or held_by_outer,
+            self.in_head, self.in_marker, tok.start, end, element, tok.foreign or tok.breakout,
+            refuse))
+
+    def hold_source(self, tag: Tag, attr: str, url: str, directive: str,
+                    service: str | None = None) -> None:
+        """Let the CSP allow what a held load fetches once granted: its origin exactly as the
+        browser reads the URL (``//host`` is the page's scheme, a trailing-dot host is another
+        host for CSP), unless ``service``'s catalog sources already cover it."""
+        origin = self.urls.origin(url)
+        if origin and not (service and catalog_covers(service, directive, origin)):
+            self.held.append(Resource(tag.name, attr, url, origin, directive,
+                                      self.lines(tag.start)))
 
     def start_tag(self, tok: Token, tag: Tag) -> None:
         name = tok.name
@@ -774,14 +824,23 @@ class _ScanState:
             self._meta(tok, tag)
         elif name == "noscript":
             self._nested(tok, self.html[tok.content_start:tok.content_end], "noscript",
-                         "noscript", self.in_template)
+                         "<noscript>", self.in_template)
         elif name == "iframe" and self._iframe(tok, tag):
             return
         elif name == "base" and tag.get("href") is not None:
-            self.urls.set_base(tag.get("href") or "")
+            self._base(tok, tag)
         if not tok.foreign and name not in ("style", "meta") and (
                 not self.trackers or self.trackers[-1].start != tok.start):
             self._resources(tok, tag)
+
+    def _base(self, tok: Token, tag: Tag) -> None:
+        """A ``<base href>`` at a vendor sends every relative URL after it there; the site's
+        ``base-uri 'self'`` blocks it, so it is a vendor load no holder can defer."""
+        href = tag.get("href") or ""
+        hit = self.urls.vendor(href)
+        if hit and not self.in_template:
+            self.track(tok, hit[0], "base", hit[1], False, "<base href>")
+        self.urls.set_base(href)
 
     def _structure(self, tok: Token, tag: Tag) -> None:
         name = tok.name
@@ -841,6 +900,8 @@ class _ScanState:
             hit = self.urls.vendor(url, detectors().script_src)
             if hit:
                 self.track(tok, hit[0], "script-src", url, held or src is None, "<script src>")
+                if not self.in_marker:
+                    self.hold_source(tag, "src", url, "script-src", hit[0])
 
     def _foreign(self, tok: Token, tag: Tag) -> None:
         """SVG/MathML: scripts load ``href``/``xlink:href``; images and uses fetch too."""
@@ -863,11 +924,27 @@ class _ScanState:
         text = self.html[tok.content_start:tok.content_end]
         self.styles.append(InlineStyle(sha256_source(text), first_line(text),
                                        self.lines(tok.start), self.in_marker))
-        for url in css_urls(text):
-            hit = self.urls.vendor(url)
-            if hit:
-                self.track(tok, hit[0], "style", hit[1], False, "<style> url()")
-                return
+        loads = css_loads(text)
+        if not loads or self.in_marker:
+            return
+        hit = next((h for url, _ in loads if (h := self.urls.vendor(url))), None)
+        if hit:
+            self.track(tok, hit[0], "style", hit[1], False, "<style> url()")
+        self._style_sources(tok, loads, held=bool(hit) or self.in_template)
+
+    def _style_sources(self, tok: Token, loads: list[tuple[str, str]], held: bool) -> None:
+        """What a ``<style>`` fetches (``@import``: style-src, ``@font-face``: font-src,
+        images: img-src) joins the CSP: as held sources when the style waits for consent."""
+        assert tok.tag is not None
+        if held and (tok.foreign or tok.breakout):
+            return  # refused: nothing will load it
+        for url, directive in loads:
+            origin = self.urls.origin(url)
+            if not origin:
+                continue
+            attr = "@import" if directive == "style-src" else "url()"
+            r = Resource("style", attr, url, origin, directive, self.lines(tok.start))
+            (self.held if held else self.resources).append(r)
 
     def _meta(self, tok: Token, tag: Tag) -> None:
         equiv = (tag.get("http-equiv") or "").strip().lower()
@@ -893,6 +970,8 @@ class _ScanState:
         hit = self.urls.vendor(url, detectors().iframe_src) if url else None
         if hit and srcdoc is None:
             self.track(tok, hit[0], "iframe", url or "", src is None, "<iframe src>")
+            if not self.in_marker:
+                self.hold_source(tag, "src", url or "", "frame-src", hit[0])
             return True
         return False
 
@@ -905,19 +984,43 @@ class _ScanState:
         inner = scan_page(doc, self.path, _depth=self.depth + 1)
         live = [t for t in inner.trackers if not t.gated]
         if live:
-            self.track(tok, live[0].service, kind, live[0].url, held, element)
+            self.track(tok, live[0].service, kind, live[0].url, held, element,
+                       refuse=next((t.refuse for t in live if t.refuse), ""))
+        if kind == "srcdoc":
+            self._srcdoc_facts(tok, inner, live[1:], held=held or bool(live))
+
+    def _srcdoc_facts(self, tok: Token, inner: PageScan, more: list[Tracker],
+                      held: bool) -> None:
+        """A ``srcdoc`` document runs under this page's CSP (it inherits the policy): its
+        inline scripts and styles need their hashes here, its loads their sources, and each
+        vendor in it its service's sources (the frame is held as one, by its first vendor)."""
+        line, start, end, mark = self.lines(tok.start), tok.start, tok.end, self.in_marker
+        self.scripts += [replace(s, line=line, start=start, end=end, in_head=self.in_head,
+                                 injected=mark) for s in inner.inline_scripts]
+        self.styles += [replace(s, line=line, injected=mark) for s in inner.inline_styles]
+        self.style_attrs += [replace(a, line=line, injected=mark) for a in inner.style_attrs]
+        self.handlers += [replace(h, line=line) for h in inner.event_handlers]
+        self.held += inner.held_resources
+        (self.held if held else self.resources).extend(inner.resources)
+        self.trackers += [replace(t, gated=True, line=line, start=start, end=end,
+                                  in_head=self.in_head, injected=mark) for t in more]
 
     def _resources(self, tok: Token, tag: Tag) -> None:
-        for attr, url, directive in _resource_urls(tag):
+        loads = list(_resource_urls(tag))
+        for attr, url, directive in loads:
             hit = self.urls.vendor(url) if tag.name != "script" else None
             if hit is not None:
                 kind = "hint" if tag.name == "link" and _is_hint(tag) else "resource"
                 end = _element_end(self.html, tok) if tok.name in _END_SEARCHED else None
                 self.track(tok, hit[0], kind, hit[1], False, _element_label(tag, attr), end)
-                origin = self.urls.origin(url)
-                if kind == "resource" and origin and not tok.foreign and not tok.breakout:
-                    self.held.append(Resource(tok.name, attr, url, origin, directive,
-                                              self.lines(tag.start)))
+                if kind == "resource" and not tok.foreign and not tok.breakout:
+                    # Held whole: every URL of the element (each srcset candidate, a video's
+                    # poster and src) loads once granted, so each needs its source; an
+                    # <object>/<embed> showing a document is a frame as well (frame-src).
+                    for a, u, d in loads:
+                        self.hold_source(tag, a, u, d)
+                        if d == "object-src":
+                            self.hold_source(tag, a, u, "frame-src")
                 return
             if self.in_marker or self.in_template or directive == "hint":
                 continue

@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from consent_generator.policy import load_policy
-from mkdocs_clarity.engine import site as site_module
 from mkdocs_clarity.cli import main
+from mkdocs_clarity.engine import site as site_module
 from mkdocs_clarity.engine.siteurl import SiteUrlError, detect_site_url, parse_site_url
 
 POLICY = Path(__file__).parents[1] / "fixtures" / "static_sites" / "consent.yml"

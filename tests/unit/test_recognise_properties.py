@@ -7,18 +7,15 @@ run gives the same bytes.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consent_generator.model import Policy
 from mkdocs_clarity.engine.rewrite import GatingError, RewriteContext, rewrite_page
 from mkdocs_clarity.engine.scan import scan_page
+from tests.harness.corpus import variants
 
-CORPUS = Path(__file__).parents[1] / "fixtures" / "adversarial"
-TRACKERS = [p.read_text() for group in ("gated", "refused")
-            for p in sorted((CORPUS / group).glob("*.html"))]
+TRACKERS = [v.fragment for group in ("gated", "dropped", "refused") for v in variants(group)]
 FILLER = ["<p>text &amp; more</p>", "<div class=x>", "</div>", "<svg>", "</svg>", "<math>",
           "<template>", "</template>", "<!-- c -->", "<textarea>", "</textarea>", "<table>",
           "<pre>  x\n</pre>", "<script>var a = 1 < 2;</script>", "<style>p{}</style>",
