@@ -275,15 +275,21 @@ DEMO_PAGES = ("video/", "pasted/", "contact/", "privacy/", "")
 
 def _demo_with_tt(dest: Path, port: int) -> Path:
     """demo_site as shipped, seen at its site_url (instant navigation on), with code copy on
-    and ``csp.trusted_types: true``."""
+    (highlighted code blocks) and ``csp.trusted_types: true``."""
     import shutil
 
     root = dest / "demo"
     shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("site"))
     set_site_url(root, f"http://127.0.0.1:{port}/")
     cfg = root / "mkdocs.yml"
-    cfg.write_text(cfg.read_text().replace("    - navigation.instant\n",
-                                           "    - navigation.instant\n    - content.code.copy\n"))
+    text = cfg.read_text().replace("    - navigation.instant\n",
+                                   "    - navigation.instant\n    - content.code.copy\n")
+    # code blocks get Material's copy button when highlighted
+    text = text.replace("  - admonition\n",
+                        "  - admonition\n  - pymdownx.highlight\n  - pymdownx.superfences\n")
+    cfg.write_text(text)
+    pasted = root / "docs" / "pasted.md"
+    pasted.write_text(pasted.read_text() + "\n```sh\nmkdocs build --strict\n```\n")
     consent = root / "consent.yml"
     text = consent.read_text()
     assert "  delivery: [meta]\n" in text
@@ -303,10 +309,13 @@ def demo_tt(tmp_path_factory):
 
 
 def _search(page, term: str) -> int:
-    page.locator(".md-search__input").focus()
-    for i in range(60):  # the search worker answers once its index is loaded
-        page.fill(".md-search__input", term if i % 2 else term[:-1])
-        page.wait_for_timeout(300)
+    """Search as a visitor does (``/``, then type); the number of results shown."""
+    page.keyboard.press("/")
+    page.fill(".md-search__input", "")
+    page.keyboard.type(term)
+    found = 0
+    for _ in range(80):  # the search worker answers once its index is loaded
+        page.wait_for_timeout(250)
         found = page.evaluate("document.querySelectorAll('.md-search-result__item').length")
         if found:
             break
@@ -319,8 +328,8 @@ def _instant_tour(page, base: str) -> list[str]:
     page.evaluate("window.__noReload = 'same document'")
     reloaded = []
     for path in DEMO_PAGES:
-        page.locator(f'.md-nav--primary a[href$="/{path}"], .md-nav--primary a[href="./{path}"]'
-                     if path else '.md-header__button.md-logo').first.dispatch_event("click")
+        page.locator(f'.md-nav--primary a.md-nav__link[href$="{path}"]' if path
+                     else ".md-header__button.md-logo").first.dispatch_event("click")
         page.wait_for_url(base + path)
         wait_until(page, "window.siteConsent !== undefined")
         if page.evaluate("window.__noReload") != "same document":
@@ -345,7 +354,8 @@ def test_demo_site_works_under_trusted_types(session, demo_tt):
     assert _instant_tour(page, base) == []
     page.goto(base + "pasted/", wait_until="load")
     wait_until(page, "window.siteConsent !== undefined")
-    page.locator(".md-clipboard").first.dispatch_event("click")  # code copy (clipboard.js)
+    copy = page.locator('button[data-md-type="copy"], .md-clipboard').first
+    copy.dispatch_event("click")  # code copy (clipboard.js) under enforcement
     assert session.third_party(r"clarity|google|youtube") == []
     page.get_by_role("button", name="Accept all").click()
     wait_until(page, "document.querySelector('script[src*=\"clarity.ms/tag/abcde12345\"]')")
