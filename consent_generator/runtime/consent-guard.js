@@ -26,7 +26,9 @@
   const vendors = cfg.vendors || [];
   function categoriesOf(url) {
     let host;
-    try { host = new URL(url, d.baseURI).hostname.toLowerCase(); } catch (e) { return null; }
+    // 'www.clarity.ms.' (trailing dot) is the same host to DNS, another one to a string test
+    try { host = new URL(url, d.baseURI).hostname.toLowerCase().replace(/\.$/, ''); }
+    catch (e) { return null; }
     for (const [pattern, list] of vendors) {
       if (host === pattern || (pattern.startsWith('*.') && host.endsWith(pattern.slice(1)))) {
         return list;

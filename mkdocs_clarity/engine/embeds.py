@@ -197,29 +197,6 @@ def directive_of(loads: tuple[tuple[str, str], ...]) -> str:
 # Style sheets, style attributes and SVG references
 # --------------------------------------------------------------------------------------------
 
-_FONT_FACE = re.compile(r"@font-face\b", re.I)
-_IMPORT_BEFORE = re.compile(r"@import\s*$", re.I)
-
-
-def css_loads(css: str) -> list[tuple[str, str]]:
-    """(URL, directive) of every ``url()`` and ``@import`` in a style sheet or ``style``
-    attribute: an ``@import`` is a style sheet (style-src), a ``url()`` in an ``@font-face``
-    block a font (font-src), any other ``url()`` an image (img-src: backgrounds, cursors,
-    list markers, masks). Comments and CSS escapes are read as :func:`.urls.css_urls` does."""
-    from mkdocs_clarity.engine.urls import css_url_matches
-
-    out: dict[str, str] = {}
-    for text, start, url, is_import in css_url_matches(css):
-        if is_import or _IMPORT_BEFORE.search(text, 0, start):
-            directive = "style-src"
-        else:
-            face = text.rfind("@font-face", 0, start)
-            directive = "font-src" if face >= 0 and _FONT_FACE.match(text, face) and \
-                "}" not in text[face:start] else "img-src"
-        out.setdefault(url, directive)
-    return list(out.items())
-
-
 UNHELD_FIX = {
     "style-attr": "a style attribute cannot be held until consent without hiding its element: "
                   "self-host the file, or move the rule into a <style> block (held until "

@@ -268,6 +268,12 @@ _CANNOT_GATE = {
            "outside the <svg>, or self-host the file",
     "foreign": "SVG has no inert holder (a <template> inside <svg> is not inert); move it "
                "outside the <svg>, or self-host the file",
+    "base": "it sends every relative URL of the page to the vendor, and the site's CSP "
+            "(base-uri 'self') blocks it, so the page's relative links would change meaning; "
+            "remove the <base> or point it at the site",
+    "credentials": "the URL carries a user name or password (user:password@host): Chromium "
+                   "refuses to fetch it and other browsers send the credentials to the vendor; "
+                   "remove the 'user:password@' part",
 }
 
 
@@ -302,7 +308,7 @@ def _gate(html: str, t: Tracker, policy: Policy, path: str, plan: PagePlan) -> N
                "visitors without JavaScript cannot consent")
         plan.warnings.append(f"{path}:{t.line}: {t.element} to {name} ({t.url}) removed: {why}")
         return
-    reason = _CANNOT_GATE.get(t.kind) or (
+    reason = _CANNOT_GATE.get(t.refuse) or _CANNOT_GATE.get(t.kind) or (
         _CANNOT_GATE["foreign"] if t.foreign and t.kind not in ("script-src", "inline",
                                                                  "iframe") else None)
     if reason:
@@ -382,6 +388,8 @@ def _inert_script(tag: Tag, html: str, gate_attrs: str,
 def _verify(html: str, plan: PagePlan, path: str, site_url: str | None) -> None:
     """What the build says it did, it did: the rewritten page, scanned again with the same
     recogniser, has no live vendor load outside a holder (else a :class:`GatingError`)."""
+    if plan.errors:  # refused already: the re-check would only repeat each one
+        raise GatingError("\n".join(dict.fromkeys(plan.errors)))
     # The page's own policy stays readable (as data-consent-original): what it allows is the
     # author's, not an unknown embed (see engine/embeds.py).
     out = apply_plan(html, plan, Csp() if plan.original_csp else None, None)

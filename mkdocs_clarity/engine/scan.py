@@ -20,19 +20,21 @@ import bisect
 import html as htmllib
 import re
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from urllib.parse import urlsplit
 
 from consent_generator.csp_sources import first_line, sha256_source
 from consent_generator.render import BODY_END, BODY_START, HEAD_END, HEAD_START
-from mkdocs_clarity.engine.embeds import (
-    THIRD_PARTY,
+from mkdocs_clarity.engine.embeds import THIRD_PARTY, page_policy_allows, script_literals
+from mkdocs_clarity.engine.urls import (
+    PageUrls,
     css_loads,
-    page_policy_allows,
-    script_literals,
+    css_urls,
+    refresh_url,
+    srcset_urls,
+    vendor_hosts,
 )
-from mkdocs_clarity.engine.urls import PageUrls, css_urls, refresh_url, srcset_urls, vendor_hosts
 from mkdocs_clarity.themes import Claims, page_claims
 
 RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed",
@@ -482,13 +484,17 @@ class Tracker:
     loads: tuple[tuple[str, str], ...] = ()
     """Unknown embeds (service :data:`~mkdocs_clarity.engine.embeds.THIRD_PARTY`): every
     (directive, absolute URL) it loads, which the CSP allows exactly once granted."""
+    refuse: str = ""
+    """Why this load must not be honoured even once granted (``credentials``: its URL
+    carries ``user:password@``); the rewrite refuses the page, naming it."""
 
 
 TRACKER_KINDS = {
     "script-src": "a script", "inline": "an inline script", "iframe": "a frame",
     "resource": "a resource", "hint": "a resource hint", "style": "a style sheet",
     "srcdoc": "a frame document (srcdoc)", "noscript": "<noscript> content",
-    "style-attr": "a style attribute", "refresh": "a meta refresh", "svg": "an SVG reference"}
+    "style-attr": "a style attribute", "refresh": "a meta refresh", "svg": "an SVG reference",
+    "base": "a <base href> (every relative URL of the page)"}
 """Every kind of vendor load the recogniser reports (see docs/recognition.md)."""
 
 
@@ -573,6 +579,26 @@ def detectors() -> _Detectors:
                      for p in getattr(spec.detect, attr))
 
     return _Detectors(comp("script_src"), comp("inline"), comp("iframe_src"))
+
+
+@cache
+def catalog_covers(service: str, directive: str, origin: str) -> bool:
+    """Whether catalog service ``service``'s own ``directive`` sources (the ones an enabled or
+    auto-gated service brings) already allow ``origin`` (``https://host``, a bare ``host``
+    for ``//host`` URLs): only then does a held load of it need no source of its own."""
+    from consent_generator.services import catalog
+
+    spec = catalog().get(service)
+    if spec is None or "://" not in origin:
+        return False
+    scheme, host = origin.split("://", 1)
+    for source in spec.csp.get(directive, ()):
+        s_scheme, _, s_host = source.rpartition("://")
+        if s_scheme != scheme:
+            continue
+        if s_host == host or (s_host.startswith("*.") and host.endswith(s_host[1:])):
+            return True
+    return False
 
 
 def detect(kind: str, text: str) -> str | None:
@@ -764,6 +790,9 @@ class _ScanState:
         """The site's own origin, when known: its absolute URLs are first-party."""
         self.page_policies: list[str] = []
         """The page's own CSP ``<meta>`` policies in ``<head>`` (what the author allowed)."""
+        self.held_until = 0
+        """End of the last element the rewrite holds whole (a ``<video>`` with its
+        ``<source>``s): a vendor load inside it is held by that holder, not by one of its own."""
 
     @property
     def in_template(self) -> bool:
@@ -789,11 +818,17 @@ class _ScanState:
 
     def track(self, tok: Token, service: str, kind: str, url: str, gated: bool,
               element: str, end: int | None = None,
-              loads: tuple[tuple[str, str], ...] = ()) -> None:
+              loads: tuple[tuple[str, str], ...] = (), refuse: str = "") -> None:
+        end = tok.end if end is None else end
+        if kind != "inline" and not refuse and self.urls.has_credentials(url):
+            refuse = "credentials"
+        held_by_outer = tok.start < self.held_until
+        if end > tok.end and not held_by_outer:
+            self.held_until = end
         self.trackers.append(Tracker(
-            service, kind, url, self.lines(tok.start), gated or self.in_template, self.in_head,
-            self.in_marker, tok.start, tok.end if end is None else end, element,
-            tok.foreign or tok.breakout, loads))
+            service, kind, url, self.lines(tok.start), gated or self.in_template or held_by_outer,
+            self.in_head, self.in_marker, tok.start, end, element, tok.foreign or tok.breakout,
+            loads, refuse))
 
     def third_party(self, url: str, directive: str) -> str | None:
         """The absolute URL when ``url`` loads from another host that no theme profile and
@@ -807,6 +842,16 @@ class _ScanState:
                 page_policy_allows(p, directive, h) for p in self.page_policies for h in hrefs):
             return None
         return max(hrefs)  # the https reading of a //host URL
+
+    def hold_source(self, tag: Tag, attr: str, url: str, directive: str,
+                    service: str | None = None) -> None:
+        """Let the CSP allow what a held load fetches once granted: its origin exactly as the
+        browser reads the URL (``//host`` is the page's scheme, a trailing-dot host is another
+        host for CSP), unless ``service``'s catalog sources already cover it."""
+        origin = self.urls.origin(url)
+        if origin and not (service and catalog_covers(service, directive, origin)):
+            self.held.append(Resource(tag.name, attr, url, origin, directive,
+                                      self.lines(tag.start)))
 
     def start_tag(self, tok: Token, tag: Tag) -> None:
         name = tok.name
@@ -825,14 +870,23 @@ class _ScanState:
             self._meta(tok, tag)
         elif name == "noscript":
             self._nested(tok, self.html[tok.content_start:tok.content_end], "noscript",
-                         "noscript", self.in_template)
+                         "<noscript>", self.in_template)
         elif name == "iframe" and self._iframe(tok, tag):
             return
         elif name == "base" and tag.get("href") is not None:
-            self.urls.set_base(tag.get("href") or "")
+            self._base(tok, tag)
         if not tok.foreign and name not in ("style", "meta") and (
                 not self.trackers or self.trackers[-1].start != tok.start):
             self._resources(tok, tag)
+
+    def _base(self, tok: Token, tag: Tag) -> None:
+        """A ``<base href>`` at a vendor sends every relative URL after it there; the site's
+        ``base-uri 'self'`` blocks it, so it is a vendor load no holder can defer."""
+        href = tag.get("href") or ""
+        hit = self.urls.vendor(href)
+        if hit and not self.in_template:
+            self.track(tok, hit[0], "base", hit[1], False, "<base href>")
+        self.urls.set_base(href)
 
     def _structure(self, tok: Token, tag: Tag) -> None:
         name = tok.name
@@ -897,6 +951,8 @@ class _ScanState:
             hit = self.urls.vendor(url, detectors().script_src)
             if hit:
                 self.track(tok, hit[0], "script-src", url, held or src is None, "<script src>")
+                if not self.in_marker:
+                    self.hold_source(tag, "src", url, "script-src", hit[0])
             elif (href := self.third_party(url, "script-src")) is not None:
                 self.track(tok, THIRD_PARTY, "script-src", href, held or src is None,
                            "<script src>", loads=(("script-src", href),))
@@ -945,23 +1001,39 @@ class _ScanState:
         text = self.html[tok.content_start:tok.content_end]
         self.styles.append(InlineStyle(sha256_source(text), first_line(text),
                                        self.lines(tok.start), self.in_marker))
-        for url in css_urls(text):
-            hit = self.urls.vendor(url)
-            if hit:
-                self.track(tok, hit[0], "style", hit[1], False, "<style> url()")
-                return
         loads = css_loads(text)
-        if not loads:
+        if not loads or self.in_marker:
             return
-        label = "<style> @import" if loads[0][1] == "style-src" else "<style> url()"
+        hit = next((h for url, _ in loads if (h := self.urls.vendor(url))), None)
+        if hit:
+            self.track(tok, hit[0], "style", hit[1], False, "<style> url()")
+            self._style_sources(tok, loads, held=True)
+            return
         if tok.foreign or tok.breakout:
             self._unheld(tok, "style", "<svg><style>", loads)
             return
-        found = tuple((d, h) for u, d in loads if (h := self.third_party(u, d)) is not None)
+        found = tuple((d, tp) for u, d in loads if (tp := self.third_party(u, d)) is not None)
         if found:
             # A <style> is held in a <template> (the runtime inserts it once granted; its
             # hash is in style-src like every inline style's).
+            label = "<style> @import" if found[0][0] == "style-src" else "<style> url()"
             self.track(tok, THIRD_PARTY, "style", found[0][1], False, label, loads=found)
+            return
+        self._style_sources(tok, loads, held=self.in_template)
+
+    def _style_sources(self, tok: Token, loads: list[tuple[str, str]], held: bool) -> None:
+        """What a ``<style>`` fetches (``@import``: style-src, ``@font-face``: font-src,
+        images: img-src) joins the CSP: as held sources when the style waits for consent."""
+        assert tok.tag is not None
+        if held and (tok.foreign or tok.breakout):
+            return  # refused: nothing will load it
+        for url, directive in loads:
+            origin = self.urls.origin(url)
+            if not origin:
+                continue
+            attr = "@import" if directive == "style-src" else "url()"
+            r = Resource("style", attr, url, origin, directive, self.lines(tok.start))
+            (self.held if held else self.resources).append(r)
 
     def _meta(self, tok: Token, tag: Tag) -> None:
         equiv = (tag.get("http-equiv") or "").strip().lower()
@@ -991,6 +1063,8 @@ class _ScanState:
         hit = self.urls.vendor(url, detectors().iframe_src) if url else None
         if hit and srcdoc is None:
             self.track(tok, hit[0], "iframe", url or "", src is None, "<iframe src>")
+            if not self.in_marker:
+                self.hold_source(tag, "src", url or "", "frame-src", hit[0])
             return True
         href = self.third_party(url, "frame-src") if url and srcdoc is None else None
         if href is not None:
@@ -1016,10 +1090,30 @@ class _ScanState:
         live = [t for t in inner.trackers if not t.gated]
         if live:
             self.track(tok, live[0].service, kind, live[0].url, held, element,
-                       loads=tuple(x for t in live for x in t.loads))
+                       loads=tuple(x for t in live for x in t.loads),
+                       refuse=next((t.refuse for t in live if t.refuse), ""))
+        if kind == "srcdoc":
+            self._srcdoc_facts(tok, inner, live[1:], held=held or bool(live))
+
+    def _srcdoc_facts(self, tok: Token, inner: PageScan, more: list[Tracker],
+                      held: bool) -> None:
+        """A ``srcdoc`` document runs under this page's CSP (it inherits the policy): its
+        inline scripts and styles need their hashes here, its loads their sources, and each
+        vendor in it its service's sources (the frame is held as one, by its first vendor)."""
+        line, start, end, mark = self.lines(tok.start), tok.start, tok.end, self.in_marker
+        self.scripts += [replace(s, line=line, start=start, end=end, in_head=self.in_head,
+                                 injected=mark) for s in inner.inline_scripts]
+        self.styles += [replace(s, line=line, injected=mark) for s in inner.inline_styles]
+        self.style_attrs += [replace(a, line=line, injected=mark) for a in inner.style_attrs]
+        self.handlers += [replace(h, line=line) for h in inner.event_handlers]
+        self.held += inner.held_resources
+        (self.held if held else self.resources).extend(inner.resources)
+        self.trackers += [replace(t, gated=True, line=line, start=start, end=end,
+                                  in_head=self.in_head, injected=mark) for t in more]
 
     def _resources(self, tok: Token, tag: Tag) -> None:
-        for attr, url, directive in _resource_urls(tag):
+        loads = list(_resource_urls(tag))
+        for attr, url, directive in loads:
             hit = self.urls.vendor(url) if tag.name != "script" else None
             if hit is None and tag.name != "script" and directive != "form-action" \
                     and not self.in_marker and self._embed(tok, tag, attr, url, directive):
@@ -1028,10 +1122,14 @@ class _ScanState:
                 kind = "hint" if tag.name == "link" and _is_hint(tag) else "resource"
                 end = _element_end(self.html, tok) if tok.name in _END_SEARCHED else None
                 self.track(tok, hit[0], kind, hit[1], False, _element_label(tag, attr), end)
-                origin = self.urls.origin(url)
-                if kind == "resource" and origin and not tok.foreign and not tok.breakout:
-                    self.held.append(Resource(tok.name, attr, url, origin, directive,
-                                              self.lines(tag.start)))
+                if kind == "resource" and not tok.foreign and not tok.breakout:
+                    # Held whole: every URL of the element (each srcset candidate, a video's
+                    # poster and src) loads once granted, so each needs its source; an
+                    # <object>/<embed> showing a document is a frame as well (frame-src).
+                    for a, u, d in loads:
+                        self.hold_source(tag, a, u, d)
+                        if d == "object-src":
+                            self.hold_source(tag, a, u, "frame-src")
                 return
             if self.in_marker or self.in_template or directive == "hint":
                 continue

@@ -69,6 +69,8 @@ class Resolved:
     host: str
     scheme: str
     host_port: str = ""
+    credentials: bool = False
+    """The URL carries a user name or password (``https://u:pw@host/``)."""
 
 
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))
@@ -101,11 +103,11 @@ def _split(href: str) -> Resolved:
         cut = rest.find(stop)
         if cut >= 0:
             rest = rest[:cut]
-    host_port = rest.rpartition("@")[2]
+    _, at, host_port = rest.rpartition("@")
     host = host_port
     if not host.endswith("]"):
         host = host.rpartition(":")[0] or host if ":" in host else host
-    return Resolved(href, host, scheme, host_port)
+    return Resolved(href, host, scheme, host_port, bool(at))
 
 
 def _bases(page_path: str, site_url: str | None) -> tuple[str, ...]:
@@ -157,6 +159,12 @@ class PageUrls:
                 return owner, r.href
         return None
 
+    def has_credentials(self, raw: str) -> bool:
+        """Whether an http(s) reading of ``raw`` carries ``user:password@``: Chromium refuses
+        to fetch such a subresource, other browsers send the credentials to the host."""
+        return "@" in raw and any(r.credentials for r in self.resolve(raw)
+                                  if r.scheme in ("http:", "https:"))
+
     def origin(self, raw: str) -> str | None:
         """The CSP source for an absolute (``https://host[:port]``) or protocol-relative
         (``host[:port]``) http(s) URL to another host."""
@@ -173,8 +181,13 @@ class PageUrls:
         return f"{scheme}//{host}"
 
 
-_CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)"""
-                      r"""|@import\s+(?:"([^"]*)"|'([^']*)')""", re.I)
+_CSS_LOAD = re.compile(
+    r"""@import\s+(?:url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)|"([^"]*)"|'([^']*)')"""
+    r"""|url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)"""
+    r"""|(?:-webkit-)?image-set\(""", re.I)
+_IMPORT_GROUPS = 5
+_CSS_STRING_OR_PAREN = re.compile(r""""([^"]*)"?|'([^']*)'?|[()]""")
+_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}?", re.I)
 _CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})[ \t\n\r\f]?|\\(.)", re.S)
 _CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.S)
 
@@ -189,25 +202,51 @@ def _css_unescape(text: str) -> str:
     return _CSS_ESCAPE.sub(one, text) if "\\" in text else text
 
 
+def css_loads(css: str) -> list[tuple[str, str]]:
+    """``(url, directive)`` for every fetch in a style sheet or ``style`` attribute:
+    ``@import`` (``style-src``), ``url()`` inside ``@font-face`` (``font-src``), any other
+    ``url()`` and the strings of ``image-set()`` (``img-src``); CSS escapes (``\\2f``) and
+    comments handled as the CSS tokenizer does. The directive is what the CSP must allow
+    for the load to happen once a held ``<style>`` is activated."""
+    low = css.lower()
+    if "url" not in low and "@import" not in low and "image-set" not in low and "\\" not in css:
+        return []
+    text = _css_unescape(_CSS_COMMENT.sub("", css))
+    fonts = [m.span() for m in _FONT_FACE.finditer(text)] if "@font-face" in low else []
+    out: list[tuple[str, str]] = []
+    for m in _CSS_LOAD.finditer(text):
+        groups = m.groups()
+        url = next((g for g in groups if g is not None), None)
+        if url is None:  # image-set(: its bare strings load like url()
+            out += [(url, "img-src") for url in _image_set_strings(text, m.end())]
+        elif any(g is not None for g in groups[:_IMPORT_GROUPS]):
+            out.append((url, "style-src"))
+        else:
+            font = any(a <= m.start() < b for a, b in fonts)
+            out.append((url, "font-src" if font else "img-src"))
+    return out
+
+
+def _image_set_strings(text: str, pos: int) -> list[str]:
+    """The strings directly inside ``image-set(`` (from ``pos``, just past the parenthesis):
+    candidates, not the arguments of a nested ``type()``, gradient or ``url()``."""
+    found, depth = [], 0
+    for m in _CSS_STRING_OR_PAREN.finditer(text, pos):
+        token = m.group(0)
+        if token == "(":
+            depth += 1
+        elif token == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0:
+            found.append(m.group(1) if m.group(1) is not None else m.group(2))
+    return found
+
+
 def css_urls(css: str) -> list[str]:
-    """Every ``url(...)`` and ``@import "..."`` in a style sheet or ``style`` attribute, with
-    CSS escapes (``\\2f``) and comments handled as the CSS tokenizer does."""
-    if "url" not in css.lower() and "@import" not in css.lower() and "\\" not in css:
-        return []
-    text = _css_unescape(_CSS_COMMENT.sub("", css))
-    return [next(g for g in m.groups() if g is not None) for m in _CSS_URL.finditer(text)]
-
-
-def css_url_matches(css: str) -> list[tuple[str, int, str, bool]]:
-    """Like :func:`css_urls`, with where each URL stands: (the comment-free, unescaped text,
-    offset of the match in it, URL, whether it is an ``@import "…"`` string), so a caller can
-    tell a font from an image from an imported sheet by what precedes it."""
-    if "url" not in css.lower() and "@import" not in css.lower() and "\\" not in css:
-        return []
-    text = _css_unescape(_CSS_COMMENT.sub("", css))
-    return [(text, m.start(), next(g for g in m.groups() if g is not None),
-             m.group(4) is not None or m.group(5) is not None)
-            for m in _CSS_URL.finditer(text)]
+    """The URLs :func:`css_loads` finds, without their directives."""
+    return [url for url, _ in css_loads(css)]
 
 
 _REFRESH = re.compile(r"^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(['\"]?)(.*)$", re.I | re.S)

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from consent_generator.model import Policy
@@ -12,18 +10,14 @@ from mkdocs_clarity.engine.pages import is_page_name
 from mkdocs_clarity.engine.rewrite import GatingError, RewriteContext, rewrite_page
 from mkdocs_clarity.engine.scan import scan_page, script_end, tokens
 from mkdocs_clarity.engine.urls import PageUrls, css_urls, refresh_url, srcset_urls
+from tests.harness.corpus import names, variant
 
-CORPUS = Path(__file__).parents[1] / "fixtures" / "adversarial"
 SKELETON = ('<!doctype html><html><head><meta charset="utf-8"><title>t</title></head><body>'
             "<p>v</p>\n{}</body></html>\n")
 
 
 def page(group: str, name: str) -> str:
-    return SKELETON.format((CORPUS / group / f"{name}.html").read_text())
-
-
-def names(group: str) -> list[str]:
-    return sorted(p.stem for p in (CORPUS / group).glob("*.html"))
+    return variant(group, name).page
 
 
 def live(html: str) -> list[tuple[str, str]]:
@@ -39,6 +33,15 @@ def test_gated_variants_are_recognised_gated_and_stable(name):
     assert rewrite_page(out, RewriteContext(Policy(), "p.html")).html == out
 
 
+@pytest.mark.parametrize("name", names("dropped"))
+def test_dropped_variants_are_removed_with_a_warning_naming_page_and_line(name):
+    html = page("dropped", name)
+    assert live(html), "the recogniser missed a vendor load"
+    result = rewrite_page(html, RewriteContext(Policy(), "guide/p.html"))
+    assert live(result.html) == [] and result.gated == ()
+    assert any(w.startswith("guide/p.html:2: <") and "removed" in w for w in result.warnings)
+
+
 @pytest.mark.parametrize("name", names("refused"))
 def test_ungateable_variants_fail_naming_page_line_and_element(name):
     with pytest.raises(GatingError) as err:
@@ -46,6 +49,18 @@ def test_ungateable_variants_fail_naming_page_line_and_element(name):
     message = str(err.value)
     assert message.startswith("guide/p.html:2: <")
     assert "cannot be gated" in message
+
+
+@pytest.mark.parametrize("name", names("refused"))
+def test_refused_variants_leave_an_applied_site_byte_identical(tmp_path, name):
+    from mkdocs_clarity.engine.site import apply_site
+
+    (tmp_path / "index.html").write_text(page("refused", name))
+    before = (tmp_path / "index.html").read_bytes()
+    with pytest.raises(GatingError, match=r"^index\.html:2: <.* cannot be gated: "):
+        apply_site(tmp_path, Policy(), jobs=1)
+    assert [p.name for p in tmp_path.iterdir()] == ["index.html"]
+    assert (tmp_path / "index.html").read_bytes() == before
 
 
 @pytest.mark.parametrize("name", names("inert"))

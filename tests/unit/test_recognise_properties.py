@@ -7,18 +7,15 @@ run gives the same bytes.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consent_generator.model import Policy
 from mkdocs_clarity.engine.rewrite import GatingError, RewriteContext, rewrite_page
 from mkdocs_clarity.engine.scan import scan_page
+from tests.harness.corpus import variants
 
-CORPUS = Path(__file__).parents[1] / "fixtures" / "adversarial"
-TRACKERS = [p.read_text() for group in ("gated", "refused")
-            for p in sorted((CORPUS / group).glob("*.html"))]
+TRACKERS = [v.fragment for group in ("gated", "dropped", "refused") for v in variants(group)]
 FILLER = ["<p>text &amp; more</p>", "<div class=x>", "</div>", "<svg>", "</svg>", "<math>",
           "<template>", "</template>", "<!-- c -->", "<textarea>", "</textarea>", "<table>",
           "<pre>  x\n</pre>", "<script>var a = 1 < 2;</script>", "<style>p{}</style>",
@@ -26,8 +23,10 @@ FILLER = ["<p>text &amp; more</p>", "<div class=x>", "</div>", "<svg>", "</svg>"
           '<a href="https://example.org/">a</a>', "<!--", "-->", "<", "&", "\n", "<br/>",
           '<img src="/local.png" alt="">', "<iframe>", "</iframe>", "<picture>", "<video>"]
 HOSTS = ["www.clarity.ms", "WWW.CLARITY.MS", "%77ww.clarity.ms", "www.clarity.ms:443",
-         "u@www.clarity.ms", "www.clar&#9;ity.ms", "c.bing.com", "www.googletagmanager.com"]
-SCHEMES = ["https://", "//", "https:\\\\", "/\\", " https://", "ht\ntps://", "https&#58;//"]
+         "u@www.clarity.ms", "www.clar&#9;ity.ms", "c.bing.com", "www.googletagmanager.com",
+         "www.clarity.ms.", "c&#46;bing.com", "player.vimeo.com"]
+SCHEMES = ["https://", "//", "https:\\\\", "/\\", " https://", "ht\ntps://", "https&#58;//",
+           "HTTPS://", "http://", "\x01https://", "https&colon;&sol;&sol;"]
 
 
 @st.composite
@@ -40,7 +39,18 @@ def pasted(draw) -> str:
         '<link rel="stylesheet" href="{}">', '<link rel=preconnect href="{}">',
         '<video poster="{}"></video>', '<svg><script href="{}"/></svg>',
         '<iframe srcdoc="<script src={}></script>"></iframe>', "<style>a{{b:url({})}}</style>",
-        '<embed src="{}">', '<object data="{}"></object>', '<img srcset="{} 2x">']))
+        '<embed src="{}">', '<object data="{}"></object>', '<img srcset="{} 2x">',
+        # every load kind of issue 11 §1, each with the random URL forms above
+        '<picture><source srcset="/a.png 1x, {} 2x"></picture>', '<input type=image src="{}">',
+        '<audio src="{}"></audio>', '<video><source src="{}"></video>', '<image src="{}">',
+        '<link rel=modulepreload href="{}">', '<link rel=dns-prefetch href="{}">',
+        '<link rel=prefetch href="{}">', '<link rel=icon href="{}">',
+        '<link rel=preload as=image imagesrcset="{} 1x">', '<meta http-equiv=refresh content="0;url={}">',
+        '<div style="background:url({})">x</div>', '<style>@import "{}";</style>',
+        "<style>@font-face{{src:url({})}}</style>", '<style>a{{b:image-set("{}" 1x)}}</style>',
+        '<svg><image href="{}"/></svg>', '<math><mtext><script src="{}"></script></mtext></math>',
+        '<base href="{}">', '<noscript><img src="{}"></noscript>',
+        '<iframe srcdoc="&lt;img src={}&gt;"></iframe>']))
     return form.format(url)
 
 
