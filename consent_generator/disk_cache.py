@@ -13,6 +13,7 @@ Where: ``$MKDOCS_CLARITY_CACHE`` if set (``off``, ``0`` or ``no`` disables the c
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections.abc import Iterable
@@ -63,7 +64,5 @@ def write(kind: str, key: str, data: bytes) -> None:
     where = cache_dir()
     if where is None:
         return
-    try:
+    with contextlib.suppress(OSError):
         write_atomic(where / kind / key, data)
-    except OSError:
-        pass

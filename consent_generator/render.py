@@ -21,8 +21,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import jinja2
-from jinja2 import (Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined,
-                    Template)
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, Template
 
 from . import disk_cache
 from .atomic import write_atomic
@@ -188,7 +187,7 @@ def _assets_from_disk(key: str) -> tuple[Asset, ...] | None:
     except (ValueError, TypeError):
         return None
     for asset in assets:
-        stem, _, ext = asset.path.rpartition(".")
+        stem, _, _ext = asset.path.rpartition(".")
         if not stem.endswith("." + hashlib.sha256(asset.content).hexdigest()[:8]):
             return None
     return assets or None
