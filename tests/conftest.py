@@ -7,9 +7,17 @@ browser is an error, not a skip, so CI can never pass without running them.
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pytest
 
 from tests.harness.browser import CHROMIUM_ARGS, chromium_path, new_session
+
+# The runtime's disk cache (consent_generator/disk_cache.py) goes to a folder of this run,
+# never the user's ~/.cache; builds in subprocesses inherit it. A test of the cache itself
+# sets its own location.
+os.environ.setdefault("MKDOCS_CLARITY_CACHE", tempfile.mkdtemp(prefix="mkc-test-cache-"))
 
 
 @pytest.fixture(scope="session")
