@@ -258,7 +258,7 @@ Examples:
               help="Chromium or Chrome (default: /usr/bin/chromium, then chromium-browser, "
                    "google-chrome on PATH). Never downloads one.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Pages checked at once, each in its own browser contexts (default: 4).")
+              help="Pages checked at once, each by its own browser context (default: 2).")
 def verify(site_dir: Path, policy_path: Path | None, site_url_arg: str | None,
            pages: tuple[str, ...], fmt: str, output: Path | None, browser: str | None,
            jobs: int | None) -> None:

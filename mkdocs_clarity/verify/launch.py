@@ -25,12 +25,12 @@ CHROMIUM_ARGS = (
     "--no-first-run",
     "--disable-quic",
     "--disable-features=Translate,MediaRouter,OptimizationHints",
-    "--host-resolver-rules=MAP * ~NOTFOUND",
 )
 """Quiet, container-friendly flags: no background traffic of the browser's own (updates, sync,
-translation), so every request seen is one the site made. Every request is answered by the
-router before any name lookup; the resolver rule makes sure nothing the router cannot see
-(a ``preconnect``, a DNS prefetch) reaches the network either."""
+translation), so every request seen is one the site made. A run adds
+``--host-resolver-rules`` mapping every host name to its loopback server
+(:meth:`~mkdocs_clarity.verify.loopback.LoopbackServer.chromium_args`), so nothing (a
+``preconnect``, a DNS prefetch, a WebSocket) can reach the network."""
 
 
 class UsageError(UserError):
@@ -57,9 +57,15 @@ def find_browser(given: str | Path | None = None) -> str:
 
 
 def require_playwright() -> None:
-    """Raise :class:`UsageError` when the optional Playwright dependency is missing."""
+    """Raise :class:`UsageError` when an optional dependency of verify (Playwright, and
+    cryptography for the loopback server's https) is missing."""
     try:
         import playwright.async_api  # noqa: F401
     except ImportError:
         raise UsageError("verify needs Playwright: pip install 'mkdocs-clarity[verify]' "
                          "(it drives your installed Chromium; no browser is downloaded)") from None
+    try:
+        import cryptography.x509  # noqa: F401
+    except ImportError:
+        raise UsageError("verify needs cryptography (for the certificate of its local https "
+                         "server): pip install 'mkdocs-clarity[verify]'") from None

@@ -1,8 +1,9 @@
-"""Run the scenarios over the chosen pages in parallel browser contexts, and build the report.
+"""Run the scenarios over the chosen pages in parallel workers, and build the report.
 
-One Chromium, ``jobs`` workers each taking the next page: at most ``jobs`` pages (three contexts
-each, one at a time) are open at once, and a page keeps only capped records once done, so memory
-does not grow with the site.
+One Chromium behind one loopback server, ``jobs`` workers each taking the next page: a worker
+is one browser context with two long-lived tabs (:mod:`.scenarios`), so at most ``jobs`` pages
+are open at once, and a page keeps only capped records once done: memory does not grow with
+the site.
 """
 
 from __future__ import annotations
@@ -21,16 +22,20 @@ from mkdocs_clarity.verify.launch import CHROMIUM_ARGS, UsageError, find_browser
 from mkdocs_clarity.verify.model import PageResult, VerifyReport
 from mkdocs_clarity.verify.scenarios import (
     Page,
+    Tab,
+    Worker,
     accept_navigate_revoke,
-    context,
     fresh_then_reject,
     gpc_visit,
+    worker_session,
 )
 from mkdocs_clarity.verify.serve import SiteFiles, ThirdParties
 
 DEFAULT_SITE_URL = "https://localhost/"
 """Where a site is served when nothing says: a secure origin, so Secure cookies still work."""
-DEFAULT_JOBS = 4
+DEFAULT_JOBS = 2
+"""Pages checked at once. With no fixed sleeps a worker keeps the browser busy most of the
+time: measured on two cores, two workers were as fast as three and spent less CPU per page."""
 
 Progress = Callable[[int, int], None]
 
@@ -123,53 +128,57 @@ async def _run(browser_path: str, site: SiteFiles, parties: ThirdParties,
                progress: Progress | None) -> tuple[list[PageResult], bytes | None]:
     from playwright.async_api import Error, async_playwright
 
+    from mkdocs_clarity.verify.loopback import LoopbackServer
+
     results: list[PageResult | None] = [None] * len(pages)
     shots: list[bytes | None] = [None]
     queue = iter(enumerate(pages))
     done = 0
-    async with async_playwright() as pw:
-        try:
-            browser = await pw.chromium.launch(executable_path=browser_path,
-                                               args=list(CHROMIUM_ARGS), headless=True)
-        except Error as exc:
-            raise UsageError(f"could not start the browser {browser_path}: "
-                             f"{str(exc).splitlines()[0]}; pass --browser PATH") from None
+    with LoopbackServer(site, parties) as server:
+        async with async_playwright() as pw:
+            try:
+                browser = await pw.chromium.launch(
+                    executable_path=browser_path, headless=True,
+                    args=[*CHROMIUM_ARGS, *server.chromium_args()])
+            except Error as exc:
+                raise UsageError(f"could not start the browser {browser_path}: "
+                                 f"{str(exc).splitlines()[0]}; pass --browser PATH") from None
 
-        async def worker() -> None:
-            nonlocal done
-            for i, rel in queue:
-                page = Page(browser, site, parties, PageResult(rel, site.url_of(rel)),
-                            categories=categories)
-                shot = await _check(page, screenshot=i == 0)
-                if i == 0:
-                    shots[0] = shot
-                results[i] = page.result
-                done += 1
-                if progress:
-                    progress(done, len(pages))
+            async def worker() -> None:
+                nonlocal done
+                async with worker_session(browser, site) as session:
+                    for i, rel in queue:
+                        page = Page(site, parties, PageResult(rel, site.url_of(rel)),
+                                    categories=categories)
+                        shot = await _check(page, session, screenshot=i == 0)
+                        if i == 0:
+                            shots[0] = shot
+                        results[i] = page.result
+                        done += 1
+                        if progress:
+                            progress(done, len(pages))
 
-        await asyncio.gather(*(worker() for _ in range(max(1, min(jobs, len(pages))))))
-        await browser.close()
+            await asyncio.gather(*(worker() for _ in range(max(1, min(jobs, len(pages))))))
+            await browser.close()
     return [r for r in results if r is not None], shots[0]
 
 
-async def _check(page: Page, screenshot: bool) -> bytes | None:
+async def _check(page: Page, session: Worker, screenshot: bool) -> bytes | None:
     """All states of one page; a state that fails to run is recorded as a page error (the
     run goes on)."""
     shot = None
-    async with context(page) as ctx:
-        steps: list[tuple[str, Any]] = [
-            ("fresh", lambda: fresh_then_reject(page, ctx, screenshot)),
-            ("accept", lambda: accept_navigate_revoke(page, ctx)),
-            ("gpc", lambda: gpc_visit(page, ctx))]
-        for name, step in steps:
-            if name == "accept" and not page.result.banner:
-                continue
-            try:
-                got = await step()
-                shot = got if name == "fresh" else shot
-            except Exception as exc:
-                page.result.add(page.result.errors,
-                                (page.state, f"verify could not run this state: "
-                                             f"{str(exc).splitlines()[0]}"))
+    steps: list[tuple[str, Tab, Any]] = [
+        ("fresh", session.plain, lambda: fresh_then_reject(page, session.plain, screenshot)),
+        ("accept", session.plain, lambda: accept_navigate_revoke(page, session.plain)),
+        ("gpc", session.gpc, lambda: gpc_visit(page, session.gpc))]
+    for name, tab, step in steps:
+        if name == "accept" and not page.result.banner:
+            continue
+        try:
+            got = await step()
+            shot = got if name == "fresh" else shot
+        except Exception as exc:
+            page.result.add(page.result.errors,
+                            (tab.state or name, f"verify could not run this state: "
+                                                f"{str(exc).splitlines()[0]}"))
     return shot

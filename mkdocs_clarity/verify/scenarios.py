@@ -1,11 +1,21 @@
-"""Drive one page through every state in fresh browser contexts, by the banner's own buttons.
+"""Drive each page through every state by the banner's own buttons, in long-lived tabs.
 
-One fresh context per page, three tabs that each start like a first visit (cookies and site
-storage cleared): (fresh visit -> Reject all -> reload), (Accept all -> one in-site navigation and
-back -> revoke in the preferences -> reload), (GPC on: fresh visit -> Accept all). Sharing the
-context halves the cost of a page (creating a browser profile is the dearest step) without
-letting one state see another's consent. The recorder's ``state`` is set
-*before* each action, so every request and violation that action causes is charged to it.
+A worker keeps one browser context and two tabs for its whole run: a plain tab and a tab with
+Global Privacy Control on (``Sec-GPC: 1`` and ``navigator.globalPrivacyControl``). Each page
+is checked in three visits, each by a first-time visitor: (fresh -> Reject all -> reload) and
+(Accept all -> one in-site navigation and back -> revoke in the preferences -> reload) in the
+plain tab, (fresh with GPC -> Accept all) in the GPC tab.
+
+Why long-lived tabs: creating a browser context and a tab (a renderer process) per page cost
+more than loading the page. Why it is still a first visit: a visit ends by leaving the page
+for an empty page on the site's origin, so its unload handlers run while it is still charged),
+then the context's cookies, the site's storage (local and session storage, IndexedDB, caches)
+and the tab's window name are cleared, and the next visit refuses to start while any cookie is left. What
+stays is the HTTP cache of the site's own files, as for a visitor browsing from page to page;
+pages and third-party answers are never cached, so every request is seen.
+
+A tab's ``state`` is set *before* each action, so every request and violation that action
+causes is charged to it; only the tab's own events are charged to its visit.
 """
 
 from __future__ import annotations
@@ -25,14 +35,18 @@ from mkdocs_clarity.verify.serve import (
     REPORT_BINDING,
     SiteFiles,
     ThirdParties,
-    third_party_answer,
 )
 
-SETTLE_MS = 150
-"""After the load event: time for deferred scripts, the runtime and what they start."""
+QUIET_S = 0.1
+"""A page has settled when none of its requests is pending and none started or ended for this
+long (after the load event: what deferred scripts, the runtime and the theme start)."""
+SETTLE_MAX_S = 3.0
+"""A page that never goes quiet (a long poll) is recorded for this long, then the run goes on."""
 VENDOR_WAIT_S = 4.0
 """How long Accept all may take to load every expected vendor before one is reported missing."""
 ACTION_TIMEOUT_MS = 5000
+LEAK_TRIES = 20
+"""Times a visit clears cookies left by the previous one (50 ms apart) before it gives up."""
 
 BANNER = "#cc-banner"
 PREFS = "#cc-prefs"
@@ -53,163 +67,236 @@ _LINK_JS = """([origin, base, here]) => {
 }"""
 
 
+class LeakError(RuntimeError):
+    """A visit cannot start as a first visit (a cookie survived clearing)."""
+
+
 @dataclass
 class Page:
-    """Everything a scenario needs: the browser, the site, who is who, and where to record."""
+    """The page under check: the site, who is who, and where to record."""
 
-    browser: Any
     site: SiteFiles
     parties: ThirdParties
     result: PageResult
     categories: dict[str, str] = field(default_factory=dict)
     """service key -> category, from the page's consent configuration."""
-    state: str = "fresh"
     ran: set[tuple[str, str]] = field(default_factory=set)
     """(state, vendor) whose stub script ran."""
 
+
+class Tab:
+    """A long-lived tab dedicated to one kind of visitor (plain or GPC), and the recorder of
+    the visit it is running: requests, violations, errors and what is still loading."""
+
+    def __init__(self, tab: Any, cdp: Any, site: SiteFiles) -> None:
+        self.tab = tab
+        self.cdp = cdp
+        self.site = site
+        self.page: Page | None = None
+        """The page whose visit runs now; ``None`` between visits (nothing is charged)."""
+        self.state = ""
+        self.pending: set[Any] = set()
+        self.last = 0.0
+        """Loop time of the last request started or ended."""
+        tab.set_default_timeout(ACTION_TIMEOUT_MS)
+        tab.on("request", self._request)
+        tab.on("requestfinished", self._done)
+        tab.on("requestfailed", self._done)
+        tab.on("pageerror", lambda e: self.error(str(e)))
+        tab.on("console", self._console)
+
     def enter(self, state: str) -> None:
-        """From now on, what happens is charged to ``state``."""
+        """From now on, what happens in this tab is charged to ``state``."""
         self.state = state
-        self.result.states.append(state)
+        if self.page:
+            self.page.result.states.append(state)
 
+    def error(self, message: str) -> None:
+        if self.page:
+            self.page.result.add(self.page.result.errors, (self.state, message))
 
-async def _route(page: Page, route: Any) -> None:
-    request = route.request
-    url = request.url
-    if page.site.owns(url):
-        answer = page.site.answer(url)
-    elif url.startswith(("http:", "https:")):
-        host = urlsplit(url).hostname or ""
+    def _now(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    def _request(self, request: Any) -> None:
+        self.pending.add(request)
+        self.last = self._now()
+        page, url = self.page, request.url
+        if page is None or page.site.owns(url) or not url.startswith(("http:", "https:")):
+            return
         vendor = page.parties.vendor_of(url)
         page.result.add(page.result.requests,
-                        Request(page.state, url, host, request.resource_type, vendor,
-                                page.parties.is_declared(url)))
-        answer = third_party_answer(url, request.resource_type, vendor)
-    else:
-        await route.continue_()
-        return
-    await route.fulfill(status=answer.status, content_type=answer.content_type,
-                        body=answer.body, headers=dict(answer.headers))
+                        Request(self.state, url, urlsplit(url).hostname or "",
+                                request.resource_type, vendor, page.parties.is_declared(url)))
+
+    def _done(self, request: Any) -> None:
+        self.pending.discard(request)
+        self.last = self._now()
+
+    def _console(self, message: Any) -> None:
+        text = message.text
+        if self.page and ("trusted type" in text.lower() or "trusted-types" in text.lower()):
+            self.page.result.add(self.page.result.console, (self.state, text))
+
+    async def settle(self) -> None:
+        """Wait until the page's network is quiet (see :data:`QUIET_S`)."""
+        end = self._now() + SETTLE_MAX_S
+        while self._now() < end:
+            idle = self._now() - self.last
+            if not self.pending and idle >= QUIET_S:
+                return
+            await asyncio.sleep(0.02 if self.pending else QUIET_S - idle)
+
+    async def load(self, url: str | None = None) -> None:
+        """Load ``url`` (or reload) and let it settle."""
+        if url is None:
+            await self.tab.reload(wait_until="load")
+        else:
+            await self.tab.goto(url, wait_until="load")
+        await self.settle()
+
+    async def click(self, selector: str) -> None:
+        await self.tab.locator(selector).first.click()
+        await self.settle()
+
+    @asynccontextmanager
+    async def visit(self, page: Page) -> AsyncIterator[Tab]:
+        """One first-time visitor's visit of ``page`` in this tab (see the module's doc)."""
+        await self._no_cookie_left()
+        # The front tab: a tab behind another one gets one animation frame a second, which
+        # is not how a visitor sees a page (and makes every click wait for it).
+        await self.tab.bring_to_front()
+        self.page, self.state, self.pending = page, "", set()
+        try:
+            yield self
+        finally:
+            await self._forget()
+
+    async def _no_cookie_left(self) -> None:
+        """A cookie the last page wrote as it was left reaches the cookie store a moment
+        later, possibly after it was cleared: clear until none is left."""
+        for _ in range(LEAK_TRIES):
+            if not await self.tab.context.cookies():
+                return
+            await self.tab.context.clear_cookies()
+            await asyncio.sleep(0.05)
+        raise LeakError("a cookie of the previous visit could not be cleared")
+
+    async def _forget(self) -> None:
+        """Leave the page for the site's empty page (the page's unload handlers run, still
+        charged to this visit), then clear everything a page can keep about a visitor. Web
+        storage is cleared from that same-origin page too: it is written in the renderer, so
+        clearing there comes after anything the page wrote while it was left."""
+        try:
+            await self.tab.goto(self.site.blank_url)
+        finally:
+            self.page, self.state = None, ""
+        await self.tab.evaluate(
+            "() => { localStorage.clear(); sessionStorage.clear(); window.name = ''; }")
+        await self.tab.context.clear_cookies()
+        await self.cdp.send("Storage.clearDataForOrigin",
+                            {"origin": self.site.origin, "storageTypes": "all"})
+
+
+@dataclass
+class Worker:
+    """One browser context and its two tabs, kept for all the pages a worker checks."""
+
+    ctx: Any
+    plain: Tab
+    gpc: Tab
 
 
 @asynccontextmanager
-async def context(page: Page) -> AsyncIterator[Any]:
-    """The page's browser context (a fresh profile: no cookies, no cache, no service worker),
-    wired to the recorder. Its states run in tabs opened by :func:`_tab`."""
-    ctx = await page.browser.new_context(service_workers="block")
+async def worker_session(browser: Any, site: SiteFiles) -> AsyncIterator[Worker]:
+    """A browser context (a fresh profile: no cookies, no service worker) wired to the
+    recorder of whichever tab a report comes from, with its plain and GPC tabs."""
+    ctx = await browser.new_context(service_workers="block")
     try:
-        def ran(_source: Any, url: str) -> None:
-            vendor = page.parties.vendor_of(url)
-            if vendor:
-                page.ran.add((page.state, vendor))
+        tabs: dict[Any, Tab] = {}
 
-        def violation(_source: Any, d: dict[str, Any]) -> None:
-            page.result.add(page.result.violations, Violation(
-                page.state, str(d.get("directive", "")), str(d.get("blocked", "")),
+        def tab_of(source: Any) -> Tab | None:
+            return tabs.get(source.get("page"))
+
+        def ran(source: Any, url: str) -> None:
+            tab = tab_of(source)
+            vendor = tab.page.parties.vendor_of(url) if tab and tab.page else None
+            if tab and tab.page and vendor:
+                tab.page.ran.add((tab.state, vendor))
+
+        def violation(source: Any, d: dict[str, Any]) -> None:
+            tab = tab_of(source)
+            if tab is None or tab.page is None:
+                return
+            tab.page.result.add(tab.page.result.violations, Violation(
+                tab.state, str(d.get("directive", "")), str(d.get("blocked", "")),
                 str(d.get("source", "")), int(d.get("line") or 0), str(d.get("sample", ""))))
 
         await ctx.expose_binding(RAN_BINDING, ran)
         await ctx.expose_binding(REPORT_BINDING, violation)
         await ctx.add_init_script(INIT_SCRIPT)
-        await ctx.route("**/*", lambda route: _route(page, route))
-        yield ctx
+        made = []
+        for gpc in (False, True):
+            tab = await ctx.new_page()
+            if gpc:
+                await tab.add_init_script(GPC_SCRIPT)
+                await tab.set_extra_http_headers({"Sec-GPC": "1"})
+            tabs[tab] = Tab(tab, await ctx.new_cdp_session(tab), site)
+            made.append(tabs[tab])
+        yield Worker(ctx, made[0], made[1])
     finally:
         await ctx.close()
 
 
-@asynccontextmanager
-async def _tab(page: Page, ctx: Any, *, gpc: bool = False,
-               clear: bool = True) -> AsyncIterator[Any]:
-    """A new tab that starts like a first visit: the context's cookies and the site's storage
-    (local and session storage, IndexedDB, caches) cleared first, so states do not leak into
-    each other; with ``gpc``, Global Privacy Control on (header and ``navigator``)."""
-    tab = await ctx.new_page()
-    try:
-        if clear:
-            await ctx.clear_cookies()
-            cdp = await ctx.new_cdp_session(tab)
-            await cdp.send("Storage.clearDataForOrigin",
-                           {"origin": page.site.origin, "storageTypes": "all"})
-            await cdp.detach()
-        if gpc:
-            await tab.add_init_script(GPC_SCRIPT)
-            await tab.set_extra_http_headers({"Sec-GPC": "1"})
-        tab.set_default_timeout(ACTION_TIMEOUT_MS)
-        tab.on("pageerror", lambda e: page.result.add(page.result.errors, (page.state, str(e))))
-        tab.on("console", lambda m: _console(page, m))
-        yield tab
-    finally:
-        await tab.close()
-
-
-def _console(page: Page, message: Any) -> None:
-    text = message.text
-    if "trusted type" in text.lower() or "trusted-types" in text.lower():
-        page.result.add(page.result.console, (page.state, text))
-
-
-async def _load(tab: Any, url: str | None = None) -> None:
-    if url is None:
-        await tab.reload(wait_until="load")
-    else:
-        await tab.goto(url, wait_until="load")
-    await tab.wait_for_timeout(SETTLE_MS)
-
-
-async def _click(tab: Any, selector: str) -> None:
-    await tab.locator(selector).first.click()
-    await tab.wait_for_timeout(SETTLE_MS)
-
-
-async def fresh_then_reject(page: Page, ctx: Any, screenshot: bool) -> bytes | None:
+async def fresh_then_reject(page: Page, tab: Tab, screenshot: bool) -> bytes | None:
     """Fresh visit: what loads before any choice. Then Reject all, and a reload (what loads
     for a visitor who said no). Also reads which services the page gates."""
     shot = None
-    async with _tab(page, ctx, clear=False) as tab:
-        page.enter("fresh")
-        await _load(tab, page.result.url)
-        page.result.banner = await tab.locator(BANNER).is_visible()
-        page.result.expected = [k for k in await tab.evaluate(_EXPECTED_JS)
+    async with tab.visit(page):
+        tab.enter("fresh")
+        await tab.load(page.result.url)
+        page.result.banner = await tab.tab.locator(BANNER).is_visible()
+        page.result.expected = [k for k in await tab.tab.evaluate(_EXPECTED_JS)
                                 if k in page.categories]
         if screenshot:
-            shot = await tab.screenshot()
+            shot = await tab.tab.screenshot()
         if page.result.banner:
-            page.enter("reject")
-            await _click(tab, f"{BANNER} [data-consent-action=reject]")
-            await _load(tab)
+            tab.enter("reject")
+            await tab.click(f"{BANNER} [data-consent-action=reject]")
+            await tab.load()
     return shot
 
 
-async def accept_navigate_revoke(page: Page, ctx: Any) -> None:
+async def accept_navigate_revoke(page: Page, tab: Tab) -> None:
     """Accept all: each expected service must really load. One in-site navigation (instant
     where the theme has it) and back. Then revoke in the preferences and reload: nothing may
     load."""
-    async with _tab(page, ctx) as tab:
-        page.enter("accept")
-        await _load(tab, page.result.url)
-        await _click(tab, f"{BANNER} [data-consent-action=accept]")
+    async with tab.visit(page):
+        tab.enter("accept")
+        await tab.load(page.result.url)
+        await tab.click(f"{BANNER} [data-consent-action=accept]")
         await _wait_vendors(page)
         page.result.loaded = sorted(_loaded(page, "accept"))
-        page.enter("navigate")
+        tab.enter("navigate")
         await _navigate(page, tab)
         if page.result.navigated_to:
             await _back(page, tab)  # still accepted: revoke on the page under test
-        await tab.wait_for_load_state("networkidle")  # accepted loads are done, not revoke's
-        page.enter("revoke")
-        await _open_preferences(tab)
-        await _click(tab, f"{PREFS} [data-consent-action=reject]")
-        await _load(tab)
+        await tab.settle()  # accepted loads are done, not revoke's
+        tab.enter("revoke")
+        await _open_preferences(tab.tab)
+        await tab.click(f"{PREFS} [data-consent-action=reject]")
+        await tab.load()
 
 
-async def gpc_visit(page: Page, ctx: Any) -> None:
+async def gpc_visit(page: Page, tab: Tab) -> None:
     """GPC on: a fresh visit loads nothing; Accept all then loads no service in the category
     GPC refuses (the runtime's ``marketing``)."""
-    async with _tab(page, ctx, gpc=True) as tab:
-        page.enter("gpc")
-        await _load(tab, page.result.url)
-        if page.result.banner and await tab.locator(BANNER).is_visible():
-            page.enter("gpc-accept")
-            await _click(tab, f"{BANNER} [data-consent-action=accept]")
+    async with tab.visit(page):
+        tab.enter("gpc")
+        await tab.load(page.result.url)
+        if page.result.banner and await tab.tab.locator(BANNER).is_visible():
+            tab.enter("gpc-accept")
+            await tab.click(f"{BANNER} [data-consent-action=accept]")
 
 
 def _loaded(page: Page, state: str) -> set[str]:
@@ -226,35 +313,35 @@ async def _wait_vendors(page: Page) -> None:
         await asyncio.sleep(0.05)
 
 
-async def _navigate(page: Page, tab: Any) -> None:
-    here = tab.url.split("#")[0]
+async def _navigate(page: Page, tab: Tab) -> None:
+    here = tab.tab.url.split("#")[0]
     path = "/" + here.split("/", 3)[3] if here.count("/") >= 3 else "/"
-    target = await tab.evaluate(_LINK_JS, [page.site.origin, page.site.base, path])
+    target = await tab.tab.evaluate(_LINK_JS, [page.site.origin, page.site.base, path])
     if not target:
         return
     page.result.navigated_to = target
     try:
-        await tab.wait_for_url(lambda u: u.split("#")[0] != here, timeout=ACTION_TIMEOUT_MS)
-        await tab.wait_for_load_state("load")
-        await tab.wait_for_timeout(SETTLE_MS)
-        page.result.instant = bool(await tab.evaluate("window.__mkcVerifyMark === 1"))
+        await tab.tab.wait_for_url(lambda u: u.split("#")[0] != here, timeout=ACTION_TIMEOUT_MS)
+        await tab.tab.wait_for_load_state("load")
+        await tab.settle()
+        page.result.instant = bool(await tab.tab.evaluate("window.__mkcVerifyMark === 1"))
     except Exception as exc:  # a link that goes nowhere is the site's business, not a crash
-        page.result.add(page.result.errors, ("navigate", f"navigation did not happen: {exc}"))
+        tab.error(f"navigation did not happen: {exc}")
 
 
-async def _back(page: Page, tab: Any) -> None:
+async def _back(page: Page, tab: Tab) -> None:
     """Back to the page under test: the history entry when navigation was instant (no full
     load, as a visitor's Back button), else a plain load."""
     if page.result.instant:
         try:
-            await tab.go_back()
-            await tab.wait_for_function("u => location.href.split('#')[0] === u",
-                                        arg=page.result.url, timeout=ACTION_TIMEOUT_MS)
-            await tab.wait_for_timeout(SETTLE_MS)
+            await tab.tab.go_back()
+            await tab.tab.wait_for_function("u => location.href.split('#')[0] === u",
+                                            arg=page.result.url, timeout=ACTION_TIMEOUT_MS)
+            await tab.settle()
             return
         except Exception:  # fall back to a full load; the check itself is unaffected
             pass
-    await _load(tab, page.result.url)
+    await tab.load(page.result.url)
 
 
 async def _open_preferences(tab: Any) -> None:

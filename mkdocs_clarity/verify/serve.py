@@ -1,11 +1,12 @@
 """Answer the site from disk at its real origin, and every third-party request locally.
 
-Playwright's routing is the server: a request to the site's origin (``https://example.org/docs/``)
-is answered from SITE_DIR, so themes behave as deployed (Material's instant navigation engages
-only at its ``site_url``; ``Secure`` cookies need https), and nothing listens on a port. Every
-other request is recorded and answered here, so nothing leaves the machine and no visitor-like hit
-reaches a real vendor: a vendor's script URL gets a tiny script that reports it ran (the accepted
-state is observed, not guessed), anything else an empty answer of the right type.
+:class:`SiteFiles` is the web server of SITE_DIR at the site's real origin
+(``https://example.org/docs/``), so themes behave as deployed (Material's instant navigation
+engages only at its ``site_url``; ``Secure`` cookies need https); the loopback server
+(:mod:`.loopback`) puts it on the wire. Every other host gets :func:`third_party_answer`, so
+nothing leaves the machine and no visitor-like hit reaches a real vendor: a vendor's script URL
+gets a tiny script that reports it ran (the accepted state is observed, not guessed), anything
+else an empty answer of the right type.
 """
 
 from __future__ import annotations
@@ -30,8 +31,23 @@ REPORT_BINDING = "__mkcVerifyReport"
 """Page binding the init script calls with each ``securitypolicyviolation``."""
 
 CACHE_FILE_BYTES = 2 * 1024 * 1024
-"""Files up to this size are kept in a small LRU cache (every context loads the same theme
+"""Files up to this size are kept in a small LRU cache (every page loads the same theme
 bundle); bigger ones are read each time, so memory stays bounded."""
+
+ASSET_CACHE = "max-age=3600"
+"""Cache-Control of the site's own files other than pages (theme bundle, CSS, search index):
+the browser keeps them as a visitor's browser does between pages, so a page's later loads do
+not fetch and compile the theme again. Pages, error pages and every third-party answer are
+``no-store``: each load of a page is its real HTML, and every third-party request reaches
+the recorder."""
+
+
+BLANK_PATH = "/__mkdocs-clarity-verify__/blank"
+"""An empty page on the site's origin, where a tab waits between two visits: being on the
+site's origin, it can clear the site's session storage; being a same-site page, the tab keeps
+its renderer process. No site has a file there; it is answered before the site's files."""
+
+BLANK = b"<!doctype html><meta charset=utf-8><title>between two visits</title>"
 
 
 @dataclass(frozen=True)
@@ -78,8 +94,15 @@ class SiteFiles:
         path = rel[: -len("index.html")] if rel.endswith("index.html") else rel
         return self.origin + self.base + path
 
+    @property
+    def blank_url(self) -> str:
+        """The empty page of :data:`BLANK_PATH` on the site's origin."""
+        return self.origin + BLANK_PATH
+
     def answer(self, url: str) -> Answer:
         path = unquote(urlsplit(url).path)
+        if path == BLANK_PATH:
+            return Answer(200, "text/html; charset=utf-8", BLANK, {"Cache-Control": "no-store"})
         if not path.startswith(self.base):
             return self._not_found()
         target = (self.root / path[len(self.base):].lstrip("/")).resolve()
@@ -99,7 +122,8 @@ class SiteFiles:
 
     def _file(self, path: Path, status: int) -> Answer:
         ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        headers: dict[str, str] = {"Cache-Control": "no-store"}
+        cache = ASSET_CACHE if status == 200 and ctype != "text/html" else "no-store"
+        headers: dict[str, str] = {"Cache-Control": cache}
         if ctype == "text/html":
             ctype = "text/html; charset=utf-8"
             if self.csp_header:

@@ -225,3 +225,32 @@ def test_demo_site_passes(tmp_path):
     assert any(p["instant_navigation"] for p in report["pages"])
     video = next(p for p in report["pages"] if p["page"] == "video/index.html")
     assert "youtube" in video["loaded_after_accept"]
+
+
+# What one visitor's page leaves behind (a cookie, storage, the window name, and a cookie set
+# while leaving the page) must not reach the next visit: the tabs are reused between pages.
+LEAVE_MARKS = ("<script>document.cookie = 'leak=1; path=/'; localStorage.leak = '1';"
+               "sessionStorage.leak = '1'; window.name = 'leak';"
+               "addEventListener('pagehide', function () {"
+               " document.cookie = 'late=1; path=/'; sessionStorage.late = '1'; });</script>")
+SNIFF_MARKS = ("<script>if (/(^|; )(leak|late)=/.test(document.cookie) || localStorage.leak ||"
+               " sessionStorage.leak || sessionStorage.late || window.name === 'leak') {"
+               " var s = document.createElement('script');"
+               " s.src = 'https://www.clarity.ms/tag/leaked'; document.head.appendChild(s); }"
+               "</script>")
+
+
+def test_nothing_a_page_leaves_reaches_the_next_visit(tmp_path):
+    site = build(tmp_path, {"": {}, "a": {"head": LEAVE_MARKS}, "b": {"head": SNIFF_MARKS}})
+    # One worker: a's three visits run in the tabs right before b's.
+    code, report, err = verify(site, "--pages", "a/index.html", "--pages", "b/index.html",
+                               "--jobs", "1")
+    pages = [p["page"] for p in report["pages"]]
+    assert pages == ["a/index.html", "b/index.html"], err
+    b = report["pages"][1]
+    assert b["page_errors"] == [], b["page_errors"]
+    assert "revoke" in b["states"]
+    # (after Accept all, Clarity loads, on b and on the page it navigates to: consent given)
+    assert not [r for r in b["third_party"] if r["host"] == "www.clarity.ms"
+                and r["state"] in ("fresh", "reject", "revoke", "gpc", "gpc-accept")]
+    assert code == 0, report["findings"]
