@@ -122,7 +122,7 @@ wheel-smoke: test-deps
 # click>=8.1.8, it is a fixture builder, not our dependency. PYTHON=python3.11 runs it on the
 # oldest Python requires-python allows.
 LOWEST_VENV  := .venv-lowest
-LOWEST_TOOLS := pytest hypothesis playwright mkdocs-material mkdocs-redirects mkdocs-static-i18n
+LOWEST_TOOLS := pytest hypothesis playwright cryptography mkdocs-material mkdocs-redirects mkdocs-static-i18n
 test-lowest:
 	rm -rf $(LOWEST_VENV)
 	$(PYTHON) -m venv $(LOWEST_VENV)
