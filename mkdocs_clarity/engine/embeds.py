@@ -23,12 +23,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from consent_generator.model import Policy, ServiceConfig
 
 THIRD_PARTY = "third-party"
 """The service id the scan gives an unclaimed third-party load."""
+
+
+def _split(url: str) -> SplitResult:
+    """An absolute embed URL in parts; a ``//host`` URL is read as https (what the recogniser
+    already resolved it to on an https site, and the stricter reading for the CSP)."""
+    return urlsplit("https:" + url if url.startswith("//") else url)
+
 
 KIND_DIRECTIVE = {"script-src": "script-src", "iframe": "frame-src"}
 """The directive of a tracker kind whose directive is fixed; a resource carries its own."""
@@ -83,7 +90,7 @@ def page_policy_allows(policy_text: str, directive: str, url: str) -> bool:
 def literal_directive(url: str, script: str) -> str:
     """The directive a URL named in a loader script is fetched under: by its file extension,
     else a frame when the script builds one, else a script (what embed loaders add)."""
-    path = urlsplit("https:" + url if url.startswith("//") else url).path.lower()
+    path = _split(url).path.lower()
     for ext, directive in _EXT.items():
         if path.endswith(ext):
             return directive
@@ -94,7 +101,7 @@ def literal_directive(url: str, script: str) -> str:
 def exact_source(url: str) -> str:
     """The CSP source allowing ``url`` and nothing else from its host: scheme, host, port and
     path (CSP ignores the query; ``;`` and ``,`` would end the directive or the policy)."""
-    parts = urlsplit("https:" + url if url.startswith("//") else url)
+    parts = _split(url)
     origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
     path = parts.path or "/"
     return origin + path.replace(";", "%3B").replace(",", "%2C")
@@ -103,7 +110,7 @@ def exact_source(url: str) -> str:
 def service_key(url: str) -> str:
     """The key a custom service for ``url`` gets (and the ``data-consent-service`` of the
     gated element, so pasting the suggested entry keeps the page's markup): its host."""
-    host = urlsplit("https:" + url if url.startswith("//") else url).hostname or "embed"
+    host = _split(url).hostname or "embed"
     return re.sub(r"[^a-z0-9]+", "-", host.lower()).strip("-")
 
 
@@ -140,7 +147,7 @@ def source_matches(source: str, url: str) -> bool:
     m = _SOURCE.match(source)
     if m is None or source.startswith("'") or m.group("host") == "*":
         return False
-    parts = urlsplit("https:" + url if url.startswith("//") else url)
+    parts = _split(url)
     scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
     want_scheme = (m.group("scheme") or "").lower()
     if want_scheme and want_scheme != scheme and not (want_scheme == "http" and scheme == "https"):
@@ -163,7 +170,7 @@ def resolve(policy: Policy, url: str, where: str, what: str,
     svc = claimed_by(policy, url)
     if svc is not None:
         return Decision(svc.key, svc.category, svc.spec.name, svc)
-    host = urlsplit("https:" + url if url.startswith("//") else url).hostname or url
+    host = _split(url).hostname or url
     key, setting = service_key(url), policy.unknown_embeds
     if setting.error:
         return Decision(key, setting.category, host, error=(
