@@ -132,10 +132,21 @@ _KEYWORD = re.compile(r"^'(?!nonce-)[a-z-]+'$", re.I)
 """A quoted keyword ('self', 'none'...); a nonce is quoted too but its value is case-sensitive."""
 
 
+_SCHEME_AND_HOST = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://)?[^/]*")
+"""The case-insensitive head of a host source: ``scheme://host:port`` up to the path."""
+
+
 def normalize_source(token: str) -> str:
-    """Keywords are case-insensitive in CSP (``'SELF'`` is ``'self'``); hashes, nonces and
-    hosts keep their spelling."""
-    return token.lower() if _KEYWORD.match(token) else token
+    """One spelling per source, so a source is written once, not twice, whoever named it (the
+    site builder, a page's own policy, ``consent.yml``): keywords, schemes and hosts are
+    case-insensitive in CSP (``'SELF'`` is ``'self'``, ``HTTPS://WWW.CLARITY.MS`` is
+    ``https://www.clarity.ms``). Hashes and nonces are base64 and paths are matched
+    case-sensitively (CSP3 §6.7.2.10), so they keep their spelling."""
+    if token.startswith("'"):
+        return token.lower() if _KEYWORD.match(token) else token
+    head = _SCHEME_AND_HOST.match(token)
+    end = head.end() if head else 0
+    return token[:end].lower() + token[end:]
 
 
 def union(*lists: Iterable[str]) -> tuple[str, ...]:

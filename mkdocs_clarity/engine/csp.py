@@ -42,18 +42,6 @@ replace it) and 'strict-dynamic' (it would switch off 'self' and the host list, 
 theme's and the vendors' script files need). Elsewhere they mean nothing and are skipped."""
 
 
-def _site_source(token: str) -> str:
-    """A source as the site policy writes it: schemes and hosts are case-insensitive in CSP
-    (``HTTPS://WWW.CLARITY.MS`` is ``https://www.clarity.ms``: written once, not twice);
-    hashes, nonces and paths are not."""
-    token = normalize_source(token)
-    if token.startswith("'"):
-        return token
-    scheme, sep, rest = token.rpartition("://")
-    host, slash, path = rest.partition("/")
-    return f"{scheme.lower()}{sep}{host.lower()}{slash}{path}"
-
-
 def parse_directives(text: str, normalize: Callable[[str], str] = normalize_source,
                      ) -> dict[str, tuple[str, ...]]:
     """Split one serialized policy into ``{directive: sources}`` as a browser reads it.
@@ -249,7 +237,7 @@ class _Builder:
 
     def add(self, directive: str, source: str, kind: ReasonKind, detail: str,
             page: str | None = None) -> None:
-        source = _site_source(source)
+        source = normalize_source(source)
         if kind != "base" and directive not in self._sources and directive in FETCH_FALLBACKS:
             self._inherit(directive)
         sources = self._sources.setdefault(directive, {})
