@@ -23,18 +23,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import SplitResult, urlsplit
 
 from consent_generator.model import Policy, ServiceConfig
+from mkdocs_clarity.engine.urls import url_parts
 
 THIRD_PARTY = "third-party"
 """The service id the scan gives an unclaimed third-party load."""
-
-
-def _split(url: str) -> SplitResult:
-    """An absolute embed URL in parts; a ``//host`` URL is read as https (what the recogniser
-    already resolved it to on an https site, and the stricter reading for the CSP)."""
-    return urlsplit("https:" + url if url.startswith("//") else url)
 
 
 KIND_DIRECTIVE = {"script-src": "script-src", "iframe": "frame-src"}
@@ -90,7 +84,7 @@ def page_policy_allows(policy_text: str, directive: str, url: str) -> bool:
 def literal_directive(url: str, script: str) -> str:
     """The directive a URL named in a loader script is fetched under: by its file extension,
     else a frame when the script builds one, else a script (what embed loaders add)."""
-    path = _split(url).path.lower()
+    path = url_parts(url).path.lower()
     for ext, directive in _EXT.items():
         if path.endswith(ext):
             return directive
@@ -101,8 +95,8 @@ def literal_directive(url: str, script: str) -> str:
 def exact_source(url: str) -> str:
     """The CSP source allowing ``url`` and nothing else from its host: scheme, host, port and
     path (CSP ignores the query; ``;`` and ``,`` would end the directive or the policy)."""
-    parts = _split(url)
-    origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+    parts = url_parts(url)
+    origin = f"{parts.scheme}://{parts.host_port}"
     path = parts.path or "/"
     return origin + path.replace(";", "%3B").replace(",", "%2C")
 
@@ -110,8 +104,8 @@ def exact_source(url: str) -> str:
 def service_key(url: str) -> str:
     """The key a custom service for ``url`` gets (and the ``data-consent-service`` of the
     gated element, so pasting the suggested entry keeps the page's markup): its host."""
-    host = _split(url).hostname or "embed"
-    return re.sub(r"[^a-z0-9]+", "-", host.lower()).strip("-")
+    host = url_parts(url).host or "embed"
+    return re.sub(r"[^a-z0-9]+", "-", host).strip("-")
 
 
 @dataclass(frozen=True)
@@ -137,7 +131,9 @@ def claimed_by(policy: Policy, url: str) -> ServiceConfig | None:
     return None
 
 
-_SOURCE = re.compile(r"(?:(?P<scheme>[a-z][a-z0-9+.-]*):)?(?://)?(?P<host>\*|(?:\*\.)?"
+# A host source is ``[scheme "://"] host [":" port] [path]`` (CSP3 §2.3.1): without the ``//``
+# the scheme group would read ``cdn.example.com:443`` as scheme ``cdn.example.com``.
+_SOURCE = re.compile(r"(?:(?P<scheme>[a-z][a-z0-9+.-]*)://)?(?P<host>\*|(?:\*\.)?"
                      r"[a-z0-9.-]+)(?::(?P<port>\d+|\*))?(?P<path>/[^?#]*)?$", re.I)
 
 
@@ -147,8 +143,8 @@ def source_matches(source: str, url: str) -> bool:
     m = _SOURCE.match(source)
     if m is None or source.startswith("'") or m.group("host") == "*":
         return False
-    parts = _split(url)
-    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    parts = url_parts(url)
+    scheme, host = parts.scheme, parts.host
     want_scheme = (m.group("scheme") or "").lower()
     if want_scheme and want_scheme != scheme and not (want_scheme == "http" and scheme == "https"):
         return False
@@ -170,7 +166,7 @@ def resolve(policy: Policy, url: str, where: str, what: str,
     svc = claimed_by(policy, url)
     if svc is not None:
         return Decision(svc.key, svc.category, svc.spec.name, svc)
-    host = _split(url).hostname or url
+    host = url_parts(url).host or url
     key, setting = service_key(url), policy.unknown_embeds
     if setting.error:
         return Decision(key, setting.category, host, error=(

@@ -110,6 +110,53 @@ def _split(href: str) -> Resolved:
     return Resolved(href, host, scheme, host_port, bool(at))
 
 
+@dataclass(frozen=True)
+class UrlParts:
+    """An absolute URL in the parts a CSP source or a service key is made of, as the browser
+    reads them (so the unknown-embed rules of :mod:`.embeds` cannot read a URL differently
+    from the recogniser that found it)."""
+
+    scheme: str
+    """Lower case, without ``:`` (``https``); empty for a URL with no host of its own."""
+    host: str
+    """Lower case, percent-decoded, IDNA-encoded, ``[…]`` for IPv6; empty when none."""
+    port: int | None
+    """A port other than the scheme's default (``:443`` on https is no port: None)."""
+    path: str
+    """Percent-encoded and without dot segments, as the browser requests it."""
+
+    @property
+    def host_port(self) -> str:
+        return f"{self.host}:{self.port}" if self.port is not None else self.host
+
+
+_PARTS = ("protocol", "hostname", "port", "pathname")
+_HTTPS_PLACEHOLDER = f"https://{_PLACEHOLDER_HOST}/"
+
+
+@lru_cache(maxsize=4096)
+def url_parts(url: str) -> UrlParts:
+    """``url`` split per the WHATWG URL standard (ada-url), unlike ``urllib.parse``: spaces and
+    C0 controls around it and tabs/newlines inside are removed, ``\\`` is ``/`` for http(s),
+    hosts are lower-cased and percent-decoded, default ports and ``user@`` dropped.
+
+    A scheme-relative URL (``//host/…``, ``\\\\host\\…``, ``/\\host/…``) is read as https:
+    what the recogniser resolves it to on an https site, and the stricter reading for the
+    CSP. A URL with no host of its own (``a/b.js``) keeps only its path."""
+    try:
+        p = ada_url.parse_url(url, attributes=_PARTS)
+    except ValueError:
+        try:
+            p = ada_url.parse_url(ada_url.join_url(_HTTPS_PLACEHOLDER, url), attributes=_PARTS)
+        except ValueError:
+            return UrlParts("", "", None, "")
+        if p["hostname"] == _PLACEHOLDER_HOST:
+            return UrlParts("", "", None, p["pathname"])
+    port = p["port"]
+    return UrlParts(p["protocol"][:-1], p["hostname"], int(port) if port else None,
+                    p["pathname"])
+
+
 def _bases(page_path: str, site_url: str | None) -> tuple[str, ...]:
     path = page_path.lstrip("/")
     if site_url:
