@@ -108,6 +108,8 @@ def source_problem(directive: str, source: str) -> Finding | None:
                     f"list the exact hosts instead; we never widen {directive} to any host")
         return None
     if _HOST.fullmatch(source):
+        if (why := weakening(directive, source)) is not None:
+            return why, "use 'self' (the site itself) or 'none'"
         if source.startswith("http://") and directive in SCRIPT_GOVERNING:
             return (f"{source!r} loads scripts over plain http, which anyone on the network "
                     "can change", "use its https:// address")

@@ -195,7 +195,8 @@ def weakening(directive: str, source: str) -> str | None:
     The single rule shared by the page-policy merge (sources dropped with a warning) and the
     policy validator (refused): what a page or a policy file may never add to
     :data:`GUARDED_DIRECTIVES`. Style and image directives are not guarded: ``data:`` images
-    cannot run script.
+    cannot run script. ``base-uri`` takes no host at all: one page's ``<base>`` host in the
+    site-wide policy would let an injected ``<base>`` re-target any page's scripts there.
     """
     if directive not in GUARDED_DIRECTIVES:
         return None
@@ -208,6 +209,9 @@ def weakening(directive: str, source: str) -> str | None:
         return f"{source} lets injected code run"
     if low.startswith("'nonce-"):
         return "a nonce on a static site is the same on every response, so anyone can use it"
+    if directive == "base-uri" and not low.startswith("'"):
+        return (f"{source} in base-uri lets a <base href> there re-target every relative "
+                "script and style URL of a page; base-uri takes only 'self' or 'none'")
     return None
 
 

@@ -625,8 +625,9 @@ def unheld_findings(scans: list[PageScan], csp: Csp | None) -> list[Finding]:
     for s in scans:
         for t in s.unheld_embeds:
             directive = emb.directive_of(t.loads)
-            allowed = t.kind != "svg-use" and (csp is None or any(
-                emb.source_matches(src, t.url) for src in csp.effective(directive) or ()))
+            sources = csp.effective(directive) if csp is not None else None
+            allowed = t.kind != "svg-use" and (sources is None or any(  # None: unrestricted
+                emb.source_matches(src, t.url) for src in sources))
             found.setdefault((t.url, t.element, t.kind, allowed), []).append(
                 f"{s.path}:{t.line}")
     out = []

@@ -64,8 +64,10 @@ def script_literals(text: str) -> list[tuple[str, str]]:
 def page_policy_allows(policy_text: str, directive: str, url: str) -> bool:
     """Whether a page's own ``<meta>`` CSP (in its ``<head>``, the site author's) names
     ``url`` for ``directive`` by a host or path source: the author allowed that third party
-    explicitly, so it is theirs, not an unknown embed."""
-    from consent_generator.csp_vocabulary import FETCH_FALLBACKS
+    explicitly, so it is theirs, not an unknown embed. A source the site's merge drops
+    (:func:`~consent_generator.csp_vocabulary.weakening`: a host in ``base-uri``) claims
+    nothing: the site policy will not allow it."""
+    from consent_generator.csp_vocabulary import FETCH_FALLBACKS, weakening
 
     for one in policy_text.split(","):
         directives: dict[str, list[str]] = {}
@@ -75,7 +77,8 @@ def page_policy_allows(policy_text: str, directive: str, url: str) -> bool:
                 directives.setdefault(tokens[0].lower(), tokens[1:])
         for name in (directive, *FETCH_FALLBACKS.get(directive, ())):
             if name in directives:
-                if any(source_matches(s, url) for s in directives[name]):
+                if any(weakening(name, s) is None and source_matches(s, url)
+                       for s in directives[name]):
                     return True
                 break
     return False
@@ -210,6 +213,9 @@ UNHELD_FIX = {
                "says: self-host the file",
     "style": "SVG has no inert holder (a <template> inside <svg> is not inert): self-host the "
              "file, or move the <style> out of the <svg> (held until consent)",
+    "base": "a <base href> re-targets every relative URL of the page (scripts, styles, links) "
+            "and nothing can hold it until consent: remove the <base>, or point it at the "
+            "site itself (a relative href such as \"/\")",
 }
 """Why each form of unknown embed no holder can keep inert cannot be gated, and the fix."""
 
@@ -223,12 +229,13 @@ def unheld_verdict(policy: Policy, url: str, directive: str, kind: str, where: s
     (it then loads before consent, as the author wrote); a custom service claiming it is a
     declared vendor that would load before consent, so, as for catalog vendors, the build
     stops; so it does under ``unknown_embeds: error``; otherwise a loud warning."""
-    from consent_generator.csp_vocabulary import FETCH_FALLBACKS
+    from consent_generator.csp_vocabulary import FETCH_FALLBACKS, weakening
 
     extra = policy.csp.extra
     for name in (directive, *FETCH_FALLBACKS.get(directive, ())):
         if name in extra:
-            if kind != "svg-use" and any(source_matches(s, url) for s in extra[name]):
+            if kind != "svg-use" and any(weakening(name, s) is None and source_matches(s, url)
+                                         for s in extra[name]):
                 return None
             break
     fix = UNHELD_FIX[kind]
@@ -238,8 +245,13 @@ def unheld_verdict(policy: Policy, url: str, directive: str, kind: str, where: s
                          f"{svc.key}) before consent and cannot be gated: {fix}")
     head = (f"{where}: unknown third-party embed that cannot be gated: {what} loads {url}, "
             "which the CSP blocks (it never loads, before or after consent)")
+    if kind == "base":
+        head = (f"{where}: off-site {what} {url}, a third party no catalog service, custom "
+                "service or theme claims, which the CSP (base-uri 'self') makes browsers ignore")
     if policy.unknown_embeds.error:
         return "error", f"{head} (unknown_embeds: error). Fix: {fix}"
+    source = exact_source(url)
     allow = (f"; or, if it may load before consent, allow it under csp.extra: "
-             f"{{{directive}: [{exact_source(url)}]}}") if kind != "svg-use" else ""
+             f"{{{directive}: [{source}]}}") if kind != "svg-use" and \
+        weakening(directive, source) is None else ""
     return "warning", f"{head}. Fix: {fix}{allow}"

@@ -881,11 +881,14 @@ class _ScanState:
 
     def _base(self, tok: Token, tag: Tag) -> None:
         """A ``<base href>`` at a vendor sends every relative URL after it there; the site's
-        ``base-uri 'self'`` blocks it, so it is a vendor load no holder can defer."""
+        ``base-uri 'self'`` blocks it, so it is a vendor load no holder can defer (at an
+        unknown third party: an unheld embed, :func:`.embeds.unheld_verdict`)."""
         href = tag.get("href") or ""
         hit = self.urls.vendor(href)
         if hit and not self.in_template:
             self.track(tok, hit[0], "base", hit[1], False, "<base href>")
+        elif not hit:  # an unclaimed third party's: reported like an embed nothing can hold
+            self._unheld(tok, "base", "<base href>", [(href, "base-uri")])
         self.urls.set_base(href)
 
     def _structure(self, tok: Token, tag: Tag) -> None:
