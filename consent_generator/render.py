@@ -27,7 +27,6 @@ from . import disk_cache
 from .atomic import write_atomic
 from .csp_sources import policy_csp
 from .errors import UserError
-from .minify import compact_css, compact_js, mangle_js
 from .model import Policy, ServiceConfig
 from .services import ServiceSpec, catalog
 
@@ -158,7 +157,10 @@ so an edited minifier (in a checkout, without a version change) never serves a s
 
 
 def _make_assets(adapters: Adapters, guard: bool, wanted: tuple[str, ...]) -> tuple[Asset, ...]:
-    """Minify and hash the runtime files (the slow part: ~15 ms, mostly :func:`mangle_js`)."""
+    """Minify and hash the runtime files (the slow part: ~15 ms, mostly :func:`mangle_js`).
+    The minifier is imported here: with the disk cache warm, a build never needs it."""
+    from .minify import compact_css, compact_js
+
     out: list[Asset] = []
     files: list[tuple[str, Callable[[str], str]]] = [
         ("consent.js", _js), ("consent.css", lambda css: compact_css(css, wanted))]
@@ -197,6 +199,8 @@ _ASSETS_CACHE: dict[tuple[Any, ...], tuple[Asset, ...]] = {}
 
 
 def _js(source: str) -> str:
+    from .minify import compact_js, mangle_js
+
     return mangle_js(compact_js(source))
 
 
