@@ -79,3 +79,17 @@ def test_importing_the_plugin_imports_no_dom_library():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_engine_a_build_loads_imports_no_dom_library_and_no_pool():
+    """``load_engine`` imports what every build runs; a DOM library only comes with a
+    selector that needs it, the process pool only with a site large enough for one."""
+    code = ("import sys\n"
+            "import mkdocs_clarity.plugin as plugin\n"
+            "plugin.load_engine()\n"
+            "print(all(m in sys.modules for m in plugin.ENGINE_MODULES))\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('bs4', 'soupsieve', 'multiprocessing', 'concurrent', 'difflib')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.split("\n")[:2] == ["True", "[]"]
