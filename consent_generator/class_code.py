@@ -87,18 +87,20 @@ def cached_class_code(name: str) -> Iterator[None]:
             yield
             return
         key = cache_file_key(name)
-        known = _load(disk_cache.read(KIND, key))
+        known: dict[bytes, CodeType] | None = None  # read at the first class, if any
         used: dict[bytes, CodeType] = {}
         missed = False
 
         def exec_cached(source: Any, globals: Any = None, locals: Any = None, /) -> None:
-            nonlocal missed
+            nonlocal known, missed
             # exec() called from dataclasses runs in its globals when given none.
             globals = vars(dataclasses) if globals is None else globals
             if type(source) is not str:
                 builtins.exec(source, globals, locals)
                 return
             digest = hashlib.sha256(source.encode("utf-8", "surrogatepass")).digest()
+            if known is None:
+                known = _load(disk_cache.read(KIND, key))
             code = used.get(digest) or known.get(digest)
             if code is None:
                 code = _compile(source)

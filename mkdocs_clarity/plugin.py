@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import inspect
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -162,6 +163,8 @@ def load_engine() -> None:
     and config check, and a disabled plugin needs none of it; ``on_config`` calls this first.
     A second call costs nothing (the modules are imported). No DOM library: BeautifulSoup
     and soupsieve are imported only for a selector that needs them."""
+    if all(module in sys.modules for module in ENGINE_MODULES):
+        return  # a `mkdocs serve` rebuild: not even the cache file is read again
     from consent_generator.class_code import cached_class_code
 
     with cached_class_code("plugin"):
