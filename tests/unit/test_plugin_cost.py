@@ -93,3 +93,17 @@ def test_the_engine_a_build_loads_imports_no_dom_library_and_no_pool():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.split("\n")[:2] == ["True", "[]"]
+
+
+def test_evaluator_highs_follow_the_policy_text_through_the_cache():
+    """Kept by the CSP's text across serve rebuilds; a changed CSP is checked again."""
+    from mkdocs_clarity.engine.csp import Csp, evaluator_highs
+    from mkdocs_clarity.engine.cspcheck import evaluate
+
+    strict = Csp.parse("script-src 'self'; object-src 'none'; base-uri 'self'")
+    weak = Csp.parse("script-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'")
+    assert evaluator_highs(strict) == evaluator_highs(strict) == ()
+    highs = evaluator_highs(weak)
+    assert highs and "'unsafe-inline'" in highs[0]
+    assert len(highs) == sum(f.severity == "high" for f in evaluate(weak.serialize()))
+    assert evaluator_highs(strict) == ()
