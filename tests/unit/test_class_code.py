@@ -162,3 +162,29 @@ def test_the_shadow_never_outlives_the_context(cache):
         assert "exec" in vars(dataclasses)
         raise RuntimeError
     assert "exec" not in vars(dataclasses)
+
+
+def test_an_edited_class_gets_its_own_code_not_the_cached_one(cache):
+    """The cache is keyed by the generated text: a class whose fields changed since the
+    cache was written (an edited checkout) is compiled anew, and both stay correct."""
+    def make(extra: bool) -> type:
+        if extra:
+            @dataclasses.dataclass(frozen=True)
+            class Point:
+                x: int
+                y: int = 0
+        else:
+            @dataclasses.dataclass(frozen=True)  # type: ignore[no-redef]
+            class Point:
+                x: int
+        return Point
+
+    with class_code.cached_class_code("test"):
+        old = make(False)
+    with class_code.cached_class_code("test"):
+        new = make(True)
+    assert class_code.STATS["misses"] == 12  # six functions each, nothing reused wrongly
+    assert repr(new(1, 2)).endswith("Point(x=1, y=2)") and new(1) != new(1, 2)
+    assert repr(old(1)).endswith("Point(x=1)")
+    with pytest.raises(TypeError):
+        old(1, 2)

@@ -164,3 +164,14 @@ def test_service_templates_from_the_bytecode_cache_render_as_from_string(cache: 
         assert _service_texts() == plain
     assert list((cache / "jinja").rglob("*.cache"))  # the warm round read these
     render._service_env.cache_clear()
+
+
+def test_an_edited_service_template_is_compiled_anew(cache: Path):
+    """Templates are loaded by the SHA-256 of their text (and Jinja checks the source's
+    checksum): a changed snippet never renders the cached one."""
+    render._service_env.cache_clear()
+    first = render._service_template("js", "a('{{ id }}');").render(id="x")
+    render._service_env.cache_clear()
+    second = render._service_template("js", "b('{{ id }}');").render(id="x")
+    assert (first, second) == ("a('x');", "b('x');")
+    render._service_env.cache_clear()
