@@ -18,6 +18,10 @@ file (its SHA-256 does not match) or an unknown text is compiled as ``dataclasse
 ``tests/unit/test_class_code.py`` compares every generated method of every dataclass a build
 imports, with and without the cache.
 
+Trust: the file holds code objects, as Jinja's bytecode cache in the same directory already
+does (:func:`consent_generator.render._bytecode_cache`) and as ``__pycache__`` does; whoever
+can write the user's cache directory could already change the served runtime files.
+
 How: ``dataclasses`` calls the builtin ``exec`` by its global name; while the context is
 active, a module global of that name (the cached variant) shadows the builtin. Nothing else
 changes, and where another tool already shadows it, or the cache is off, nothing is done.
