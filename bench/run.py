@@ -40,28 +40,25 @@ print(f"{(imported - start) * 1000:.1f} {(took - imported) * 1000:.1f} {','.join
 def import_time(runs: int = 5) -> None:
     """Cold import of the plugin module in fresh interpreters, after what MkDocs itself has
     imported by the time it loads plugins (so only our own cost is counted), then the engine
-    every build imports in ``on_config`` (``plugin.load_engine``), with the disk cache of the
-    dataclasses' compiled functions warm and off; medians."""
+    every build imports in ``on_config`` (``plugin.load_engine``); medians."""
     import os
     import statistics
 
-    results: dict[str, list[float]] = {"module": [], "warm": [], "off": []}
+    results: dict[str, list[float]] = {"module": [], "engine": []}
     dom = "-"
-    subprocess.run([sys.executable, "-c", IMPORT_PROBE], check=True, capture_output=True)
+    env = dict(os.environ, PYTHONPATH=str(HERE.parent))
+    subprocess.run([sys.executable, "-c", IMPORT_PROBE], check=True, capture_output=True,
+                   env=env)
     for _ in range(runs):
-        for cache in ("warm", "off"):
-            env = dict(os.environ, PYTHONPATH=str(HERE.parent))
-            if cache == "off":
-                env["MKDOCS_CLARITY_CACHE"] = "off"
-            out = subprocess.run([sys.executable, "-c", IMPORT_PROBE], capture_output=True,
-                                 text=True, check=True, env=env).stdout.split()
-            results["module"].append(float(out[0]))
-            results[cache].append(float(out[1]))
-            dom = out[2]
+        out = subprocess.run([sys.executable, "-c", IMPORT_PROBE], capture_output=True,
+                             text=True, check=True, env=env).stdout.split()
+        results["module"].append(float(out[0]))
+        results["engine"].append(float(out[1]))
+        dom = out[2]
     med = {k: statistics.median(v) for k, v in results.items()}
     print(f"cold import of mkdocs_clarity.plugin (after MkDocs' own imports): "
-          f"{med['module']:.0f} ms, + the engine in on_config {med['warm']:.0f} ms "
-          f"(cache off: {med['off']:.0f} ms), median of {runs}; DOM libraries imported: "
+          f"{med['module']:.0f} ms, + the engine in on_config {med['engine']:.0f} ms, "
+          f"median of {runs}; DOM libraries imported: "
           f"{'none' if dom == '-' else dom}", flush=True)
 
 

@@ -156,20 +156,16 @@ ENGINE_MODULES = (
 
 
 def load_engine() -> None:
-    """Import every module a build uses, at once, with the dataclasses' generated functions
-    from the disk cache (:mod:`consent_generator.class_code`: ~25 ms of every fresh build).
+    """Import every module a build uses, at once.
 
     Why here and not at the top of this module: MkDocs imports the plugin for every command
     and config check, and a disabled plugin needs none of it; ``on_config`` calls this first.
     A second call costs nothing (the modules are imported). No DOM library: BeautifulSoup
     and soupsieve are imported only for a selector that needs them."""
     if all(module in sys.modules for module in ENGINE_MODULES):
-        return  # a `mkdocs serve` rebuild: not even the cache file is read again
-    from consent_generator.class_code import cached_class_code
-
-    with cached_class_code("plugin"):
-        for module in ENGINE_MODULES:
-            importlib.import_module(module)
+        return  # a `mkdocs serve` rebuild: imported by the first build
+    for module in ENGINE_MODULES:
+        importlib.import_module(module)
 
 
 _POLICY_CACHE: dict[Path, tuple[bytes, Policy]] = {}
