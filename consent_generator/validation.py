@@ -7,7 +7,6 @@ as a :class:`Problem` and the reader returns the default, letting validation con
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -54,6 +53,8 @@ class PolicyError(UserError):
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """The closest candidate to a misspelt ``word`` (case-insensitive), or None."""
+    import difflib  # only for a mistake: a valid policy never asks (1 ms of every build)
+
     options = {c.lower(): c for c in candidates}
     match = difflib.get_close_matches(word.lower(), list(options), n=1, cutoff=0.6)
     return options[match[0]] if match else None

@@ -11,7 +11,9 @@ live-reload script it injects past our CSP, in served responses only).
 from __future__ import annotations
 
 import hashlib
+import importlib
 import inspect
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,17 +25,14 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
-from consent_generator import render
 from consent_generator.errors import UserError
-from consent_generator.model import Policy
-from mkdocs_clarity.engine.csp import Csp
-from mkdocs_clarity.engine.siteurl import parse_site_url
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.livereload import LiveReloadServer
     from mkdocs.structure.pages import Page
 
+    from consent_generator.model import Policy
     from mkdocs_clarity.engine.site import SiteRewriter
 
 log = get_plugin_logger(__name__)
@@ -88,6 +87,7 @@ def allow_injected_script(before: bytes, after: bytes) -> bytes:
     elements inserted at one place, or a page without our meta, is returned unchanged:
     better a blocked reload than a guessed policy.
     """
+    from mkdocs_clarity.engine.csp import Csp
     from mkdocs_clarity.engine.rewrite import meta_tag
     from mkdocs_clarity.engine.scan import scan_page
 
@@ -148,6 +148,26 @@ def _allow_live_reload(server: object) -> bool:
     return True
 
 
+ENGINE_MODULES = (
+    "consent_generator.policy", "consent_generator.render", "mkdocs_clarity.engine.site",
+    "mkdocs_clarity.engine.siteurl", "mkdocs_clarity.engine.cspcheck",
+    "mkdocs_clarity.engine.findings", "mkdocs_clarity.themes.analytics")
+"""What every build imports (the policy loader, the engine and what they import)."""
+
+
+def load_engine() -> None:
+    """Import every module a build uses, at once.
+
+    Why here and not at the top of this module: MkDocs imports the plugin for every command
+    and config check, and a disabled plugin needs none of it; ``on_config`` calls this first.
+    A second call costs nothing (the modules are imported). No DOM library: BeautifulSoup
+    and soupsieve are imported only for a selector that needs them."""
+    if all(module in sys.modules for module in ENGINE_MODULES):
+        return  # a `mkdocs serve` rebuild: imported by the first build
+    for module in ENGINE_MODULES:
+        importlib.import_module(module)
+
+
 _POLICY_CACHE: dict[Path, tuple[bytes, Policy]] = {}
 """policy file -> (sha256 of its bytes, the validated policy): ``mkdocs serve`` reloads the
 config on every change, and a policy whose bytes did not change is not validated again."""
@@ -201,6 +221,7 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if not self.config.enabled:
             return config
+        load_engine()
         from consent_generator.policy import PolicyError, load_policy
         from mkdocs_clarity.engine.masking import compile_masking
 
@@ -242,6 +263,7 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]
         (mkdocs-static-i18n reads every ``abs_src_path``) never meets our generated ones."""
         if not self.config.enabled:
             return files
+        from consent_generator import render
         from mkdocs_clarity.themes import config_facts, theme_names
 
         themes = theme_names(config_facts(config))  # pages linking another CSS get it too
@@ -254,6 +276,7 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]
 
     def _start(self, config: MkDocsConfig, pages: int, last: bool = False) -> None:
         from mkdocs_clarity.engine.site import PARALLEL_THRESHOLD, SiteRewriter, default_jobs
+        from mkdocs_clarity.engine.siteurl import parse_site_url
 
         self._close()
         # `mkdocs serve` builds in a thread next to the live-reload server: forking a

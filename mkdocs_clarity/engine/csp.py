@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
@@ -423,10 +424,17 @@ class SiteCspBuilder:
 def evaluator_highs(csp: Csp) -> tuple[str, ...]:
     """High findings of the CSP Evaluator's checks (:mod:`.cspcheck`, the port the audit
     uses) on ``csp``, as messages saying what and where."""
+    return _highs(csp.serialize())
+
+
+@lru_cache(maxsize=8)
+def _highs(policy: str) -> tuple[str, ...]:
+    """By the policy's text (the checks read nothing else): a ``mkdocs serve`` rebuild whose
+    site-wide CSP did not change does not run the ~1 ms of checks again."""
     from mkdocs_clarity.engine.cspcheck import evaluate
 
     return tuple(f"CSP Evaluator: {f.directive or 'policy'} {f.value or ''}: {f.description}"
-                 for f in evaluate(csp.serialize()) if f.severity == "high")
+                 for f in evaluate(policy) if f.severity == "high")
 
 
 def build_site_csp(policy: Policy, scans: Iterable[PageScan], *,

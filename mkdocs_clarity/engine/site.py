@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import multiprocessing
 import os
 import re
 import signal
@@ -23,7 +22,6 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, as_completed
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -53,7 +51,7 @@ class ThemeAnalyticsError(UserError):
 
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     from mkdocs_clarity.engine.scan import PageScan
     from mkdocs_clarity.hosts import HeaderFile
@@ -434,7 +432,8 @@ class SiteRewriter:
         # killer) breaks the executor and every pending result raises BrokenProcessPool,
         # where Pool silently replaces the worker and waits forever for its lost task.
         if self._pool is None:
-            from concurrent.futures import ProcessPoolExecutor  # 8 ms: only when it pays
+            import multiprocessing  # with concurrent.futures ~10 ms: only when a pool pays
+            from concurrent.futures import ProcessPoolExecutor
 
             self._pool = ProcessPoolExecutor(
                 self.jobs, mp_context=multiprocessing.get_context("fork"), initializer=_init,
@@ -565,6 +564,8 @@ class SiteRewriter:
         """Pass 1 for pages not planned yet, by the pool (batches of 8) when there is one."""
         if self._pool is None:
             return map(_plan_file, todo)
+        from concurrent.futures import as_completed
+
         batches = [self._pool.submit(_plan_files, todo[i:i + 8])
                    for i in range(0, len(todo), 8)]
         return (result for batch in as_completed(batches) for result in batch.result())

@@ -126,3 +126,52 @@ def test_the_banner_template_is_compiled_once_across_processes(cache: Path):
         assert render.render_body(Policy(), lang="en") == body
     finally:
         render._env.cache_clear()
+
+
+def _service_texts() -> list[tuple[str, str]]:
+    """Every catalog snippet and script URL rendered with its params' examples."""
+    from consent_generator.services import catalog
+
+    out = []
+    for spec in catalog().values():
+        params = {p.name: p.example for p in spec.params}
+        for kind, source in (("js", spec.snippet), ("url", spec.script_src)):
+            if source:
+                out.append((kind, render._service_template(kind, source).render(**params)))
+    return out
+
+
+def test_service_templates_from_the_bytecode_cache_render_as_from_string(cache: Path):
+    """Cold (compiled, stored), warm (loaded from the cache by a new environment) and
+    uncached: the same text as a plain ``from_string`` template with the same options."""
+    from jinja2 import Environment
+
+    from consent_generator.services import catalog
+
+    plain = []
+    for spec in catalog().values():
+        params = {p.name: p.example for p in spec.params}
+        js = Environment(autoescape=False, finalize=render._js_string_param,
+                         keep_trailing_newline=True)
+        url = Environment(autoescape=False, finalize=render._url_param)
+        for env, source in ((js, spec.snippet), (url, spec.script_src)):
+            if source:
+                kind = "js" if env is js else "url"
+                plain.append((kind, env.from_string(source).render(**params)))
+    assert len(plain) >= 8
+    for _ in ("cold", "warm"):
+        render._service_env.cache_clear()
+        assert _service_texts() == plain
+    assert list((cache / "jinja").rglob("*.cache"))  # the warm round read these
+    render._service_env.cache_clear()
+
+
+def test_an_edited_service_template_is_compiled_anew(cache: Path):
+    """Templates are loaded by the SHA-256 of their text (and Jinja checks the source's
+    checksum): a changed snippet never renders the cached one."""
+    render._service_env.cache_clear()
+    first = render._service_template("js", "a('{{ id }}');").render(id="x")
+    render._service_env.cache_clear()
+    second = render._service_template("js", "b('{{ id }}');").render(id="x")
+    assert (first, second) == ("a('x');", "b('x');")
+    render._service_env.cache_clear()

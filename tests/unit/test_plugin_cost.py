@@ -79,3 +79,31 @@ def test_importing_the_plugin_imports_no_dom_library():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_engine_a_build_loads_imports_no_dom_library_and_no_pool():
+    """``load_engine`` imports what every build runs; a DOM library only comes with a
+    selector that needs it, the process pool only with a site large enough for one."""
+    code = ("import sys\n"
+            "import mkdocs_clarity.plugin as plugin\n"
+            "plugin.load_engine()\n"
+            "print(all(m in sys.modules for m in plugin.ENGINE_MODULES))\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('bs4', 'soupsieve', 'multiprocessing', 'concurrent', 'difflib')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.split("\n")[:2] == ["True", "[]"]
+
+
+def test_evaluator_highs_follow_the_policy_text_through_the_cache():
+    """Kept by the CSP's text across serve rebuilds; a changed CSP is checked again."""
+    from mkdocs_clarity.engine.csp import Csp, evaluator_highs
+    from mkdocs_clarity.engine.cspcheck import evaluate
+
+    strict = Csp.parse("script-src 'self'; object-src 'none'; base-uri 'self'")
+    weak = Csp.parse("script-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'")
+    assert evaluator_highs(strict) == evaluator_highs(strict) == ()
+    highs = evaluator_highs(weak)
+    assert highs and "'unsafe-inline'" in highs[0]
+    assert len(highs) == sum(f.severity == "high" for f in evaluate(weak.serialize()))
+    assert evaluator_highs(strict) == ()

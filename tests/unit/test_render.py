@@ -12,7 +12,7 @@ from dataclasses import replace
 import pytest
 from bs4 import BeautifulSoup
 
-from consent_generator import render
+from consent_generator import minify, render
 from consent_generator.minify import squeeze_js
 from consent_generator.model import Category, Policy, ServiceConfig, UiConfig, frozen_map
 from consent_generator.services import ConsentSignal, ServiceSpec
@@ -56,9 +56,9 @@ def test_runtime_source_stays_csp_clean():
 
 def test_compact_js_drops_only_comments_and_indentation():
     source = (render.RUNTIME_DIR / "consent.js").read_text()
-    out = render.compact_js(source)
+    out = minify.compact_js(source)
     assert out.startswith("/*! mkdocs-clarity")
-    assert render.compact_js(source) == out
+    assert minify.compact_js(source) == out
     # One output line per line of code, in order: the line itself, or the line without a
     # trailing comment.
     code_lines, in_block = [], False
@@ -82,10 +82,10 @@ def test_compact_js_is_conservative():
            "const s = 'a // b';\n"
            "  /* block\n   comment */\n"
            "// line\n")
-    assert render.compact_js(src) == ("const a = 1;\nconst u = 'http://x'; // kept: a slash "
+    assert minify.compact_js(src) == ("const a = 1;\nconst u = 'http://x'; // kept: a slash "
                                       "before the comment\nconst s = 'a // b';\n")
     with pytest.raises(ValueError, match="template"):
-        render.compact_js("const t = `a\nb`;\n")
+        minify.compact_js("const t = `a\nb`;\n")
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node not installed")
@@ -98,10 +98,10 @@ def test_served_runtime_is_valid_javascript(tmp_path):
 
 
 def test_compact_css():
-    assert render.compact_css("/*! keep */\n/* drop */\n.a {\n  color: red;\n}\n") == \
+    assert minify.compact_css("/*! keep */\n/* drop */\n.a {\n  color: red;\n}\n") == \
         "/*! keep */\n.a {color: red;}\n"
     with pytest.raises(ValueError):
-        render.compact_css('.a::before { content: "/* x */"; }')
+        minify.compact_css('.a::before { content: "/* x */"; }')
 
 
 # --- head ----------------------------------------------------------------------------------

@@ -8,15 +8,24 @@ file:line, whichever path found them.
 from __future__ import annotations
 
 import random
+import re
 import subprocess
 import sys
 import textwrap
 
 import pytest
 import soupsieve
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from consent_generator import selectors
 from consent_generator.policy import PolicyError, parse_policy
-from consent_generator.selectors import PLAIN, selector_problem
+from consent_generator.selectors import is_plain, selector_problem
+
+_S = selectors
+PLAIN = re.compile(rf"{_S._WS}*{_S._COMPOUND}(?:{_S._WS}+{_S._COMPOUND})*{_S._WS}*"
+                   rf"(?:,{_S._WS}*{_S._COMPOUND}(?:{_S._WS}+{_S._COMPOUND})*{_S._WS}*)*\Z")
+"""The list grammar as one pattern, as the module had it before is_plain: the reference."""
 
 PLAIN_OK = [".account", "table", ".md-content h1", "form, input , textarea", "*",
             "div.a#b[c][d=e]", "[data-x='a b']", '[ x = "" ]', ".-x", "a\n.b", "a\t*.z"]
@@ -34,20 +43,20 @@ def soupsieve_accepts(text: str) -> bool:
 
 @pytest.mark.parametrize("text", PLAIN_OK)
 def test_plain_selectors_are_recognised(text):
-    assert PLAIN.match(text)
+    assert PLAIN.match(text) and is_plain(text)
     assert selector_problem(text) is None
 
 
 @pytest.mark.parametrize("text", NOT_PLAIN)
 def test_other_valid_selectors_go_to_soupsieve(text):
-    assert not PLAIN.match(text)
+    assert not PLAIN.match(text) and not is_plain(text)
     assert selector_problem(text) is None
 
 
 @pytest.mark.parametrize("text", ["a,", ",a", "a,,b", "div[", "[x=]", "#1a", ".1a", "..x",
                                   "a >", "  ", "[x='a\nb']"])
 def test_invalid_selectors_are_refused_like_soupsieve_does(text):
-    assert not PLAIN.match(text)
+    assert not PLAIN.match(text) and not is_plain(text)
     assert selector_problem(text) is not None
     assert not soupsieve_accepts(text) or not text.strip()
 
@@ -59,7 +68,8 @@ def test_fast_check_agrees_with_soupsieve_on_random_selectors():
     plain = 0
     for _ in range(20000):
         text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 12)))
-        if PLAIN.match(text):
+        assert is_plain(text) == bool(PLAIN.match(text)), text
+        if is_plain(text):
             plain += 1
             assert soupsieve_accepts(text), text
         if text.strip():
@@ -89,3 +99,15 @@ def test_a_plain_policy_never_imports_soupsieve_or_bs4(tmp_path):
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('soupsieve', 'bs4')))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+_PIECES = st.sampled_from(["a", "div", "x-y", "_b", "-c", "1", ".", "#", "*", " ", "\t", "\n",
+                           ",", " , ", "[", "]", "=", '"', "'", '"a, b"', "'x y'", "[t]",
+                           "[t=v]", '[t="a b"]', ".k", "#i", ">", ":", "é", "\\"])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(_PIECES, min_size=0, max_size=14).map("".join))
+def test_is_plain_is_the_list_grammar(text):
+    """The compound-at-a-time check accepts exactly what the one-pattern grammar accepts."""
+    assert is_plain(text) == bool(PLAIN.match(text))
