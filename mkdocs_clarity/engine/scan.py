@@ -19,9 +19,10 @@ from __future__ import annotations
 import bisect
 import html as htmllib
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from consent_generator.csp_sources import first_line, sha256_source
@@ -30,7 +31,6 @@ from mkdocs_clarity.engine.embeds import THIRD_PARTY, page_policy_allows, script
 from mkdocs_clarity.engine.urls import (
     PageUrls,
     css_loads,
-    css_urls,
     refresh_url,
     srcset_urls,
     vendor_hosts,
@@ -58,15 +58,35 @@ JS_TYPES = frozenset({
 _WS = r"[\t\n\f\r ]"
 _NAME = r"[a-zA-Z][^\t\n\f\r />]*+"
 _VALUE = r"""(?:"[^"]*+"|'[^']*+'|[^\t\n\f\r >]++)"""
-_ATTR = rf"(?:[\t\n\f\r /]++|[^\t\n\f\r />][^\t\n\f\r /=>]*+(?:{_WS}*+={_WS}*+{_VALUE})?+)"
-_BORING_ATTR = (r"(?:[\t\n\f\r /]++|(?![sSoO][tTnN]|[sS][rR][cC])"
+_ATTR_SLOW = rf"[\t\n\f\r /]++|[^\t\n\f\r />][^\t\n\f\r /=>]*+(?:{_WS}*+={_WS}*+{_VALUE})?+"
+_ATTR = rf"""(?:{_WS}++[a-z][a-z-]*+="[^"]*+"|{_ATTR_SLOW})"""
+"""One attribute (or a run of whitespace and slashes). The first branch is the shape of
+nearly every attribute of a built page (`` class="x"``, 99 % on a Material page): it reads
+exactly what the two general branches would read for it (a whitespace run, a name that stops
+at ``=``, a double-quoted value) in one step of the regex engine instead of two, which made
+the tokenizer a third faster."""
+_BORING_ATTR = (rf"""(?:{_WS}++[a-np-rt-z][a-z-]*+="[^"]*+"|[\t\n\f\r /]++"""
+                r"|(?![sSoO][tTnN]|[sS][rR][cC])"
                 rf"[^\t\n\f\r />][^\t\n\f\r /=>]*+(?:{_WS}*+={_WS}*+{_VALUE})?+)")
 """An attribute that cannot be ``style``, ``on…`` or ``src…`` (those make a tag interesting:
-``<input type=image src>`` loads, and a Material nav has hundreds of boring inputs)."""
+``<input type=image src>`` loads, and a Material nav has hundreds of boring inputs). The
+fast first branch's names start with a letter other than ``o``/``s``, so it needs no
+look-ahead."""
 
 
 def _names(names: frozenset[str]) -> str:
-    return "|".join(sorted(names, key=lambda n: (-len(n), n)))
+    """An alternation of ``names`` grouped by first letter (``s(?:cript|tyle|vg)|t(?:…)``):
+    the regex engine skips a branch whose first letter differs in one step, so a boring tag
+    costs one test per letter group instead of one per interesting name."""
+    by_first: dict[str, list[str]] = {}
+    for name in names:
+        by_first.setdefault(name[0], []).append(re.escape(name[1:]))
+    groups = []
+    for first, rests in sorted(by_first.items()):
+        rests.sort(key=lambda r: (-len(r), r))  # longest first: "svg" before "s"
+        groups.append(re.escape(first) + ("(?:" + "|".join(rests) + ")" if rests != [""]
+                                          else ""))
+    return "|".join(groups)
 
 
 # A boring tag has an all-lowercase name (so ``<SCRIPT>``/``<sCript>`` always reach Python,
@@ -74,7 +94,10 @@ def _names(names: frozenset[str]) -> str:
 @cache
 def token_regex(extra: frozenset[str] = frozenset()) -> re.Pattern[str]:
     """The tokenizer for INTERESTING plus ``extra`` tag names (masking's type selectors: the
-    tokenizer then finds them in the same pass instead of one search per selector)."""
+    tokenizer then finds them in the same pass instead of one search per selector).
+
+    Text and boring tags are one possessive loop, ``[^<]*+(?:<boring[^<]*+)*+``: one
+    iteration per tag (with the text after it) rather than one per tag and one per text run."""
     names = _names(INTERESTING | extra)
     boring = (
         rf"(?:/(?!(?:{_names(INTERESTING_END)})[\t\n\f\r />])[a-z][a-z0-9-]*+[\t\n\f\r /]*+>"
@@ -83,7 +106,7 @@ def token_regex(extra: frozenset[str] = frozenset()) -> re.Pattern[str]:
         r"|!(?!--)[^>]*+>|\?[^>]*+>|/(?![a-zA-Z])[^>]*+>|(?![a-zA-Z/!?]))"
     )
     return re.compile(
-        rf"(?:[^<]++|<{boring})*+"
+        rf"[^<]*+(?:<{boring}[^<]*+)*+"
         r"(?:<(?:"
         r"(?P<comment>!--(?:-?>|.*?(?:--!?>|\Z)))"
         rf"|/(?P<ename>{_NAME})[^>]*+(?:>|\Z)"
@@ -137,6 +160,7 @@ class Tag:
     attrs_start: int
     attrs_text: str
     _attrs: list[Attr] | None = None
+    _values: dict[str, str] | None = None
 
     @property
     def attrs(self) -> list[Attr]:
@@ -144,14 +168,20 @@ class Tag:
             self._attrs = parse_attrs(self.attrs_text, self.attrs_start)
         return self._attrs
 
+    @property
+    def values(self) -> dict[str, str]:
+        """Each attribute's decoded value by name ('' for a bare one), first one winning: what
+        :meth:`get`/:meth:`has` read. Built without the :class:`Attr` objects (offsets) that
+        only the rewrite needs: the scan asks a few names of every interesting tag."""
+        if self._values is None:
+            self._values = attr_values(self.attrs_text)
+        return self._values
+
     def get(self, name: str) -> str | None:
-        for a in self.attrs:
-            if a.name == name:
-                return a.value if a.value is not None else ""
-        return None
+        return self.values.get(name)
 
     def has(self, name: str) -> bool:
-        return any(a.name == name for a in self.attrs)
+        return name in self.values
 
     @property
     def self_closing(self) -> bool:
@@ -196,21 +226,37 @@ def parse_attrs(text: str, base: int = 0) -> list[Attr]:
             continue
         seen.add(name)
         raw = m.group(2)
-        if raw is None:
-            value = None
-        else:
-            if raw[:1] in "\"'":
-                raw = raw[1:-1]
-            value = htmllib.unescape(raw) if "&" in raw else raw
-        out.append(Attr(name, value, base + m.start(), base + m.end()))
+        out.append(Attr(name, None if raw is None else _decoded(raw), base + m.start(),
+                        base + m.end()))
     return out
 
 
-@dataclass(frozen=True, slots=True)
+def attr_values(text: str) -> dict[str, str]:
+    """``{name: value}`` as :func:`parse_attrs` reads them, '' for a bare attribute."""
+    out: dict[str, str] = {}
+    if text:
+        for name, raw in _ATTR_ITEM.findall(text):  # raw is '' only when absent
+            name = name.lower()
+            if name not in out:
+                out[name] = _decoded(raw) if raw else ""
+    return out
+
+
+def _decoded(raw: str) -> str:
+    """An attribute value as written (quoted or not) with its character references resolved."""
+    if raw[:1] in "\"'":
+        raw = raw[1:-1]
+    return htmllib.unescape(raw) if "&" in raw else raw
+
+
+@dataclass(slots=True)
 class Token:
     """One interesting token. ``kind``: comment | start | end | eof.
 
     For a raw-text start tag, ``content`` spans its text and ``end`` is past its end tag.
+    Not frozen: a frozen dataclass sets each of its nine fields through
+    ``object.__setattr__`` (1 µs a token, a tenth of the tokenizer's Python time); nothing
+    changes a token once made.
     """
 
     kind: str
@@ -332,20 +378,21 @@ def tokens(html: str, extra: frozenset[str] = frozenset()) -> Iterator[Token]:
     foreign: list[tuple[str, bool]] = []  # open SVG/MathML elements: (name, integration point)
     while pos <= n:
         m = (_FOREIGN_TOKEN.search if foreign else search)(html, pos)
-        if m is None or m.group("eof") is not None:
+        kind = "eof" if m is None else m.lastgroup  # the one alternative that matched
+        if kind == "eof" or m is None:
             return
-        if m.group("comment") is not None:
+        if kind == "comment":
             yield Token("comment", m.start("comment") - 1, m.end())
             pos = m.end()
             continue
-        if m.group("ename") is not None:
+        if kind == "ename":
             name = m.group("ename").lower()
             if foreign:
                 _close_foreign(name, foreign)
             yield Token("end", m.start("ename") - 2, m.end(), name)
             pos = m.end()
             continue
-        if m.group("name") is None:
+        if kind != "attrs":  # the start-tag alternative's last group
             pos = m.end()  # a stray '<', a bogus comment or CDATA: step over it
             continue
         start = m.start("name") - 1
@@ -909,14 +956,14 @@ class _ScanState:
             if a.name == "style" and a.value is not None and a.value.strip():
                 self.style_attrs.append(StyleAttr(sha256_source(a.value), a.value, tok.name,
                                                   self.lines(tag.start), self.in_marker))
-                for url in css_urls(a.value):
+                for url, _ in _css_loads(a.value):
                     hit = self.urls.vendor(url)
                     if hit:
                         self.track(tok, hit[0], "style-attr", hit[1], False,
                                    f"<{tok.name} style>")
                         break
                 else:
-                    self._unheld(tok, "style-attr", f"<{tok.name} style>", css_loads(a.value))
+                    self._unheld(tok, "style-attr", f"<{tok.name} style>", _css_loads(a.value))
             elif a.name.startswith("on") and len(a.name) > 2:
                 self.handlers.append(EventHandler(tok.name, a.name, self.lines(tag.start)))
 
@@ -936,14 +983,14 @@ class _ScanState:
             # (that made a second apply change every page with a pasted gtag snippet).
             by_url = is_gated(tag) and tag.has("data-consent-src")
             runs_later = not by_url and (js or (stype == "text/plain" and is_gated(tag)))
+            digest, label = _text_label(text)
             self.scripts.append(InlineScript(
-                sha256_source(text), first_line(text), line, runs_later,
-                runs_later and (held or self.in_template), self.in_head, self.in_marker,
-                stype, tok.start, tok.end))
+                digest, label, line, runs_later, runs_later and (held or self.in_template),
+                self.in_head, self.in_marker, stype, tok.start, tok.end))
             if runs_later:
-                service = detect("inline", text) or _host_literal(text)
+                service = _inline_service(text)
                 if service:
-                    self.track(tok, service, "inline", first_line(text), held, "<script>")
+                    self.track(tok, service, "inline", label, held, "<script>")
                 else:
                     self._inline_embed(tok, text, held)
         url = src if src is not None else tag.get("data-consent-src")
@@ -960,7 +1007,7 @@ class _ScanState:
     def _inline_embed(self, tok: Token, text: str, held: bool) -> None:
         """An inline loader of a third party (Disqus' ``s.src = 'https://…/embed.js'``)."""
         loads = tuple((directive, href) for directive, href in
-                      ((d, self.third_party(u, d)) for u, d in script_literals(text))
+                      ((d, self.third_party(u, d)) for u, d in _script_literals(text))
                       if href is not None)
         if loads:
             self.track(tok, THIRD_PARTY, "inline", loads[0][1], held, "<script>", loads=loads)
@@ -986,7 +1033,7 @@ class _ScanState:
                              f"<svg><{name} href>", [(href, "img-src")])
 
     def _unheld(self, tok: Token, kind: str, element: str,
-                urls: list[tuple[str, str]]) -> None:
+                urls: Sequence[tuple[str, str]]) -> None:
         """Unknown third-party loads of a form no holder can keep inert (see
         :attr:`PageScan.unheld_embeds`); already inert in a gated ``<template>``: nothing."""
         if self.in_template or self.in_marker:
@@ -999,9 +1046,9 @@ class _ScanState:
 
     def _style(self, tok: Token) -> None:
         text = self.html[tok.content_start:tok.content_end]
-        self.styles.append(InlineStyle(sha256_source(text), first_line(text),
-                                       self.lines(tok.start), self.in_marker))
-        loads = css_loads(text)
+        digest, label = _text_label(text)
+        self.styles.append(InlineStyle(digest, label, self.lines(tok.start), self.in_marker))
+        loads = _css_loads(text)
         if not loads or self.in_marker:
             return
         hit = next((h for url, _ in loads if (h := self.urls.vendor(url))), None)
@@ -1021,7 +1068,8 @@ class _ScanState:
             return
         self._style_sources(tok, loads, held=self.in_template)
 
-    def _style_sources(self, tok: Token, loads: list[tuple[str, str]], held: bool) -> None:
+    def _style_sources(self, tok: Token, loads: Sequence[tuple[str, str]],
+                       held: bool) -> None:
         """What a ``<style>`` fetches (``@import``: style-src, ``@font-face``: font-src,
         images: img-src) joins the CSP: as held sources when the style waits for consent."""
         assert tok.tag is not None
@@ -1207,6 +1255,48 @@ def _host_literal(text: str) -> str | None:
         return None
     m = rx.search(text)
     return vendor_hosts().service_of(m.group(0)) if m else None
+
+
+_T = TypeVar("_T")
+_CACHED_TEXT = 1 << 14
+"""Script and style texts up to 16 KB have their facts remembered (512 of each, a few MB at
+most): a site repeats the same inline scripts and styles on every page (Material: five
+scripts and a style), and hashing them and running every catalog ``detect`` pattern over
+them was a fifth of the scan. Longer texts are rare and computed each time."""
+
+
+def _per_text(fn: Callable[[str], _T]) -> Callable[[str], _T]:
+    """``fn`` (a pure function of one text) remembered for texts up to :data:`_CACHED_TEXT`."""
+    remembered = lru_cache(maxsize=512)(fn)
+
+    def call(text: str) -> _T:
+        return remembered(text) if len(text) <= _CACHED_TEXT else fn(text)
+
+    call.__doc__ = fn.__doc__
+    return call
+
+
+@_per_text
+def _text_label(text: str) -> tuple[str, str]:
+    """An inline script's or style's CSP hash source and first line."""
+    return sha256_source(text), first_line(text)
+
+
+@_per_text
+def _inline_service(text: str) -> str | None:
+    """The catalog service an inline script is, by its ``detect`` patterns or a vendor host
+    it names."""
+    return detect("inline", text) or _host_literal(text)
+
+
+@_per_text
+def _script_literals(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple(script_literals(text))
+
+
+@_per_text
+def _css_loads(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple(css_loads(text))
 
 
 _DOCTYPE = re.compile(r"\A\ufeff?\s*(?:<!--.*?-->\s*)*<!doctype[^>]*>", re.I | re.S)
