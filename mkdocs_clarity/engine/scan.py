@@ -65,13 +65,29 @@ nearly every attribute of a built page (`` class="x"``, 99 % on a Material page)
 exactly what the two general branches would read for it (a whitespace run, a name that stops
 at ``=``, a double-quoted value) in one step of the regex engine instead of two, which made
 the tokenizer a third faster."""
-_BORING_ATTR = (rf"""(?:{_WS}++[a-np-rt-z][a-z-]*+="[^"]*+"|[\t\n\f\r /]++"""
+_BORING_FAST = rf'{_WS}++[a-np-rt-z][a-z-]*+="[^"]*+"'
+_BORING_ATTR = (rf"""(?:{_BORING_FAST}|[\t\n\f\r /]++"""
                 r"|(?![sSoO][tTnN]|[sS][rR][cC])"
                 rf"[^\t\n\f\r />][^\t\n\f\r /=>]*+(?:{_WS}*+={_WS}*+{_VALUE})?+)")
 """An attribute that cannot be ``style``, ``on…`` or ``src…`` (those make a tag interesting:
 ``<input type=image src>`` loads, and a Material nav has hundreds of boring inputs). The
 fast first branch's names start with a letter other than ``o``/``s``, so it needs no
 look-ahead."""
+
+
+def _boring_attrs_end(unrolled: int = 6) -> str:
+    """A boring tag's attributes and its ``>``: up to ``unrolled`` attributes of the fast
+    shape written out (``>|A(?:>|A(?:>|…)))``), else the general loop. Why: each turn of a
+    repeated group costs the regex engine about as much as the attribute itself, even none
+    (``<div>``); written out, the common tag costs no loop at all. Where the written-out
+    branch fails (another shape, more attributes) the loop reads the tag from its start
+    again, so what matches is exactly what the loop alone matches. The tag name must end at
+    whitespace, ``/`` or ``>``: the written-out branches start with one of them, the loop
+    checks it."""
+    fast = ">"
+    for _ in range(unrolled):
+        fast = f">|{_BORING_FAST}(?:{fast})"
+    return f"(?:{fast}|(?=[\\t\\n\\f\\r />]){_BORING_ATTR}*+>)"
 
 
 def _names(names: frozenset[str]) -> str:
@@ -101,8 +117,7 @@ def token_regex(extra: frozenset[str] = frozenset()) -> re.Pattern[str]:
     names = _names(INTERESTING | extra)
     boring = (
         rf"(?:/(?!(?:{_names(INTERESTING_END)})[\t\n\f\r />])[a-z][a-z0-9-]*+[\t\n\f\r /]*+>"
-        rf"|(?!(?:{names})[\t\n\f\r />])[a-z][a-z0-9-]*+(?=[\t\n\f\r />])"
-        rf"{_BORING_ATTR}*+>"
+        rf"|(?!(?:{names})[\t\n\f\r />])[a-z][a-z0-9-]*+{_boring_attrs_end()}"
         r"|!(?!--)[^>]*+>|\?[^>]*+>|/(?![a-zA-Z])[^>]*+>|(?![a-zA-Z/!?]))"
     )
     return re.compile(

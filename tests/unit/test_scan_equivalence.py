@@ -114,7 +114,8 @@ NAMES = ["a", "span", "li", "div", "p", "input", "img", "image", "link", "meta",
          "style", "title", "textarea", "iframe", "noscript", "template", "svg", "math", "path",
          "foreignObject", "desc", "mtext", "annotation-xml", "font", "video", "source",
          "object", "embed", "base", "body", "head", "html", "form", "table", "h1", "select",
-         "SCRIPT", "Img", "sVg", "plaintext", "xmp", "s", "o", "st", "on", "sr"]
+         "SCRIPT", "Img", "sVg", "plaintext", "xmp", "s", "o", "st", "on", "sr", "a:b", "x=y",
+         "p<q", "h1", "spa"]
 ATTR_NAMES = ["class", "href", "id", "src", "srcset", "style", "onclick", "Style", "ONload",
               "sizes", "slot", "open", "oncl", "on", "st", "s", "o", "sr", "data-x", "=x",
               '"q', "'q", "type", "rel", "as", "content", "http-equiv", "lang", "srcdoc",
