@@ -711,6 +711,12 @@ def source_for(url: str) -> str | None:
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
 
 
+@lru_cache(maxsize=16)
+def _own_source(site_url: str) -> str:
+    """The site's own origin as a CSP source, once per site URL (not once per page)."""
+    return source_for(site_url) or ""
+
+
 _URL_ATTRS = {name: re.compile(part, re.I) for names, part in (
     (("script", "iframe", "embed", "img", "image", "source", "input"), "src"),
     (("link",), "href|src"), (("video", "audio", "track"), "src|poster"),
@@ -812,7 +818,7 @@ def scan_page(html: str, path: str, *, index: frozenset[str] = frozenset(),
     st = _ScanState(html, path, PageUrls(path, site_url), _depth)
     st.site_url = site_url
     st.claims = _claims if _claims is not None else page_claims(html)
-    st.own = (source_for(site_url) or "") if site_url else ""
+    st.own = _own_source(site_url) if site_url else ""
     tag_index: dict[str, list[int]] = {name: [] for name in index}
     for tok in tokens(html, index):
         if tok.kind == "comment":
