@@ -420,34 +420,38 @@ def tokens(html: str, extra: frozenset[str] = frozenset()) -> Iterator[Token]:
         if kind != "attrs":  # the start-tag alternative's last group
             pos = m.end()  # a stray '<', a bogus comment or CDATA: step over it
             continue
-        start = m.start("name") - 1
+        start, end = m.start("name") - 1, m.end()
         name = m.group("name").lower()
-        tag = Tag(name, start, m.end(), m.start("attrs"), m.group("attrs"))
-        breakout = bool(foreign) and not foreign[-1][1] and _ends_foreign(name, tag)
-        if breakout:
-            while foreign and not foreign[-1][1]:
-                foreign.pop()
-        in_foreign = bool(foreign) and not foreign[-1][1]
-        if name == "svg" and not in_foreign and _SIMPLE_SVG.match(html, tag.end):
-            # An icon (paths and shapes only): tokenizing it as HTML sees the same tags.
-            yield Token("start", start, m.end(), name, tag, foreign=True)
-            pos = m.end()
-            continue
-        if name in _FOREIGN_ROOTS or in_foreign:
-            pos = yield from _foreign_start(html, tag, name, foreign)
-            continue
-        if name in RAW_TEXT:
-            tok = _raw_token(html, tag, name, False)
-            yield tok
-            if tok.content_end == n and tok.end == n:
+        tag = Tag(name, start, end, m.start("attrs"), m.group("attrs"))
+        breakout = in_foreign = False
+        if foreign:
+            breakout = not foreign[-1][1] and _ends_foreign(name, tag)
+            if breakout:
+                while foreign and not foreign[-1][1]:
+                    foreign.pop()
+            in_foreign = bool(foreign) and not foreign[-1][1]
+        if name in _SPECIAL or in_foreign:
+            if name == "svg" and not in_foreign and _SIMPLE_SVG.match(html, end):
+                # An icon (paths and shapes only): tokenizing it as HTML sees the same tags.
+                yield Token("start", start, end, name, tag, foreign=True)
+            elif name in _FOREIGN_ROOTS or in_foreign:
+                end = yield from _foreign_start(html, tag, name, foreign)
+            elif name in RAW_TEXT:
+                tok = _raw_token(html, tag, name, False)
+                yield tok
+                if tok.content_end == n and tok.end == n:
+                    return
+                end = tok.end
+            else:  # plaintext: the rest of the page is its text
+                yield Token("start", start, n, name, tag, end, n)
                 return
-            pos = tok.end
-            continue
-        if name == "plaintext":
-            yield Token("start", start, n, name, tag, m.end(), n)
-            return
-        yield Token("start", start, m.end(), name, tag, breakout=breakout)
-        pos = m.end()
+        else:
+            yield Token("start", start, end, name, tag, breakout=breakout)
+        pos = end
+
+
+_SPECIAL = RAW_TEXT | _FOREIGN_ROOTS | {"plaintext"}
+"""Start tags :func:`tokens` does more for than yield them (one set test for the rest)."""
 
 
 def _close_foreign(name: str, foreign: list[tuple[str, bool]]) -> None:
