@@ -19,9 +19,10 @@ from __future__ import annotations
 import bisect
 import html as htmllib
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from consent_generator.csp_sources import first_line, sha256_source
@@ -30,7 +31,6 @@ from mkdocs_clarity.engine.embeds import THIRD_PARTY, page_policy_allows, script
 from mkdocs_clarity.engine.urls import (
     PageUrls,
     css_loads,
-    css_urls,
     refresh_url,
     srcset_urls,
     vendor_hosts,
@@ -58,15 +58,51 @@ JS_TYPES = frozenset({
 _WS = r"[\t\n\f\r ]"
 _NAME = r"[a-zA-Z][^\t\n\f\r />]*+"
 _VALUE = r"""(?:"[^"]*+"|'[^']*+'|[^\t\n\f\r >]++)"""
-_ATTR = rf"(?:[\t\n\f\r /]++|[^\t\n\f\r />][^\t\n\f\r /=>]*+(?:{_WS}*+={_WS}*+{_VALUE})?+)"
-_BORING_ATTR = (r"(?:[\t\n\f\r /]++|(?![sSoO][tTnN]|[sS][rR][cC])"
+_ATTR_SLOW = rf"[\t\n\f\r /]++|[^\t\n\f\r />][^\t\n\f\r /=>]*+(?:{_WS}*+={_WS}*+{_VALUE})?+"
+_ATTR = rf"""(?:{_WS}++[a-z][a-z-]*+="[^"]*+"|{_ATTR_SLOW})"""
+"""One attribute (or a run of whitespace and slashes). The first branch is the shape of
+nearly every attribute of a built page (`` class="x"``, 99 % on a Material page): it reads
+exactly what the two general branches would read for it (a whitespace run, a name that stops
+at ``=``, a double-quoted value) in one step of the regex engine instead of two, which made
+the tokenizer a third faster."""
+_BORING_FAST = rf'{_WS}++[a-np-rt-z][a-z-]*+="[^"]*+"'
+_BORING_ATTR = (rf"""(?:{_BORING_FAST}|[\t\n\f\r /]++"""
+                r"|(?![sSoO][tTnN]|[sS][rR][cC])"
                 rf"[^\t\n\f\r />][^\t\n\f\r /=>]*+(?:{_WS}*+={_WS}*+{_VALUE})?+)")
 """An attribute that cannot be ``style``, ``on…`` or ``src…`` (those make a tag interesting:
-``<input type=image src>`` loads, and a Material nav has hundreds of boring inputs)."""
+``<input type=image src>`` loads, and a Material nav has hundreds of boring inputs). The
+fast first branch's names start with a letter other than ``o``/``s``, so it needs no
+look-ahead."""
+
+
+def _boring_attrs_end(unrolled: int = 6) -> str:
+    """A boring tag's attributes and its ``>``: up to ``unrolled`` attributes of the fast
+    shape written out (``>|A(?:>|A(?:>|…)))``), else the general loop. Why: each turn of a
+    repeated group costs the regex engine about as much as the attribute itself, even none
+    (``<div>``); written out, the common tag costs no loop at all. Where the written-out
+    branch fails (another shape, more attributes) the loop reads the tag from its start
+    again, so what matches is exactly what the loop alone matches. The tag name must end at
+    whitespace, ``/`` or ``>``: the written-out branches start with one of them, the loop
+    checks it."""
+    fast = ">"
+    for _ in range(unrolled):
+        fast = f">|{_BORING_FAST}(?:{fast})"
+    return f"(?:{fast}|(?=[\\t\\n\\f\\r />]){_BORING_ATTR}*+>)"
 
 
 def _names(names: frozenset[str]) -> str:
-    return "|".join(sorted(names, key=lambda n: (-len(n), n)))
+    """An alternation of ``names`` grouped by first letter (``s(?:cript|tyle|vg)|t(?:…)``):
+    the regex engine skips a branch whose first letter differs in one step, so a boring tag
+    costs one test per letter group instead of one per interesting name."""
+    by_first: dict[str, list[str]] = {}
+    for name in names:
+        by_first.setdefault(name[0], []).append(re.escape(name[1:]))
+    groups = []
+    for first, rests in sorted(by_first.items()):
+        rests.sort(key=lambda r: (-len(r), r))  # longest first: "svg" before "s"
+        groups.append(re.escape(first) + ("(?:" + "|".join(rests) + ")" if rests != [""]
+                                          else ""))
+    return "|".join(groups)
 
 
 # A boring tag has an all-lowercase name (so ``<SCRIPT>``/``<sCript>`` always reach Python,
@@ -74,16 +110,18 @@ def _names(names: frozenset[str]) -> str:
 @cache
 def token_regex(extra: frozenset[str] = frozenset()) -> re.Pattern[str]:
     """The tokenizer for INTERESTING plus ``extra`` tag names (masking's type selectors: the
-    tokenizer then finds them in the same pass instead of one search per selector)."""
+    tokenizer then finds them in the same pass instead of one search per selector).
+
+    Text and boring tags are one possessive loop, ``[^<]*+(?:<boring[^<]*+)*+``: one
+    iteration per tag (with the text after it) rather than one per tag and one per text run."""
     names = _names(INTERESTING | extra)
     boring = (
         rf"(?:/(?!(?:{_names(INTERESTING_END)})[\t\n\f\r />])[a-z][a-z0-9-]*+[\t\n\f\r /]*+>"
-        rf"|(?!(?:{names})[\t\n\f\r />])[a-z][a-z0-9-]*+(?=[\t\n\f\r />])"
-        rf"{_BORING_ATTR}*+>"
+        rf"|(?!(?:{names})[\t\n\f\r />])[a-z][a-z0-9-]*+{_boring_attrs_end()}"
         r"|!(?!--)[^>]*+>|\?[^>]*+>|/(?![a-zA-Z])[^>]*+>|(?![a-zA-Z/!?]))"
     )
     return re.compile(
-        rf"(?:[^<]++|<{boring})*+"
+        rf"[^<]*+(?:<{boring}[^<]*+)*+"
         r"(?:<(?:"
         r"(?P<comment>!--(?:-?>|.*?(?:--!?>|\Z)))"
         rf"|/(?P<ename>{_NAME})[^>]*+(?:>|\Z)"
@@ -95,10 +133,14 @@ def token_regex(extra: frozenset[str] = frozenset()) -> re.Pattern[str]:
 
 
 _STYLE_OR_ON = re.compile(
-    r"(?:^|[\t\n\f\r /\"'])(?:[sS][tT][yY][lL][eE]|[oO][nN][a-zA-Z]+)[\t\n\f\r ]*=")
-"""Cheap pre-check before parsing a tag's attributes for style/on… ones. Character classes,
-not ``(?i)``: the engine then skips to candidate characters instead of folding the case of
-every one (3-4x faster on a Material page's head tags)."""
+    r"[sSoO](?<![^\t\n\f\r /\"'][sSoO])"
+    r"(?:(?<=[sS])[tT][yY][lL][eE]|(?<=[oO])[nN][a-zA-Z]+)[\t\n\f\r ]*=")
+"""Cheap pre-check before parsing a tag's attributes for style/on… ones: ``style`` or
+``on…`` at the start of the text or after whitespace, ``/`` or a quote, then ``=``.
+Character classes, not ``(?i)``: the engine then skips to candidate characters instead of
+folding the case of every one (3-4x faster on a Material page's head tags); the first
+letter before the look-behind for the same reason (a pattern that starts with
+``(?:^|[…])`` is tried at every character: 1.8 µs on a Material ``<input>``, now 0.3)."""
 TAG_AT = re.compile(rf"<(?P<name>{_NAME})(?P<attrs>{_ATTR}*+)>")
 """A complete start tag at a known offset (``TAG_AT.match(html, offset)``)."""
 _ATTR_ITEM = re.compile(
@@ -137,6 +179,7 @@ class Tag:
     attrs_start: int
     attrs_text: str
     _attrs: list[Attr] | None = None
+    _values: dict[str, str] | None = None
 
     @property
     def attrs(self) -> list[Attr]:
@@ -144,14 +187,23 @@ class Tag:
             self._attrs = parse_attrs(self.attrs_text, self.attrs_start)
         return self._attrs
 
+    @property
+    def values(self) -> dict[str, str]:
+        """Each attribute's decoded value by name ('' for a bare one), first one winning: what
+        :meth:`get`/:meth:`has` read. Built without the :class:`Attr` objects (offsets) that
+        only the rewrite needs: the scan asks a few names of every interesting tag."""
+        if self._values is None:
+            self._values = attr_values(self.attrs_text)
+        return self._values
+
     def get(self, name: str) -> str | None:
-        for a in self.attrs:
-            if a.name == name:
-                return a.value if a.value is not None else ""
-        return None
+        values = self._values
+        if values is None:
+            values = self._values = attr_values(self.attrs_text)
+        return values.get(name)
 
     def has(self, name: str) -> bool:
-        return any(a.name == name for a in self.attrs)
+        return self.get(name) is not None
 
     @property
     def self_closing(self) -> bool:
@@ -196,21 +248,40 @@ def parse_attrs(text: str, base: int = 0) -> list[Attr]:
             continue
         seen.add(name)
         raw = m.group(2)
-        if raw is None:
-            value = None
-        else:
-            if raw[:1] in "\"'":
-                raw = raw[1:-1]
-            value = htmllib.unescape(raw) if "&" in raw else raw
-        out.append(Attr(name, value, base + m.start(), base + m.end()))
+        out.append(Attr(name, None if raw is None else _decoded(raw), base + m.start(),
+                        base + m.end()))
     return out
 
 
-@dataclass(frozen=True, slots=True)
+def attr_values(text: str) -> dict[str, str]:
+    """``{name: value}`` as :func:`parse_attrs` reads them, '' for a bare attribute."""
+    out: dict[str, str] = {}
+    # Last to first, so that the first of a repeated name is the one left (as in parse_attrs).
+    for name, raw in reversed(_ATTR_ITEM.findall(text)):  # raw is '' only when absent
+        if raw:
+            if raw[0] in "\"'":
+                raw = raw[1:-1]
+            if "&" in raw:
+                raw = htmllib.unescape(raw)
+        out[name.lower()] = raw
+    return out
+
+
+def _decoded(raw: str) -> str:
+    """An attribute value as written (quoted or not) with its character references resolved."""
+    if raw[:1] in "\"'":
+        raw = raw[1:-1]
+    return htmllib.unescape(raw) if "&" in raw else raw
+
+
+@dataclass(slots=True)
 class Token:
     """One interesting token. ``kind``: comment | start | end | eof.
 
     For a raw-text start tag, ``content`` spans its text and ``end`` is past its end tag.
+    Not frozen: a frozen dataclass sets each of its nine fields through
+    ``object.__setattr__`` (1 µs a token, a tenth of the tokenizer's Python time); nothing
+    changes a token once made.
     """
 
     kind: str
@@ -332,50 +403,55 @@ def tokens(html: str, extra: frozenset[str] = frozenset()) -> Iterator[Token]:
     foreign: list[tuple[str, bool]] = []  # open SVG/MathML elements: (name, integration point)
     while pos <= n:
         m = (_FOREIGN_TOKEN.search if foreign else search)(html, pos)
-        if m is None or m.group("eof") is not None:
+        kind = "eof" if m is None else m.lastgroup  # the one alternative that matched
+        if kind == "eof" or m is None:
             return
-        if m.group("comment") is not None:
+        if kind == "comment":
             yield Token("comment", m.start("comment") - 1, m.end())
             pos = m.end()
             continue
-        if m.group("ename") is not None:
+        if kind == "ename":
             name = m.group("ename").lower()
             if foreign:
                 _close_foreign(name, foreign)
             yield Token("end", m.start("ename") - 2, m.end(), name)
             pos = m.end()
             continue
-        if m.group("name") is None:
+        if kind != "attrs":  # the start-tag alternative's last group
             pos = m.end()  # a stray '<', a bogus comment or CDATA: step over it
             continue
-        start = m.start("name") - 1
+        start, end = m.start("name") - 1, m.end()
         name = m.group("name").lower()
-        tag = Tag(name, start, m.end(), m.start("attrs"), m.group("attrs"))
-        breakout = bool(foreign) and not foreign[-1][1] and _ends_foreign(name, tag)
-        if breakout:
-            while foreign and not foreign[-1][1]:
-                foreign.pop()
-        in_foreign = bool(foreign) and not foreign[-1][1]
-        if name == "svg" and not in_foreign and _SIMPLE_SVG.match(html, tag.end):
-            # An icon (paths and shapes only): tokenizing it as HTML sees the same tags.
-            yield Token("start", start, m.end(), name, tag, foreign=True)
-            pos = m.end()
-            continue
-        if name in _FOREIGN_ROOTS or in_foreign:
-            pos = yield from _foreign_start(html, tag, name, foreign)
-            continue
-        if name in RAW_TEXT:
-            tok = _raw_token(html, tag, name, False)
-            yield tok
-            if tok.content_end == n and tok.end == n:
+        tag = Tag(name, start, end, m.start("attrs"), m.group("attrs"))
+        breakout = in_foreign = False
+        if foreign:
+            breakout = not foreign[-1][1] and _ends_foreign(name, tag)
+            if breakout:
+                while foreign and not foreign[-1][1]:
+                    foreign.pop()
+            in_foreign = bool(foreign) and not foreign[-1][1]
+        if name in _SPECIAL or in_foreign:
+            if name == "svg" and not in_foreign and _SIMPLE_SVG.match(html, end):
+                # An icon (paths and shapes only): tokenizing it as HTML sees the same tags.
+                yield Token("start", start, end, name, tag, foreign=True)
+            elif name in _FOREIGN_ROOTS or in_foreign:
+                end = yield from _foreign_start(html, tag, name, foreign)
+            elif name in RAW_TEXT:
+                tok = _raw_token(html, tag, name, False)
+                yield tok
+                if tok.content_end == n and tok.end == n:
+                    return
+                end = tok.end
+            else:  # plaintext: the rest of the page is its text
+                yield Token("start", start, n, name, tag, end, n)
                 return
-            pos = tok.end
-            continue
-        if name == "plaintext":
-            yield Token("start", start, n, name, tag, m.end(), n)
-            return
-        yield Token("start", start, m.end(), name, tag, breakout=breakout)
-        pos = m.end()
+        else:
+            yield Token("start", start, end, name, tag, breakout=breakout)
+        pos = end
+
+
+_SPECIAL = RAW_TEXT | _FOREIGN_ROOTS | {"plaintext"}
+"""Start tags :func:`tokens` does more for than yield them (one set test for the rest)."""
 
 
 def _close_foreign(name: str, foreign: list[tuple[str, bool]]) -> None:
@@ -639,6 +715,23 @@ def source_for(url: str) -> str | None:
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
 
 
+@lru_cache(maxsize=16)
+def _own_source(site_url: str) -> str:
+    """The site's own origin as a CSP source, once per site URL (not once per page)."""
+    return source_for(site_url) or ""
+
+
+_URL_ATTRS = {name: re.compile(part, re.I) for names, part in (
+    (("script", "iframe", "embed", "img", "image", "source", "input"), "src"),
+    (("link",), "href|src"), (("video", "audio", "track"), "src|poster"),
+    (("object",), "data"), (("body",), "background"), (("form",), "action"))
+    for name in names}
+"""Per tag name, a part of the name of every attribute :func:`_resource_urls` reads for it
+(``src`` is in ``srcset`` and ``imagesrcset``): a tag whose attributes do not contain it loads
+nothing, so its attributes need not be read (Material's checkbox ``<input>``s and its
+``<table>``s, tokens only because masking selects them)."""
+
+
 def _resource_urls(tag: Tag) -> Iterator[tuple[str, str, str]]:
     """(attr, url, directive) of every fetch a tag causes; directive ``hint`` for resource
     hints (preconnect, dns-prefetch, prefetch, a preload the CSP has no directive for)."""
@@ -729,7 +822,7 @@ def scan_page(html: str, path: str, *, index: frozenset[str] = frozenset(),
     st = _ScanState(html, path, PageUrls(path, site_url), _depth)
     st.site_url = site_url
     st.claims = _claims if _claims is not None else page_claims(html)
-    st.own = (source_for(site_url) or "") if site_url else ""
+    st.own = _own_source(site_url) if site_url else ""
     tag_index: dict[str, list[int]] = {name: [] for name in index}
     for tok in tokens(html, index):
         if tok.kind == "comment":
@@ -876,7 +969,8 @@ class _ScanState:
         elif name == "base" and tag.get("href") is not None:
             self._base(tok, tag)
         if not tok.foreign and name not in ("style", "meta") and (
-                not self.trackers or self.trackers[-1].start != tok.start):
+                not self.trackers or self.trackers[-1].start != tok.start) and (
+                (rx := _URL_ATTRS.get(name)) is not None and rx.search(tag.attrs_text)):
             self._resources(tok, tag)
 
     def _base(self, tok: Token, tag: Tag) -> None:
@@ -912,21 +1006,21 @@ class _ScanState:
             if a.name == "style" and a.value is not None and a.value.strip():
                 self.style_attrs.append(StyleAttr(sha256_source(a.value), a.value, tok.name,
                                                   self.lines(tag.start), self.in_marker))
-                for url in css_urls(a.value):
+                for url, _ in _css_loads(a.value):
                     hit = self.urls.vendor(url)
                     if hit:
                         self.track(tok, hit[0], "style-attr", hit[1], False,
                                    f"<{tok.name} style>")
                         break
                 else:
-                    self._unheld(tok, "style-attr", f"<{tok.name} style>", css_loads(a.value))
+                    self._unheld(tok, "style-attr", f"<{tok.name} style>", _css_loads(a.value))
             elif a.name.startswith("on") and len(a.name) > 2:
                 self.handlers.append(EventHandler(tok.name, a.name, self.lines(tag.start)))
 
     def _script(self, tok: Token, tag: Tag, src: str | None) -> None:
-        html, stype = self.html, script_type(tag)
+        html, stype, gated = self.html, script_type(tag), is_gated(tag)
         js = stype in JS_TYPES
-        if is_gated(tag) and not js and not (self.in_head or self.in_template
+        if gated and not js and not (self.in_head or self.in_template
                                               or self.in_marker or tok.foreign):
             self.loose.append((tok.start, tok.end))
         # Held: a script that is not JavaScript (text/plain) never runs, nor one in a template.
@@ -937,20 +1031,20 @@ class _ScanState:
             # A gated external script (data-consent-src) runs by URL once granted: its empty
             # body is never executed, so it must not put the empty-script hash in the CSP
             # (that made a second apply change every page with a pasted gtag snippet).
-            by_url = is_gated(tag) and tag.has("data-consent-src")
-            runs_later = not by_url and (js or (stype == "text/plain" and is_gated(tag)))
+            by_url = gated and tag.has("data-consent-src")
+            runs_later = not by_url and (js or (stype == "text/plain" and gated))
+            digest, label = _text_label(text)
             self.scripts.append(InlineScript(
-                sha256_source(text), first_line(text), line, runs_later,
-                runs_later and (held or self.in_template), self.in_head, self.in_marker,
-                stype, tok.start, tok.end))
+                digest, label, line, runs_later, runs_later and (held or self.in_template),
+                self.in_head, self.in_marker, stype, tok.start, tok.end))
             if runs_later:
-                service = detect("inline", text) or _host_literal(text)
+                service = _inline_service(text)
                 if service:
-                    self.track(tok, service, "inline", first_line(text), held, "<script>")
+                    self.track(tok, service, "inline", label, held, "<script>")
                 else:
                     self._inline_embed(tok, text, held)
         url = src if src is not None else tag.get("data-consent-src")
-        if url and (js or is_gated(tag) or self.in_template):
+        if url and (js or gated or self.in_template):
             hit = self.urls.vendor(url, detectors().script_src)
             if hit:
                 self.track(tok, hit[0], "script-src", url, held or src is None, "<script src>")
@@ -963,7 +1057,7 @@ class _ScanState:
     def _inline_embed(self, tok: Token, text: str, held: bool) -> None:
         """An inline loader of a third party (Disqus' ``s.src = 'https://…/embed.js'``)."""
         loads = tuple((directive, href) for directive, href in
-                      ((d, self.third_party(u, d)) for u, d in script_literals(text))
+                      ((d, self.third_party(u, d)) for u, d in _script_literals(text))
                       if href is not None)
         if loads:
             self.track(tok, THIRD_PARTY, "inline", loads[0][1], held, "<script>", loads=loads)
@@ -989,7 +1083,7 @@ class _ScanState:
                              f"<svg><{name} href>", [(href, "img-src")])
 
     def _unheld(self, tok: Token, kind: str, element: str,
-                urls: list[tuple[str, str]]) -> None:
+                urls: Sequence[tuple[str, str]]) -> None:
         """Unknown third-party loads of a form no holder can keep inert (see
         :attr:`PageScan.unheld_embeds`); already inert in a gated ``<template>``: nothing."""
         if self.in_template or self.in_marker:
@@ -1002,9 +1096,9 @@ class _ScanState:
 
     def _style(self, tok: Token) -> None:
         text = self.html[tok.content_start:tok.content_end]
-        self.styles.append(InlineStyle(sha256_source(text), first_line(text),
-                                       self.lines(tok.start), self.in_marker))
-        loads = css_loads(text)
+        digest, label = _text_label(text)
+        self.styles.append(InlineStyle(digest, label, self.lines(tok.start), self.in_marker))
+        loads = _css_loads(text)
         if not loads or self.in_marker:
             return
         hit = next((h for url, _ in loads if (h := self.urls.vendor(url))), None)
@@ -1024,7 +1118,8 @@ class _ScanState:
             return
         self._style_sources(tok, loads, held=self.in_template)
 
-    def _style_sources(self, tok: Token, loads: list[tuple[str, str]], held: bool) -> None:
+    def _style_sources(self, tok: Token, loads: Sequence[tuple[str, str]],
+                       held: bool) -> None:
         """What a ``<style>`` fetches (``@import``: style-src, ``@font-face``: font-src,
         images: img-src) joins the CSP: as held sources when the style waits for consent."""
         assert tok.tag is not None
@@ -1117,6 +1212,8 @@ class _ScanState:
     def _resources(self, tok: Token, tag: Tag) -> None:
         loads = list(_resource_urls(tag))
         for attr, url, directive in loads:
+            if not self.urls.may_leave_site(url):
+                continue  # a relative URL: no vendor, no embed, no origin
             hit = self.urls.vendor(url) if tag.name != "script" else None
             if hit is None and tag.name != "script" and directive != "form-action" \
                     and not self.in_marker and self._embed(tok, tag, attr, url, directive):
@@ -1210,6 +1307,48 @@ def _host_literal(text: str) -> str | None:
         return None
     m = rx.search(text)
     return vendor_hosts().service_of(m.group(0)) if m else None
+
+
+_T = TypeVar("_T")
+_CACHED_TEXT = 1 << 14
+"""Script and style texts up to 16 KB have their facts remembered (512 of each, a few MB at
+most): a site repeats the same inline scripts and styles on every page (Material: five
+scripts and a style), and hashing them and running every catalog ``detect`` pattern over
+them was a fifth of the scan. Longer texts are rare and computed each time."""
+
+
+def _per_text(fn: Callable[[str], _T]) -> Callable[[str], _T]:
+    """``fn`` (a pure function of one text) remembered for texts up to :data:`_CACHED_TEXT`."""
+    remembered = lru_cache(maxsize=512)(fn)
+
+    def call(text: str) -> _T:
+        return remembered(text) if len(text) <= _CACHED_TEXT else fn(text)
+
+    call.__doc__ = fn.__doc__
+    return call
+
+
+@_per_text
+def _text_label(text: str) -> tuple[str, str]:
+    """An inline script's or style's CSP hash source and first line."""
+    return sha256_source(text), first_line(text)
+
+
+@_per_text
+def _inline_service(text: str) -> str | None:
+    """The catalog service an inline script is, by its ``detect`` patterns or a vendor host
+    it names."""
+    return detect("inline", text) or _host_literal(text)
+
+
+@_per_text
+def _script_literals(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple(script_literals(text))
+
+
+@_per_text
+def _css_loads(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple(css_loads(text))
 
 
 _DOCTYPE = re.compile(r"\A\ufeff?\s*(?:<!--.*?-->\s*)*<!doctype[^>]*>", re.I | re.S)
