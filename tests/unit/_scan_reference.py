@@ -876,6 +876,8 @@ class _ScanState:
         hit = self.urls.vendor(href)
         if hit and not self.in_template:
             self.track(tok, hit[0], "base", hit[1], False, "<base href>")
+        elif not hit:  # the same rule as the package's (issue 11: an off-site <base>)
+            self._unheld(tok, "base", "<base href>", [(href, "base-uri")])
         self.urls.set_base(href)
 
     def _structure(self, tok: Token, tag: Tag) -> None:
