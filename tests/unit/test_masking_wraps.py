@@ -37,7 +37,11 @@ def test_wrapped_walk_finds_what_the_flat_walk_finds(pieces):
 def test_navigation_items_are_single_matches():
     nav = '<ul>' + '<li class="i"><a href="p/"><span class="e">Page</span></a></li>' * 50
     matches = list(_TAGISH.finditer(nav + "</ul>"))
-    assert len(matches) == 52  # <ul>, 50 items, </ul>
+    assert len(matches) == 1  # ul > li > a > span: four levels, one match
+    matches = list(_TAGISH.finditer("<nav>" + nav + "</ul></nav>"))
+    assert len(matches) == 3  # five levels: <nav>, the list, </nav>
+    deep = '<ul>' + '<li><a><span><b>Page</b></span></a></li>' * 50 + "</ul>"
+    assert len(list(_TAGISH.finditer(deep))) == 52  # <ul>, 50 items, </ul>
     fast, flat = _walks(nav + "<p>mail a@b.example</p></ul>")
     assert fast == flat
 
