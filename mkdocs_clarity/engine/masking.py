@@ -560,8 +560,27 @@ def _inside_all(html: str, m: re.Match[str], offsets: list[int],
     """:func:`_inside` for sorted offsets inside one match: a wrapped element is walked flat
     once for all of them (a paragraph holding an address and a phone number is one walk)."""
     if m.re is _TAGISH and m.group("wrap") is not None:
-        return _enclosing_all(html, offsets, m.start(), opaque, _TAGISH_FLAT)
+        return _flat_walk(html, offsets, m.start())
     return [_inside(html, m, offset, opaque) for offset in offsets]
+
+
+def _flat_walk(html: str, offsets: list[int], start: int) -> list[Tag | None]:
+    """``_enclosing_all(html, offsets, start, opaque, _TAGISH_FLAT)`` for offsets inside a
+    wrapped element, which no comment or raw text meets (:func:`_walk` takes such an element
+    flat): no span to look up, so a plain loop over the matches."""
+    out: list[Tag | None] = []
+    stack: list[tuple[str, int]] = []
+    matches = _TAGISH_FLAT.finditer(html, start)
+    m = next(matches, None)
+    for offset in offsets:
+        while m is not None and m.end() <= offset:
+            _step(stack, m)
+            m = next(matches, None)
+        if m is not None and m.start() < offset:
+            out.append(_inside(html, m, offset, ()))
+        else:
+            out.append(tag_at(html, stack[-1][1]) if stack else None)
+    return out
 
 
 def _inside(html: str, m: re.Match[str], offset: int, opaque: Spans) -> Tag | None:
@@ -645,6 +664,8 @@ def _mark_insertions(html: str, tag: Tag, marks: VendorMarks) -> list[tuple[int,
     the class names added inside an existing ``class`` attribute."""
     offset = tag.insertion_offset(html)
     text = "" if tag.has(MASK_ATTR) else MASK_TEXT
+    if not marks:  # Clarity alone (the usual case): no class attribute to look at
+        return [(offset, text)] if text else []
     text += "".join(f" {a}" for a in marks.attributes if not tag.has(a))
     words = " ".join(c for c in marks.classes if c not in (tag.get("class") or "").split())
     out: list[tuple[int, str]] = []

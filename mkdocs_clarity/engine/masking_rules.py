@@ -93,6 +93,8 @@ _FOUR_DIGITS = re.compile(r"\d{4}")
 
 def is_long_number(run: str) -> bool:
     """Whether a digit run (as ``DIGIT_RUN`` matches it) is long enough to mask."""
+    if len(run) < MIN_DIGITS:  # most runs (years, "1234"): no digit to count
+        return False
     return sum(c.isdigit() for c in run) >= MIN_DIGITS and _FOUR_DIGITS.search(run) is not None
 
 
