@@ -262,10 +262,11 @@ def _simple_tags(html: str, sel: Simple, opaque: Spans, body_start: int,
     tags = []
     if kind == "type" and tag_index is not None and word in tag_index:
         hits = tag_index[word]  # found by the scan's tokenizer, already outside opaque text
+        opaque = ()  # (the tokenizer's tags and its comments and raw text never overlap)
     else:
         hits = _literal_hits(html, kind, word)
     for lt in hits:
-        if (lt < body_start and sel.type != "body") or in_spans(opaque, lt):
+        if (lt < body_start and sel.type != "body") or (opaque and in_spans(opaque, lt)):
             continue
         tag = tag_at(html, lt)
         if tag is not None and sel.matches(tag):
@@ -642,20 +643,27 @@ def find_masks(html: str, compiled: CompiledMasking, *, opaque: Spans = (),
             unmasks.setdefault(tag.start, (tag, sel.text))
 
     for start, (tag, text) in unmasks.items():
-        if start in masks or tag.has(MASK_ATTR):
+        if start in masks or _has(tag, MASK_ATTR):
             result.warnings.append(
                 f"{path}: <{tag.name}> at offset {start} matches masking.unmask {text!r} but is "
                 "also masked: it stays masked (masking wins)")
             continue
-        if tag.has(UNMASK_ATTR):
+        if _has(tag, UNMASK_ATTR):
             continue
         result.insertions.append((tag.insertion_offset(html), UNMASK_TEXT))
         result.unmasked += 1
     for tag in masks.values():
         result.insertions += _mark_insertions(html, tag, compiled.marks)
-        result.masked += not tag.has(MASK_ATTR)
+        result.masked += not _has(tag, MASK_ATTR)
     result.insertions.sort()
     return result
+
+
+def _has(tag: Tag, name: str) -> bool:
+    """``tag.has(name)`` for a lower-case ``name``, without parsing the attributes of a tag
+    whose text does not hold the name at all (most masked tags: a page's every paragraph with
+    a phone number is one)."""
+    return name in tag.attrs_text.lower() and tag.has(name)
 
 
 def _mark_insertions(html: str, tag: Tag, marks: VendorMarks) -> list[tuple[int, str]]:
@@ -663,7 +671,7 @@ def _mark_insertions(html: str, tag: Tag, marks: VendorMarks) -> list[tuple[int,
     insertion before its end (``MASK_TEXT`` alone when no other recorder is enabled), plus
     the class names added inside an existing ``class`` attribute."""
     offset = tag.insertion_offset(html)
-    text = "" if tag.has(MASK_ATTR) else MASK_TEXT
+    text = "" if _has(tag, MASK_ATTR) else MASK_TEXT
     if not marks:  # Clarity alone (the usual case): no class attribute to look at
         return [(offset, text)] if text else []
     text += "".join(f" {a}" for a in marks.attributes if not tag.has(a))
