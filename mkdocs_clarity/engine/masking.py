@@ -382,9 +382,10 @@ def _text_hits(html: str, body_start: int, body_end: int, opaque: Spans) -> list
     return sorted(set(hits))
 
 
-_CHUNK = 1 << 20
+_CHUNK = 1 << 18
 """Characters translated at a time by :func:`_digit_candidates` (a huge page is not copied
-whole)."""
+whole: a slice and its translation are alive at once, so a chunk of 1 MB was 2 MB more at the
+peak of a 1 MB page's planning)."""
 
 
 def _digit_candidates(html: str, body_start: int, body_end: int) -> Iterator[int]:

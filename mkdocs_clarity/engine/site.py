@@ -367,8 +367,9 @@ def _same(pieces: Iterable[str], text: str) -> bool:
     return pos == len(text)
 
 
-_CHUNK_CHARS = 1 << 20
-"""Characters encoded and written at a time by :func:`_utf8_chunks`."""
+_CHUNK_CHARS = 1 << 16
+"""Characters encoded and written at a time by :func:`_utf8_chunks` (small: the chunk, its
+pieces and its bytes are alive at once; a 1 MB chunk was a 1 MB page's whole output)."""
 
 
 def _utf8_chunks(pieces: Iterable[str]) -> Iterator[bytes]:
