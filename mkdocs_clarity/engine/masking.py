@@ -262,10 +262,11 @@ def _simple_tags(html: str, sel: Simple, opaque: Spans, body_start: int,
     tags = []
     if kind == "type" and tag_index is not None and word in tag_index:
         hits = tag_index[word]  # found by the scan's tokenizer, already outside opaque text
+        opaque = ()  # (the tokenizer's tags and its comments and raw text never overlap)
     else:
         hits = _literal_hits(html, kind, word)
     for lt in hits:
-        if (lt < body_start and sel.type != "body") or in_spans(opaque, lt):
+        if (lt < body_start and sel.type != "body") or (opaque and in_spans(opaque, lt)):
             continue
         tag = tag_at(html, lt)
         if tag is not None and sel.matches(tag):
@@ -381,9 +382,10 @@ def _text_hits(html: str, body_start: int, body_end: int, opaque: Spans) -> list
     return sorted(set(hits))
 
 
-_CHUNK = 1 << 20
+_CHUNK = 1 << 18
 """Characters translated at a time by :func:`_digit_candidates` (a huge page is not copied
-whole)."""
+whole: a slice and its translation are alive at once, so a chunk of 1 MB was 2 MB more at the
+peak of a 1 MB page's planning)."""
 
 
 def _digit_candidates(html: str, body_start: int, body_end: int) -> Iterator[int]:
@@ -425,7 +427,11 @@ def _leaf(group: str) -> str:
     return rf"<(?P<{group}>[a-zA-Z][\w:-]*+)(?![\w:-])[^>]*+>[^<]*+</(?P={group}){_WSP}*+>"
 
 
-_VOID_TAG = rf"<(?i:{'|'.join(sorted(VOID_ELEMENTS))})(?![\w:-])[^>]*+>"
+_VOID_TAG = (rf"<(?:(?i:{'|'.join(sorted(VOID_ELEMENTS))})(?![\w:-])[^>]*+"
+             r"|[a-zA-Z][\w:-]*+[^>]*+(?<=/))>")
+"""A tag that opens nothing: a void element, or any self-closed tag (``<path d="..."/>``),
+which the walk does not open either (:func:`_step`). Self-closed tags count so that an
+inline SVG icon (``<svg><path/></svg>``) and the paragraph around it stay one match."""
 
 
 def _wrap(group: str, inner: str) -> str:
@@ -441,17 +447,28 @@ _TAGISH_FLAT = re.compile(rf"{_leaf('leaf')}|<{_TAG}")
 """A tag, or a whole leaf element, which leaves the stack of open elements as it was: most of
 the tags of a page (highlighted code, table cells, inline markup) are consumed by the regex
 engine instead of costing a Python step each."""
-_TAGISH = re.compile(
-    "(?P<wrap>"
-    + _wrap("w3", "|".join((_wrap("w3i", f"{_leaf('l3i')}|{_VOID_TAG}"), _leaf("l3"),
-                            _VOID_TAG)))
-    + "|" + _wrap("w2", f"{_leaf('l2')}|{_VOID_TAG}")
-    + rf")|{_leaf('leaf')}|<{_TAG}")
-""":data:`_TAGISH_FLAT`, and also whole elements up to two levels deep made of text, leaf
-elements and void tags: a navigation item (``<li><a><span>Page</span></a></li>``) is one
-match instead of five Python steps; 1,000 of them precede the content of every page of a
-1,000-page Material site. An offset inside such a match is resolved by walking the match
-flat (:func:`_inside`)."""
+WRAP_DEPTH = 4
+"""Levels of elements (the wrapped one included) that :data:`_TAGISH` takes as one match."""
+
+
+def _items(levels: int) -> str:
+    """What a wrapped element may hold besides text, ``levels`` levels deep: leaf elements,
+    tags that open nothing and, below the last level, wrapped elements."""
+    inner = f"{_leaf(f'l{levels}')}|{_VOID_TAG}"
+    if levels > 1:
+        inner = f"{_wrap(f'w{levels}', _items(levels - 1))}|{inner}"
+    return inner
+
+
+_TAGISH = re.compile(rf"(?P<wrap>{_wrap('w', _items(WRAP_DEPTH - 1))})|{_leaf('leaf')}|<{_TAG}")
+""":data:`_TAGISH_FLAT`, and also whole elements up to :data:`WRAP_DEPTH` levels deep made
+of text, leaf elements and tags that open nothing: a navigation item
+(``<li><a><span>Page</span></a></li>``) is one match instead of five Python steps (1,000 of
+them precede the content of every page of a 1,000-page Material site), and so is a highlighted
+code block (``<div><pre><code><span>``) or a table section. An offset inside such a match is
+resolved by walking the match flat (:func:`_inside`). Fewer levels never match more: a wrap
+of fewer levels is also one of more, so no shallower alternative is tried after a deep one
+failed (that was a second scan of the element for nothing)."""
 
 
 def _enclosing_all(html: str, offsets: list[int], body_start: int,
@@ -470,15 +487,28 @@ def _enclosing_all(html: str, offsets: list[int], body_start: int,
     stack: list[tuple[str, int]] = []
     walk = _walk(html, body_start, opaque, tagish)  # lazily: stops at the last offset
     m, hidden = next(walk, (None, False))
-    for offset in offsets:
+    i, count = 0, len(offsets)
+    top: tuple[int, Tag | None] = (-1, None)  # the stack top's tag, parsed once
+    while i < count:
+        offset = offsets[i]
         while m is not None and m.end() <= offset:
             if not hidden:  # not inside a comment or raw text
                 _step(stack, m)
             m, hidden = next(walk, (None, False))
         if m is not None and m.start() < offset:  # inside this match's text
-            out.append(_inside(html, m, offset, opaque))
+            j, end = i + 1, m.end()
+            while j < count and offsets[j] < end:
+                j += 1
+            out += _inside_all(html, m, offsets[i:j], opaque)  # a paragraph's hits at once
+            i = j
+            continue
+        if not stack:
+            out.append(None)
         else:
-            out.append(tag_at(html, stack[-1][1]) if stack else None)
+            if top[0] != stack[-1][1]:
+                top = (stack[-1][1], tag_at(html, stack[-1][1]))
+            out.append(top[1])
+        i += 1
     return out
 
 
@@ -525,6 +555,34 @@ def _step(stack: list[tuple[str, int]], m: re.Match[str]) -> None:
                 break
     elif name not in VOID_ELEMENTS and not m.group(0).endswith("/>"):
         stack.append((name, m.start()))
+
+
+def _inside_all(html: str, m: re.Match[str], offsets: list[int],
+                opaque: Spans) -> list[Tag | None]:
+    """:func:`_inside` for sorted offsets inside one match: a wrapped element is walked flat
+    once for all of them (a paragraph holding an address and a phone number is one walk)."""
+    if m.re is _TAGISH and m.group("wrap") is not None:
+        return _flat_walk(html, offsets, m.start())
+    return [_inside(html, m, offset, opaque) for offset in offsets]
+
+
+def _flat_walk(html: str, offsets: list[int], start: int) -> list[Tag | None]:
+    """``_enclosing_all(html, offsets, start, opaque, _TAGISH_FLAT)`` for offsets inside a
+    wrapped element, which no comment or raw text meets (:func:`_walk` takes such an element
+    flat): no span to look up, so a plain loop over the matches."""
+    out: list[Tag | None] = []
+    stack: list[tuple[str, int]] = []
+    matches = _TAGISH_FLAT.finditer(html, start)
+    m = next(matches, None)
+    for offset in offsets:
+        while m is not None and m.end() <= offset:
+            _step(stack, m)
+            m = next(matches, None)
+        if m is not None and m.start() < offset:
+            out.append(_inside(html, m, offset, ()))
+        else:
+            out.append(tag_at(html, stack[-1][1]) if stack else None)
+    return out
 
 
 def _inside(html: str, m: re.Match[str], offset: int, opaque: Spans) -> Tag | None:
@@ -586,20 +644,27 @@ def find_masks(html: str, compiled: CompiledMasking, *, opaque: Spans = (),
             unmasks.setdefault(tag.start, (tag, sel.text))
 
     for start, (tag, text) in unmasks.items():
-        if start in masks or tag.has(MASK_ATTR):
+        if start in masks or _has(tag, MASK_ATTR):
             result.warnings.append(
                 f"{path}: <{tag.name}> at offset {start} matches masking.unmask {text!r} but is "
                 "also masked: it stays masked (masking wins)")
             continue
-        if tag.has(UNMASK_ATTR):
+        if _has(tag, UNMASK_ATTR):
             continue
         result.insertions.append((tag.insertion_offset(html), UNMASK_TEXT))
         result.unmasked += 1
     for tag in masks.values():
         result.insertions += _mark_insertions(html, tag, compiled.marks)
-        result.masked += not tag.has(MASK_ATTR)
+        result.masked += not _has(tag, MASK_ATTR)
     result.insertions.sort()
     return result
+
+
+def _has(tag: Tag, name: str) -> bool:
+    """``tag.has(name)`` for a lower-case ``name``, without parsing the attributes of a tag
+    whose text does not hold the name at all (most masked tags: a page's every paragraph with
+    a phone number is one)."""
+    return name in tag.attrs_text.lower() and tag.has(name)
 
 
 def _mark_insertions(html: str, tag: Tag, marks: VendorMarks) -> list[tuple[int, str]]:
@@ -607,7 +672,9 @@ def _mark_insertions(html: str, tag: Tag, marks: VendorMarks) -> list[tuple[int,
     insertion before its end (``MASK_TEXT`` alone when no other recorder is enabled), plus
     the class names added inside an existing ``class`` attribute."""
     offset = tag.insertion_offset(html)
-    text = "" if tag.has(MASK_ATTR) else MASK_TEXT
+    text = "" if _has(tag, MASK_ATTR) else MASK_TEXT
+    if not marks:  # Clarity alone (the usual case): no class attribute to look at
+        return [(offset, text)] if text else []
     text += "".join(f" {a}" for a in marks.attributes if not tag.has(a))
     words = " ".join(c for c in marks.classes if c not in (tag.get("class") or "").split())
     out: list[tuple[int, str]] = []

@@ -79,7 +79,7 @@ VOID_ELEMENTS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "i
                            "meta", "source", "track", "wbr", "param", "keygen"})
 """Elements without content or end tag: they never enclose text."""
 
-EMAIL_LOCAL = re.compile(r"[A-Za-z0-9._%+-]+\Z")
+EMAIL_LOCAL = re.compile(r"[A-Za-z0-9._%+-]++\Z")
 """The part of an e-mail address before '@' (searched backwards from the '@')."""
 EMAIL_DOMAIN = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 """The part after '@': a dotted host name with a top-level domain of two letters or more."""
@@ -93,6 +93,8 @@ _FOUR_DIGITS = re.compile(r"\d{4}")
 
 def is_long_number(run: str) -> bool:
     """Whether a digit run (as ``DIGIT_RUN`` matches it) is long enough to mask."""
+    if len(run) < MIN_DIGITS:  # most runs (years, "1234"): no digit to count
+        return False
     return sum(c.isdigit() for c in run) >= MIN_DIGITS and _FOUR_DIGITS.search(run) is not None
 
 

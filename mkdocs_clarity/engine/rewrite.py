@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html as htmllib
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from posixpath import dirname
@@ -562,18 +562,27 @@ def meta_tag(csp: Csp, original: str | None) -> str:
 
 def apply_plan(html: str, plan: PagePlan, csp: Csp | None, renderer: Renderer | None) -> str:
     """Splice ``plan`` into ``html`` (the same stripped text it was planned on)."""
+    return "".join(splice(html, plan, csp, renderer))
+
+
+def splice(html: str, plan: PagePlan, csp: Csp | None,
+           renderer: Renderer | None) -> Iterator[str]:
+    """The pieces of :func:`apply_plan`'s result, in order, made one at a time: the site pass
+    compares them with the page and writes them out without ever holding the rewritten page
+    as one string (a huge page: see bench/huge_page.py)."""
     if not plan.is_page:
-        return html
+        yield html
+        return
     # Stable order: by offset; at one offset insertions before a replacement starting there
     # (the CSP meta goes before a removed meta), then in planned order (wrappers nest).
     edits = [*plan.edits, *((o, o, MASK_TEXT) for o in plan.mask_at),
              *((o, o, UNMASK_TEXT) for o in plan.unmask_at)]
     ordered = sorted(enumerate(edits), key=lambda e: (e[1][0], e[1][1] != e[1][0], e[0]))
-    out, pos = [], 0
+    pos = 0
     for _, (start, end, text) in ordered:
         if start < pos:  # overlapping edits never happen by construction; keep the first
             continue
-        out.append(html[pos:start])
+        yield html[pos:start]
         if text == _META:
             text = meta_tag(csp, plan.original_csp) if csp is not None else ""
         elif text == _HEAD:
@@ -590,10 +599,9 @@ def apply_plan(html: str, plan: PagePlan, csp: Csp | None, renderer: Renderer | 
             # Without a renderer (the re-check after gating) our own link is left out.
             text = footer_link(renderer.label(plan.lang), text[len(_FOOTER):]) \
                 if renderer else ""
-        out.append(text)
+        yield text
         pos = max(pos, end)
-    out.append(html[pos:])
-    return "".join(out)
+    yield html[pos:]
 
 
 def rewrite_page(html: str, ctx: RewriteContext) -> RewriteResult:

@@ -41,6 +41,7 @@ from mkdocs_clarity.engine.rewrite import (
     Renderer,
     apply_plan,
     plan_page,
+    splice,
     strip_injected,
 )
 from mkdocs_clarity.themes import Facts, ThemeReport, analytics, decide, page_facts, unmet
@@ -157,9 +158,10 @@ Stamp = tuple[str, int, int, int]
 ``chars`` is the length of the planned text, or -1 when the plan was made from the file
 itself (then the stat alone says it is unchanged)."""
 Planned = tuple[str, PagePlan, "PageScan", Stamp, frozenset[str]]
-Task = tuple[str, PagePlan, Stamp, "str | None", bool, tuple[str, ...]]
+Task = tuple[str, PagePlan, Stamp, "str | None", bool, tuple[str, ...], "str | None"]
 """Pass 2's input for one page: (rel, plan, stamp, meta policy text, dry_run, the site's
-recognised themes: which theme parts the runtime CSS its head links carries)."""
+recognised themes: which theme parts the runtime CSS its head links carries, and the page's
+text when pass 1 kept it: see :attr:`SiteRewriter.TEXT_BUDGET`)."""
 """Pass 1's result for one page: (rel, plan, scan, stamp, theme facts)."""
 
 
@@ -194,7 +196,7 @@ def _exit_on_term(signum: int, frame: object) -> None:
         os._exit(128 + signum)
 
 
-def _write(path: str, data: bytes) -> None:
+def _write(path: str, data: bytes | Iterable[bytes]) -> None:
     """``write_atomic``, never cut short by a SIGTERM (which then ends the worker after it)."""
     _WRITING.append(0)
     try:
@@ -314,27 +316,72 @@ def _parse_csp(text: str) -> Csp:
 def _apply_one(args: Task) -> tuple[str, bool, bool]:
     """Pass 2 for one page -> (rel, changed, stale). A stale page (changed on disk since it
     was planned) is left alone; the driver then redoes the site from disk."""
-    rel, plan, stamp, csp_text, dry_run, themes = args
+    rel, plan, stamp, csp_text, dry_run, themes, kept = args
     _STATE["renderer"].use_themes(themes)
     path = os.path.join(_STATE["site_dir"], rel)
-    data, st = _read(path)
-    if ("stat", st.st_size, st.st_mtime_ns) != stamp[:3]:
-        return rel, False, True
-    if _STOP.is_set():
-        return rel, False, False  # interrupted: the driver says the site is partly applied
-    codec = page_codec(data, rel)
-    text = _decode(data, codec)
-    del data  # peak memory of a huge page: see bench/huge_page.py
-    if stamp[3] >= 0 and len(text) != stamp[3]:
-        return rel, False, True  # not the text that was planned (see SiteRewriter.plan_output)
+    if kept is not None:  # the file is these very bytes while its stat is the stamp's
+        st = os.stat(path)
+        if ("stat", st.st_size, st.st_mtime_ns) != stamp[:3]:
+            return rel, False, True
+        if _STOP.is_set():
+            return rel, False, False
+        codec, text = _UTF8, kept
+    else:
+        data, st = _read(path)
+        if ("stat", st.st_size, st.st_mtime_ns) != stamp[:3]:
+            return rel, False, True
+        if _STOP.is_set():
+            return rel, False, False  # interrupted: the driver says the site is partly applied
+        codec = page_codec(data, rel)
+        text = _decode(data, codec)
+        del data  # peak memory of a huge page: see bench/huge_page.py
+        if stamp[3] >= 0 and len(text) != stamp[3]:
+            return rel, False, True  # not the text that was planned (SiteRewriter.plan_output)
     csp = _parse_csp(csp_text) if csp_text is not None else None
-    out = apply_plan(strip_injected(text), plan, csp, _STATE["renderer"])
-    if out == text:
+    stripped = strip_injected(text)
+    if codec != _UTF8:  # a codec may be stateful: the page is encoded in one piece
+        out = apply_plan(stripped, plan, csp, _STATE["renderer"])
+        if out == text:
+            return rel, False, False
+        del text, stripped
+        if not dry_run:
+            _write(path, _encode(out, codec))
+        return rel, True, False
+    if _same(splice(stripped, plan, csp, _STATE["renderer"]), text):
         return rel, False, False
-    del text
-    if not dry_run:
-        _write(path, _encode(out, codec))
+    if not dry_run:  # streamed: the rewritten page never exists as one string or bytes
+        _write(path, _utf8_chunks(splice(stripped, plan, csp, _STATE["renderer"])))
     return rel, True, False
+
+
+def _same(pieces: Iterable[str], text: str) -> bool:
+    """Whether ``pieces`` put together are ``text``, without putting them together (a
+    rewritten page differs within its first pieces, an unchanged one is compared once)."""
+    pos = 0
+    for piece in pieces:
+        if not text.startswith(piece, pos):
+            return False
+        pos += len(piece)
+    return pos == len(text)
+
+
+_CHUNK_CHARS = 1 << 16
+"""Characters encoded and written at a time by :func:`_utf8_chunks` (small: the chunk, its
+pieces and its bytes are alive at once; a 1 MB chunk was a 1 MB page's whole output)."""
+
+
+def _utf8_chunks(pieces: Iterable[str]) -> Iterator[bytes]:
+    """``pieces`` encoded as the page was decoded (UTF-8, ``surrogateescape``: each character
+    is encoded alone, so where the chunks are cut does not change a byte)."""
+    chunk: list[str] = []
+    size = 0
+    for piece in pieces:
+        chunk.append(piece)
+        size += len(piece)
+        if size >= _CHUNK_CHARS:
+            yield "".join(chunk).encode("utf-8", "surrogateescape")
+            chunk, size = [], 0
+    yield "".join(chunk).encode("utf-8", "surrogateescape")
 
 
 # -- driver -------------------------------------------------------------------------------------
@@ -415,9 +462,12 @@ class SiteRewriter:
         self._pool: ProcessPoolExecutor | None = None
         self._pending: deque[Future[list[Planned]]] = deque()
         self._batch: list[str] = []
-        self._unsealed: tuple[str, PagePlan, PageScan, frozenset[str], int] | None = None
+        self._unsealed: tuple[str, PagePlan, PageScan, frozenset[str], str] | None = None
         """The page last planned by :meth:`plan_output`: not on disk yet when planned."""
         self._planned: dict[str, tuple[PagePlan, Stamp]] = {}
+        self._texts: dict[str, str] = {}
+        """Pages' texts kept by :meth:`_keep` for pass 2."""
+        self._text_budget = self.TEXT_BUDGET
         self._fragment_trackers: list[str] = []
         self._strict = False
         self._changed: set[str] = set()
@@ -451,19 +501,42 @@ class SiteRewriter:
         may have changed it before anyone could take its stamp."""
         self._seal()
         plan, scan, facts = _plan_text(rel, text)
-        self._unsealed = (rel, plan, scan, facts, len(text))
+        self._unsealed = (rel, plan, scan, facts, text)
 
     def _seal(self) -> None:
         """Stamp the page planned last by :meth:`plan_output` (written since) and keep it."""
         if self._unsealed is None:
             return
-        rel, plan, scan, facts, chars = self._unsealed
+        rel, plan, scan, facts, text = self._unsealed
         self._unsealed = None
         try:
             st = os.stat(os.path.join(self.site_dir, rel))
         except OSError:
             return  # not written (MkDocs skips an empty page): planned from disk, if any
-        self._store((rel, plan, scan, ("stat", st.st_size, st.st_mtime_ns, chars), facts))
+        self._store((rel, plan, scan, ("stat", st.st_size, st.st_mtime_ns, len(text)), facts))
+        self._keep(rel, text, st.st_size)
+
+    TEXT_BUDGET = 32 << 20
+    """Bytes of page text :meth:`plan_output` may keep for pass 2, which then neither reads
+    nor decodes those pages (150 Material pages are ~13 MB); pages beyond it are read back
+    as usual, so memory stays bounded whatever the site size."""
+
+    def _keep(self, rel: str, text: str, size: int) -> None:
+        """Keep ``text`` for pass 2 when the file holds exactly its UTF-8 bytes: MkDocs writes
+        ``text`` as UTF-8 (a character it cannot encode, a lone surrogate, changes the size)
+        and pass 2 would decode the file as UTF-8 (no other ``<meta charset>``)."""
+        cost = sys.getsizeof(text)
+        if cost > self._text_budget:
+            return
+        try:
+            if size != (len(text) if text.isascii() else len(text.encode("utf-8"))):
+                return
+            if page_codec(text[:1024].encode("utf-8"), rel) != _UTF8:
+                return
+        except (UnicodeEncodeError, SiteError):
+            return  # pass 2 reads the file, and says what is wrong with it
+        self._texts[rel] = text
+        self._text_budget -= cost
 
     def submit(self, rel: str) -> None:
         """Plan page ``rel`` (already written under the site dir) in a worker, soon: pages
@@ -511,6 +584,7 @@ class SiteRewriter:
     def close(self) -> None:
         self._batch = []
         self._unsealed = None
+        self._texts.clear()
         if self._pool is not None:
             # Queued tasks are dropped; the ones running (a batch each) finish first.
             self._pool.shutdown(wait=True, cancel_futures=True)
@@ -530,6 +604,7 @@ class SiteRewriter:
                 report = self._run(dry_run, progress, first_attempt=True)
                 if report is None:  # a submitted page changed on disk: redo from disk
                     self._planned.clear()
+                    self._texts.clear()
                     self._fragment_trackers.clear()
                     self._facts = set(self._config_facts)
                     self._builder = SiteCspBuilder(self.policy, site_origin=self.site_origin)
@@ -645,7 +720,9 @@ class SiteRewriter:
             plan, stamp = self._planned.pop(rel)
             # Fragments go through pass 2 too: only there is a file checked against what was
             # planned (a page read mid-write looks like an empty fragment).
-            tasks.append((rel, plan, stamp, meta, dry_run, themes))
+            # A worker would be sent the text: reading it there costs less than pickling it.
+            kept = self._texts.pop(rel, None) if self._pool is None else None
+            tasks.append((rel, plan, stamp, meta, dry_run, themes, kept))
             if not plan.is_page:
                 not_pages.append(rel)
                 continue

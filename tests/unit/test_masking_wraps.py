@@ -37,7 +37,11 @@ def test_wrapped_walk_finds_what_the_flat_walk_finds(pieces):
 def test_navigation_items_are_single_matches():
     nav = '<ul>' + '<li class="i"><a href="p/"><span class="e">Page</span></a></li>' * 50
     matches = list(_TAGISH.finditer(nav + "</ul>"))
-    assert len(matches) == 52  # <ul>, 50 items, </ul>
+    assert len(matches) == 1  # ul > li > a > span: four levels, one match
+    matches = list(_TAGISH.finditer("<nav>" + nav + "</ul></nav>"))
+    assert len(matches) == 3  # five levels: <nav>, the list, </nav>
+    deep = '<ul>' + '<li><a><span><b>Page</b></span></a></li>' * 50 + "</ul>"
+    assert len(list(_TAGISH.finditer(deep))) == 52  # <ul>, 50 items, </ul>
     fast, flat = _walks(nav + "<p>mail a@b.example</p></ul>")
     assert fast == flat
 
@@ -69,3 +73,42 @@ def test_digit_candidates_match_their_definition(text, chunk):
     finally:
         masking._CHUNK = old
     assert found == _digit_reference(text, 0, len(text))
+
+
+DEEP = [*PIECES, "<table>", "</table>", "<tr><td>1</td></tr>", "<pre><code>", "</code></pre>",
+        "<span class=k>def</span>", "<g>", "</g>", '<path d="M0 0"/>', "<circle r=1 />",
+        "<DIV>", "<p>a@b.example 0123 4567 8901</p>", "<br/>", "<a href=/docs/>"]
+
+
+def _reference(html: str, offsets: list[int], opaque) -> list[int | None]:
+    """The definition, one offset at a time (as the walk was before issue 15's batching):
+    walk every tag flat from the start, skipping those inside comments and raw text."""
+    from mkdocs_clarity.engine.masking import _inside, _step
+    from mkdocs_clarity.engine.scan import in_spans, tag_at
+
+    out: list[int | None] = []
+    for offset in offsets:
+        stack: list[tuple[str, int]] = []
+        found, inside = None, False
+        for m in _TAGISH_FLAT.finditer(html):
+            if m.end() <= offset:
+                if not in_spans(opaque, m.start()):
+                    _step(stack, m)
+                continue
+            if m.start() < offset:
+                found, inside = _inside(html, m, offset, opaque), True
+            break
+        if not inside:
+            found = tag_at(html, stack[-1][1]) if stack else None
+        out.append(found and found.start)
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(DEEP), max_size=40), st.data())
+def test_the_batched_deep_walk_finds_what_the_definition_finds(pieces, data):
+    html = "".join(pieces)
+    opaque = scan_page(html, "x.html").opaque
+    offsets = sorted(data.draw(st.sets(st.integers(0, len(html)), max_size=12)))
+    got = _enclosing_all(html, offsets, 0, opaque)
+    assert [t and t.start for t in got] == _reference(html, offsets, opaque)
