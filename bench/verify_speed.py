@@ -81,7 +81,10 @@ class _Sampler(threading.Thread):
 
     def run(self) -> None:
         while not self.stop.wait(0.2):
-            self.seen.update(_tree_cpu())
+            for pid, (kind, seconds) in _tree_cpu().items():
+                # an exited process (a zombie) has no command line left: keep its first kind
+                known = self.seen.get(pid, ("?", 0.0))[0]
+                self.seen[pid] = (known if kind == "?" and known != "?" else kind, seconds)
 
 
 GOAL_PAGES, GOAL_S = 100, 60
