@@ -7,7 +7,9 @@ the measured figures so a reader sees the margin:
 - ``mkdocs serve`` rebuild of the 20-page site: plugin share <= 50 ms (issue 15);
 - one huge page through ``apply``: linear, 50 MB <= 5 s, peak RSS <= 5x the page (issue 15);
 - build overhead: with/without <= 1.10x in wall and CPU time at 20, 150, 1,000 and 10,000
-  Material pages (issues 4 and 15).
+  Material pages (issues 4 and 15);
+- ``mkdocs-clarity verify`` over 100 Material pages: pages per second, goal <= 60 s on two
+  cores (issue 14; skipped with a message where Playwright or Chromium is missing).
 
 The full run (``make bench-full``: 10,000 pages and a 50 MB page) takes a quarter of an hour
 on two cores; ``make bench`` runs the quick subset by default (20 and 150 pages, 1 and 10 MB
@@ -83,7 +85,8 @@ def main() -> int:
     print("== plugin import", flush=True)
     import_time()
     for script, extra in (("runtime_size.py", []), ("serve_rebuild.py", []),
-                          ("huge_page.py", mbs), ("build_overhead.py", sizes)):
+                          ("huge_page.py", mbs), ("build_overhead.py", sizes),
+                          ("verify_speed.py", ["--pages=100"])):
         print(f"== bench/{script}", flush=True)
         status |= subprocess.call([sys.executable, str(HERE / script), *extra])
     print(f"(benchmarks took {time.perf_counter() - started:.0f} s)")
