@@ -309,19 +309,28 @@ _BREAKOUT = frozenset({
     "menu", "meta", "nobr", "ol", "p", "pre", "ruby", "s", "small", "span", "strong", "strike",
     "sub", "sup", "table", "tt", "u", "ul", "var"})
 """Start tags that end foreign content (the parser pops back to HTML before inserting them)."""
-_FOREIGN_TOKEN = re.compile(
-    r"[^<]*+(?:<(?:"
-    r"(?P<comment>!--(?:-?>|.*?(?:--!?>|\Z)))"
-    r"|(?P<cdata>!\[CDATA\[.*?(?:\]\]>|\Z))"
-    r"|(?P<bogus>[!?][^>]*+>?|/(?![a-zA-Z])[^>]*+>?)"
-    rf"|/(?P<ename>{_NAME})[^>]*+(?:>|\Z)"
-    rf"|(?P<name>{_NAME})(?P<attrs>{_ATTR}*+)(?:>|\Z)"
-    r"|(?P<stray>)"
-    r")|(?P<eof>\Z))",
-    re.S,
-)
-"""Every tag: inside ``<svg>``/``<math>`` (small, in practice) the tree builder's rules need
-to see the tags a boring-tag skip would hide (breakout tags, integration points)."""
+
+
+@cache
+def _foreign_token() -> re.Pattern[str]:
+    """Every tag: inside ``<svg>``/``<math>`` (small, in practice) the tree builder's rules need
+    to see the tags a boring-tag skip would hide (breakout tags, integration points).
+
+    Compiled on the first ``<svg>``/``<math>`` that is not a plain drawing (:data:`_SIMPLE_SVG`):
+    1.3 ms that most builds never need."""
+    return re.compile(
+        r"[^<]*+(?:<(?:"
+        r"(?P<comment>!--(?:-?>|.*?(?:--!?>|\Z)))"
+        r"|(?P<cdata>!\[CDATA\[.*?(?:\]\]>|\Z))"
+        r"|(?P<bogus>[!?][^>]*+>?|/(?![a-zA-Z])[^>]*+>?)"
+        rf"|/(?P<ename>{_NAME})[^>]*+(?:>|\Z)"
+        rf"|(?P<name>{_NAME})(?P<attrs>{_ATTR}*+)(?:>|\Z)"
+        r"|(?P<stray>)"
+        r")|(?P<eof>\Z))",
+        re.S,
+    )
+
+
 _SIMPLE_SVG = re.compile(
     r"(?:[^<]++|<(?:/?(?:path|g|circle|rect|line|polyline|polygon|ellipse|defs|symbol|stop|"
     r"lineargradient|radialgradient|clippath|mask|text|tspan)(?=[\t\n\f\r />])[^<>]*+>))*+"
@@ -402,7 +411,7 @@ def tokens(html: str, extra: frozenset[str] = frozenset()) -> Iterator[Token]:
     search = token_regex(extra).search
     foreign: list[tuple[str, bool]] = []  # open SVG/MathML elements: (name, integration point)
     while pos <= n:
-        m = (_FOREIGN_TOKEN.search if foreign else search)(html, pos)
+        m = (_foreign_token().search if foreign else search)(html, pos)
         kind = "eof" if m is None else m.lastgroup  # the one alternative that matched
         if kind == "eof" or m is None:
             return
@@ -1286,26 +1295,31 @@ def _same_name(name: str) -> re.Pattern[str]:
 
 
 @cache
-def _host_literals() -> tuple[re.Pattern[str], tuple[str, ...]]:
-    """One regex for every vendor host, and the plain substrings (each host's last two
-    labels) that must occur before the regex is worth running: most scripts name none."""
+def _host_needles() -> tuple[str, ...]:
+    """The plain substrings (each vendor host's last two labels) that must occur in a script
+    before :func:`_host_regex` is worth running: most scripts name none."""
+    hosts = vendor_hosts()
+    return tuple(sorted({".".join(h.strip(".").split(".")[-2:])
+                         for h in [*hosts.exact, *(sfx for sfx, _ in hosts.suffix)]}))
+
+
+@cache
+def _host_regex() -> re.Pattern[str]:
+    """One regex for every vendor host. Compiled on the first script that names a needle
+    (2.7 ms: a build whose scripts name no vendor host never pays it)."""
     hosts = vendor_hosts()
     alts = [re.escape(h) for h in sorted(hosts.exact, key=len, reverse=True)]
     alts += [r"[a-z0-9-]+" + re.escape(suffix) for suffix, _ in hosts.suffix]
-    rx = re.compile(rf"(?<![a-z0-9.-])(?:{'|'.join(alts)})(?![a-z0-9-])", re.I)
-    needles = {".".join(h.strip(".").split(".")[-2:])
-               for h in [*hosts.exact, *(sfx for sfx, _ in hosts.suffix)]}
-    return rx, tuple(sorted(needles))
+    return re.compile(rf"(?<![a-z0-9.-])(?:{'|'.join(alts)})(?![a-z0-9-])", re.I)
 
 
 def _host_literal(text: str) -> str | None:
     """A vendor host named in script text (a hand-written loader the catalog's ``detect``
     patterns do not know): the script is the vendor's, whatever it does with the host."""
-    rx, needles = _host_literals()
     low = text.lower()
-    if not any(n in low for n in needles):
+    if not any(n in low for n in _host_needles()):
         return None
-    m = rx.search(text)
+    m = _host_regex().search(text)
     return vendor_hosts().service_of(m.group(0)) if m else None
 
 
