@@ -568,21 +568,29 @@ def apply_plan(html: str, plan: PagePlan, csp: Csp | None, renderer: Renderer | 
     return "".join(splice(html, plan, csp, renderer))
 
 
-def splice(html: str, plan: PagePlan, csp: Csp | None,
-           renderer: Renderer | None) -> Iterator[str]:
-    """The pieces of :func:`apply_plan`'s result, in order, made one at a time: the site pass
-    compares them with the page and writes them out without ever holding the rewritten page
-    as one string (a huge page: see bench/huge_page.py)."""
-    if not plan.is_page:
-        yield html
-        return
+Edit = tuple[int, int, str]
+
+
+def splice_order(plan: PagePlan) -> list[tuple[int, Edit]]:
+    """The plan's edits, masks included, in the order :func:`splice` applies them."""
     # Stable order: by offset; at one offset insertions before a replacement starting there
     # (the CSP meta goes before a removed meta), then in planned order (wrappers nest).
     edits = [*plan.edits, *((o, o, MASK_TEXT) for o in plan.mask_at),
              *((o, o, UNMASK_TEXT) for o in plan.unmask_at)]
-    ordered = sorted(enumerate(edits), key=lambda e: (e[1][0], e[1][1] != e[1][0], e[0]))
+    return sorted(enumerate(edits), key=lambda e: (e[1][0], e[1][1] != e[1][0], e[0]))
+
+
+def splice(html: str, plan: PagePlan, csp: Csp | None, renderer: Renderer | None,
+           ordered: list[tuple[int, Edit]] | None = None) -> Iterator[str]:
+    """The pieces of :func:`apply_plan`'s result, in order, made one at a time: the site pass
+    compares them with the page and writes them out without ever holding the rewritten page
+    as one string (a huge page: see bench/huge_page.py). ``ordered``: :func:`splice_order`'s
+    result, when the caller splices the same plan twice (it sorts every edit of the page)."""
+    if not plan.is_page:
+        yield html
+        return
     pos = 0
-    for _, (start, end, text) in ordered:
+    for _, (start, end, text) in ordered if ordered is not None else splice_order(plan):
         if start < pos:  # overlapping edits never happen by construction; keep the first
             continue
         yield html[pos:start]

@@ -24,12 +24,12 @@ PIECES = st.lists(st.text(CHARS, max_size=6), max_size=8)
 @settings(max_examples=300, deadline=None)
 @given(PIECES, st.integers(1, 8))
 def test_chunks_encode_as_the_whole_text_did(pieces, chunk):
-    old = site_module._CHUNK_CHARS
-    site_module._CHUNK_CHARS = chunk  # where chunks are cut must not change a byte
+    old = site_module._CHUNK_BYTES
+    site_module._CHUNK_BYTES = chunk  # where chunks are cut must not change a byte
     try:
         streamed = b"".join(_utf8_chunks(iter(pieces)))
     finally:
-        site_module._CHUNK_CHARS = old
+        site_module._CHUNK_BYTES = old
     assert streamed == "".join(pieces).encode("utf-8", "surrogateescape")
 
 
