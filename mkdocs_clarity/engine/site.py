@@ -672,7 +672,7 @@ class SiteRewriter:
         error) leaves the page to be planned from disk, which reports what is wrong."""
         if self._unsealed is None:
             return
-        rel, plan, scan, facts, text = self._unsealed
+        rel, plan, scan, facts, text, clean = self._unsealed
         self._unsealed = None
         try:
             data, st = _read(os.path.join(self.site_dir, rel))
@@ -682,7 +682,8 @@ class SiteRewriter:
         del data
         if same:
             self._store((rel, plan, scan, ("stat", st.st_size, st.st_mtime_ns, -1), facts))
-            self._keep(rel, text, st.st_size)
+            if clean:  # as in _seal: a kept text is not stripped again in pass 2
+                self._keep(rel, text, st.st_size)
 
     def _plan_todo(self, todo: list[str]) -> Iterable[Planned]:
         """Pass 1 for pages not planned yet, by the pool (batches of 8) when there is one."""
