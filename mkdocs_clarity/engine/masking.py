@@ -566,35 +566,14 @@ def _inside_all(html: str, m: re.Match[str], offsets: list[int],
     """:func:`_inside` for sorted offsets inside one match: a wrapped element is walked flat
     once for all of them (a paragraph holding an address and a phone number is one walk)."""
     if m.re is _TAGISH and m.group("wrap") is not None:
-        return _flat_walk(html, offsets, m.start())
+        return _enclosing_all(html, offsets, m.start(), opaque, _TAGISH_FLAT)
     return [_inside(html, m, offset, opaque) for offset in offsets]
 
 
-def _flat_walk(html: str, offsets: list[int], start: int) -> list[Tag | None]:
-    """``_enclosing_all(html, offsets, start, opaque, _TAGISH_FLAT)`` for offsets inside a
-    wrapped element, which no comment or raw text meets (:func:`_walk` takes such an element
-    flat): no span to look up, so a plain loop over the matches."""
-    out: list[Tag | None] = []
-    stack: list[tuple[str, int]] = []
-    matches = _TAGISH_FLAT.finditer(html, start)
-    m = next(matches, None)
-    for offset in offsets:
-        while m is not None and m.end() <= offset:
-            _step(stack, m)
-            m = next(matches, None)
-        if m is not None and m.start() < offset:
-            out.append(_inside(html, m, offset, ()))
-        else:
-            out.append(tag_at(html, stack[-1][1]) if stack else None)
-    return out
-
-
 def _inside(html: str, m: re.Match[str], offset: int, opaque: Spans) -> Tag | None:
-    """The element for an offset inside match ``m``: its start tag when the offset is in it or
-    in a leaf element's text, None inside an end tag; inside a wrapped element, what a flat
-    walk of it finds."""
-    if m.re is _TAGISH and m.group("wrap") is not None:
-        return _enclosing_all(html, [offset], m.start(), opaque, _TAGISH_FLAT)[0]
+    """The element for an offset inside match ``m``, a tag or a leaf element (a wrapped
+    element is walked flat by :func:`_inside_all`): its start tag when the offset is in it or
+    in a leaf element's text, None inside an end tag."""
     if m.group("close"):
         return None
     tag = tag_at(html, m.start())
