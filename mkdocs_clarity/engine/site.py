@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict
 
 from consent_generator import render
 from consent_generator.atomic import write_atomic
@@ -332,17 +332,15 @@ def _apply_one(args: Task) -> tuple[str, bool, bool]:
     path = os.path.join(_STATE["site_dir"], rel)
     if kept is not None:  # the file is these very bytes while its stat is the stamp's
         st = os.stat(path)
-        if ("stat", st.st_size, st.st_mtime_ns) != stamp[:3]:
-            return rel, False, True
-        if _STOP.is_set():
-            return rel, False, False
-        codec, text = _UTF8, kept
     else:
         data, st = _read(path)
-        if ("stat", st.st_size, st.st_mtime_ns) != stamp[:3]:
-            return rel, False, True
-        if _STOP.is_set():
-            return rel, False, False  # interrupted: the driver says the site is partly applied
+    if ("stat", st.st_size, st.st_mtime_ns) != stamp[:3]:
+        return rel, False, True
+    if _STOP.is_set():
+        return rel, False, False  # interrupted: the driver says the site is partly applied
+    if kept is not None:
+        codec, text = _UTF8, kept
+    else:
         codec = page_codec(data, rel)
         text = _decode(data, codec)
         del data  # peak memory of a huge page: see bench/huge_page.py
@@ -445,6 +443,18 @@ def default_jobs(jobs: int | None) -> int:
     return min(os.cpu_count() or 1, 8) if jobs is None else jobs
 
 
+class _Unsealed(NamedTuple):
+    """A page planned by :meth:`SiteRewriter.plan_output` before MkDocs wrote it."""
+
+    rel: str
+    plan: PagePlan
+    scan: PageScan
+    facts: frozenset[str]
+    text: str
+    clean: bool
+    """The text held no earlier run's blocks: the condition to keep it for pass 2."""
+
+
 class SiteRewriter:
     """The two passes, usable incrementally.
 
@@ -481,7 +491,7 @@ class SiteRewriter:
         self._pool: ProcessPoolExecutor | None = None
         self._pending: deque[Future[list[Planned]]] = deque()
         self._batch: list[str] = []
-        self._unsealed: tuple[str, PagePlan, PageScan, frozenset[str], str, bool] | None = None
+        self._unsealed: _Unsealed | None = None
         """The page last planned by :meth:`plan_output`: not on disk yet when planned (and
         whether its text held no earlier run's blocks, the condition to keep it)."""
         self._planned: dict[str, tuple[PagePlan, Stamp]] = {}
@@ -523,21 +533,27 @@ class SiteRewriter:
         self._seal()
         stripped = strip_injected(text)
         plan, scan, facts = _plan_stripped(rel, stripped, slim=False)
-        self._unsealed = (rel, plan, scan, facts, text, stripped is text)
+        self._unsealed = _Unsealed(rel, plan, scan, facts, text, stripped is text)
 
     def _seal(self) -> None:
         """Stamp the page planned last by :meth:`plan_output` (written since) and keep it."""
-        if self._unsealed is None:
+        page, self._unsealed = self._unsealed, None
+        if page is None:
             return
-        rel, plan, scan, facts, text, clean = self._unsealed
-        self._unsealed = None
         try:
-            st = os.stat(os.path.join(self.site_dir, rel))
+            st = os.stat(os.path.join(self.site_dir, page.rel))
         except OSError:
             return  # not written (MkDocs skips an empty page): planned from disk, if any
-        self._store((rel, plan, scan, ("stat", st.st_size, st.st_mtime_ns, len(text)), facts))
-        if clean:  # no earlier run's blocks: pass 2 need not strip it again (_apply_one)
-            self._keep(rel, text, st.st_size)
+        self._store_unsealed(page, st, len(page.text))
+
+    def _store_unsealed(self, page: _Unsealed, st: os.stat_result, chars: int) -> None:
+        """Store a :meth:`plan_output` plan under the file's stat (``chars``: see
+        :data:`Stamp`), and keep its text for pass 2 when it held no earlier run's blocks
+        (pass 2 then need not strip it again: :func:`_apply_one`)."""
+        stamp = ("stat", st.st_size, st.st_mtime_ns, chars)
+        self._store((page.rel, page.plan, page.scan, stamp, page.facts))
+        if page.clean:
+            self._keep(page.rel, page.text, st.st_size)
 
     TEXT_BUDGET = 32 << 20
     """Bytes of page text :meth:`plan_output` may keep for pass 2, which then neither reads
@@ -670,20 +686,17 @@ class SiteRewriter:
         stored under it: one read and one compare instead of a second scan (~1.5 ms on a
         Material page). Anything else (an edit of any length, an unreadable file, a charset
         error) leaves the page to be planned from disk, which reports what is wrong."""
-        if self._unsealed is None:
+        page, self._unsealed = self._unsealed, None
+        if page is None:
             return
-        rel, plan, scan, facts, text, clean = self._unsealed
-        self._unsealed = None
         try:
-            data, st = _read(os.path.join(self.site_dir, rel))
-            same = _decode(data, page_codec(data, rel)) == text
+            data, st = _read(os.path.join(self.site_dir, page.rel))
+            same = _decode(data, page_codec(data, page.rel)) == page.text
         except (OSError, SiteError):
             return
         del data
         if same:
-            self._store((rel, plan, scan, ("stat", st.st_size, st.st_mtime_ns, -1), facts))
-            if clean:  # as in _seal: a kept text is not stripped again in pass 2
-                self._keep(rel, text, st.st_size)
+            self._store_unsealed(page, st, -1)
 
     def _plan_todo(self, todo: list[str]) -> Iterable[Planned]:
         """Pass 1 for pages not planned yet, by the pool (batches of 8) when there is one."""
