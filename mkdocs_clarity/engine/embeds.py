@@ -140,6 +140,9 @@ _SOURCE = re.compile(r"(?:(?P<scheme>[a-z][a-z0-9+.-]*)://)?(?P<host>\*|(?:\*\.)
                      r"[a-z0-9.-]+)(?::(?P<port>\d+|\*))?(?P<path>/[^?#]*)?$", re.I)
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
 def source_matches(source: str, url: str) -> bool:
     """Whether the CSP host source ``source`` allows ``url`` (CSP §6.7.2.8, enough for the
     host and path sources a policy names; keywords and schemes never claim an embed)."""
@@ -155,7 +158,10 @@ def source_matches(source: str, url: str) -> bool:
     if not (host == pattern or (pattern.startswith("*.") and host.endswith(pattern[1:]))):
         return False
     port = m.group("port")
-    if port and port != "*" and str(parts.port or {"http": 80, "https": 443}.get(scheme)) != port:
+    if port is None:  # the scheme's default port only (a URL's default port is dropped)
+        if parts.port is not None:
+            return False
+    elif port != "*" and str(parts.port or _DEFAULT_PORTS.get(scheme)) != port:
         return False
     path = m.group("path")
     if not path or path == "/":

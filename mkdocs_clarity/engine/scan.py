@@ -27,7 +27,12 @@ from urllib.parse import urlsplit
 
 from consent_generator.csp_sources import first_line, sha256_source
 from consent_generator.render import BODY_END, BODY_START, HEAD_END, HEAD_START
-from mkdocs_clarity.engine.embeds import THIRD_PARTY, page_policy_allows, script_literals
+from mkdocs_clarity.engine.embeds import (
+    THIRD_PARTY,
+    page_policy_allows,
+    script_literals,
+    source_matches,
+)
 from mkdocs_clarity.engine.urls import (
     PageUrls,
     css_loads,
@@ -676,14 +681,7 @@ def catalog_covers(service: str, directive: str, origin: str) -> bool:
     spec = catalog().get(service)
     if spec is None or "://" not in origin:
         return False
-    scheme, host = origin.split("://", 1)
-    for source in spec.csp.get(directive, ()):
-        s_scheme, _, s_host = source.rpartition("://")
-        if s_scheme != scheme:
-            continue
-        if s_host == host or (s_host.startswith("*.") and host.endswith(s_host[1:])):
-            return True
-    return False
+    return any(source_matches(source, origin) for source in spec.csp.get(directive, ()))
 
 
 def detect(kind: str, text: str) -> str | None:

@@ -60,7 +60,11 @@ def old_source_matches(source: str, url: str) -> bool:
     if not (host == pattern or (pattern.startswith("*.") and host.endswith(pattern[1:]))):
         return False
     port = m.group("port")
-    if port and port != "*" and str(parts.port or {"http": 80, "https": 443}.get(scheme)) != port:
+    default = {"http": 80, "https": 443}.get(scheme)
+    if port is None:  # CSP's port rule, as the package now applies it (not urllib's doing)
+        if parts.port not in (None, default):
+            return False
+    elif port != "*" and str(parts.port or default) != port:
         return False
     path = m.group("path")
     if not path or path == "/":
@@ -146,3 +150,13 @@ def test_ports_hosts_and_relative_urls():
     assert embeds.service_key("lib/app.js") == "embed"
     assert url_parts("data:text/plain,x").host == ""
     assert url_parts("https://") == UrlParts("", "", None, "")
+
+
+def test_a_source_without_a_port_allows_only_the_default_port():
+    """CSP §6.7.2.8 (port-part matching): no port in the source means the scheme's default
+    port; a URL on another port is not allowed (the browser would block it after consent)."""
+    assert embeds.source_matches("https://cdn.example.com", "https://cdn.example.com:443/a.js")
+    assert not embeds.source_matches("https://cdn.example.com", "https://cdn.example.com:8443/a")
+    assert not embeds.source_matches("*.example.com", "https://cdn.example.com:8443/a")
+    assert embeds.source_matches("https://cdn.example.com:*", "https://cdn.example.com:8443/a")
+    assert embeds.source_matches("http://cdn.example.com", "https://cdn.example.com/a")
