@@ -652,23 +652,19 @@ class PageScan:
     warns (or stops, :func:`~mkdocs_clarity.engine.embeds.unheld_verdict`), never gates them."""
 
 
-@dataclass(frozen=True)
-class _Detectors:
-    script_src: tuple[tuple[str, re.Pattern[str]], ...]
-    inline: tuple[tuple[str, re.Pattern[str]], ...]
-    iframe_src: tuple[tuple[str, re.Pattern[str]], ...]
+DetectTable = tuple[tuple[str, "re.Pattern[str]"], ...]
+"""(service id, compiled ``detect`` regex) pairs, in catalog order: the first match wins."""
 
 
 @cache
-def detectors() -> _Detectors:
-    """The catalog's ``detect`` regexes, compiled once per process."""
+def detect_table(kind: str) -> DetectTable:
+    """The catalog's ``detect.<kind>`` regexes (``script_src``, ``inline``, ``iframe_src``),
+    compiled once per process, one kind at a time on its first need: a site whose scripts
+    and iframes are all its own never asks for the URL kinds (~2 ms of compiles)."""
     from consent_generator.services import catalog
 
-    def comp(attr: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
-        return tuple((sid, re.compile(p, re.I)) for sid, spec in catalog().items()
-                     for p in getattr(spec.detect, attr))
-
-    return _Detectors(comp("script_src"), comp("inline"), comp("iframe_src"))
+    return tuple((sid, re.compile(p, re.I)) for sid, spec in catalog().items()
+                 for p in getattr(spec.detect, kind))
 
 
 @cache
@@ -686,8 +682,7 @@ def catalog_covers(service: str, directive: str, origin: str) -> bool:
 
 def detect(kind: str, text: str) -> str | None:
     """The service id whose ``detect.<kind>`` matches ``text``, if any."""
-    table: tuple[tuple[str, re.Pattern[str]], ...] = getattr(detectors(), kind)
-    for sid, rx in table:
+    for sid, rx in detect_table(kind):
         if rx.search(text):
             return sid
     return None
@@ -1052,7 +1047,7 @@ class _ScanState:
                     self._inline_embed(tok, text, held)
         url = src if src is not None else tag.get("data-consent-src")
         if url and (js or gated or self.in_template):
-            hit = self.urls.vendor(url, detectors().script_src)
+            hit = self._vendor(url, "script_src")
             if hit:
                 self.track(tok, hit[0], "script-src", url, held or src is None, "<script src>")
                 if not self.in_marker:
@@ -1158,6 +1153,14 @@ class _ScanState:
             if hit:
                 self.track(tok, hit[0], "refresh", hit[1], False, "<meta http-equiv=refresh>")
 
+    def _vendor(self, url: str, kind: str) -> tuple[str, str] | None:
+        """``urls.vendor`` with the catalog's ``detect.<kind>`` patterns, compiled only for a
+        URL that may leave the site (``vendor`` answers None for any other before reading
+        them): a site whose scripts are all its own never compiles them."""
+        if not self.urls.may_leave_site(url):
+            return None
+        return self.urls.vendor(url, detect_table(kind))
+
     def _iframe(self, tok: Token, tag: Tag) -> bool:
         """An iframe's src, and its srcdoc as the document of its own that it is."""
         srcdoc = tag.get("srcdoc")
@@ -1165,7 +1168,7 @@ class _ScanState:
             self._nested(tok, srcdoc, "srcdoc", "<iframe srcdoc>", self.in_template)
         src = tag.get("src")
         url = src if src is not None else tag.get("data-consent-src")
-        hit = self.urls.vendor(url, detectors().iframe_src) if url else None
+        hit = self._vendor(url, "iframe_src") if url else None
         if hit and srcdoc is None:
             self.track(tok, hit[0], "iframe", url or "", src is None, "<iframe src>")
             if not self.in_marker:
