@@ -19,6 +19,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
@@ -46,13 +47,19 @@ from .validation import did_you_mean
 if TYPE_CHECKING:  # pragma: no cover
     from .model import Policy
 
-_HOST = re.compile(
-    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)?"
-    r"(?P<host>\*|(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*"
-    r"[A-Za-z0-9])?)*)"
-    r"(?P<port>:(\d{1,5}|\*))?"
-    r"(?P<path>/[^\s;,']*)?"
-)
+
+@cache
+def _host_source() -> re.Pattern[str]:
+    """A host source (scheme, host, port, path), compiled on first need: only a policy's own
+    ``csp.extra`` sources and custom services' URLs are checked with it (issue 15)."""
+    return re.compile(
+        r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)?"
+        r"(?P<host>\*|(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*"
+        r"[A-Za-z0-9])?)*)"
+        r"(?P<port>:(\d{1,5}|\*))?"
+        r"(?P<path>/[^\s;,']*)?"
+    )
+
 
 Finding = tuple[str, str]
 """(message, hint) for one bad directive or source."""
@@ -100,14 +107,14 @@ def source_problem(directive: str, source: str) -> Finding | None:
         if weakening(directive, source):
             return (f"{source!r} in {directive} would let any host run scripts on the site",
                     f"list the exact hosts instead; we never widen {directive} to any host")
-        if source == "*" or _HOST.fullmatch(source):
+        if source == "*" or _host_source().fullmatch(source):
             return None
     if SCHEME_SOURCE.fullmatch(source):
         if weakening(directive, source):
             return (f"{source!r} in {directive} allows scripts from any {source[:-1]} URL",
                     f"list the exact hosts instead; we never widen {directive} to any host")
         return None
-    if _HOST.fullmatch(source):
+    if _host_source().fullmatch(source):
         if (why := weakening(directive, source)) is not None:
             return why, "use 'self' (the site itself) or 'none'"
         if source.startswith("http://") and directive in SCRIPT_GOVERNING:
@@ -159,7 +166,7 @@ def covers(sources: tuple[str, ...] | list[str], url: str) -> bool:
         return False
     host = m.group(1).lower()
     for src in sources:
-        s = _HOST.fullmatch(src)
+        s = _host_source().fullmatch(src)
         if not s or s.group("scheme") not in ("https://", None) or s.group("port") \
                 or s.group("path") not in (None, "/"):
             continue

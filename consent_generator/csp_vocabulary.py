@@ -18,6 +18,7 @@ import base64
 import binascii
 import re
 from collections.abc import Container, Iterable, Mapping
+from functools import cache
 
 FETCH_FALLBACKS: Mapping[str, tuple[str, ...]] = {
     # CSP3 "directive fallback list": the effective sources of a fetch directive that is absent.
@@ -123,7 +124,14 @@ SCHEME_ONLY_WEAKENING = frozenset({"http:", "https:", "data:", "blob:", "filesys
 HASH_LENGTHS: Mapping[str, int] = {"sha256": 32, "sha384": 48, "sha512": 64}
 """Digest bytes per hash algorithm: a hash source of another length can never match."""
 HASH_ALGORITHMS: tuple[str, ...] = tuple(HASH_LENGTHS)
-_HASH = re.compile(rf"'({'|'.join(HASH_ALGORITHMS)})-([A-Za-z0-9+/_-]+={{0,2}})'", re.I)
+
+
+@cache
+def _hash_source() -> re.Pattern[str]:
+    """A hash source, compiled on first need: only a policy naming hashes asks (issue 15)."""
+    return re.compile(rf"'({'|'.join(HASH_ALGORITHMS)})-([A-Za-z0-9+/_-]+={{0,2}})'", re.I)
+
+
 SCHEME_SOURCE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 """A scheme-only source (``https:``, ``data:``): every URL of that scheme."""
 ANY_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\*(:[0-9*]+)?(/.*)?")
@@ -171,7 +179,7 @@ def hash_problem(source: str) -> str | None:
     Browsers silently ignore a hash that cannot match, so ``'sha256-abc'`` in a policy is a
     typo that disables whatever it was meant to allow; better refused with the reason.
     """
-    m = _HASH.fullmatch(source)
+    m = _hash_source().fullmatch(source)
     if m is None:
         return "not of the form 'sha256-<base64>'"
     algo, value = m.group(1).lower(), m.group(2)
@@ -186,7 +194,7 @@ def hash_problem(source: str) -> str | None:
 
 
 def is_hash(source: str) -> bool:
-    return _HASH.fullmatch(source) is not None
+    return _hash_source().fullmatch(source) is not None
 
 
 def weakening(directive: str, source: str) -> str | None:

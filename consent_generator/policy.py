@@ -72,12 +72,35 @@ TOP_KEYS = ("version", "mode", "revision", "expiry_days", "honor_gpc", "cookie",
 CATEGORY_KEYS = ("required", "title", "description")
 DEFAULT_CATEGORY_IDS = ("necessary", "functionality", "analytics", "marketing")
 
-_COOKIE_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_HOSTNAME = re.compile(r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-                       r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*")
-_CATEGORY_ID = re.compile(r"[a-z][a-z0-9_-]*")
-_LANG_TAG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8})*")
-_REPORT_GROUP = re.compile(r"[A-Za-z0-9_-]+")
+
+@cache
+def _cookie_token() -> re.Pattern[str]:
+    """This and the four checks below are compiled on first need: each checks a key most
+    policies leave out, and compiling all five was ~0.4 ms of every build (issue 15)."""
+    return re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
+@cache
+def _hostname() -> re.Pattern[str]:
+    return re.compile(r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                      r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*")
+
+
+@cache
+def _category_id() -> re.Pattern[str]:
+    return re.compile(r"[a-z][a-z0-9_-]*")
+
+
+@cache
+def _lang_tag() -> re.Pattern[str]:
+    return re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+
+
+@cache
+def _report_group() -> re.Pattern[str]:
+    return re.compile(r"[A-Za-z0-9_-]+")
+
+
 _HEADER_DELIVERIES = tuple(d for d in DELIVERIES if d != "meta")
 
 
@@ -181,12 +204,12 @@ def _version(rep: Reporter, node: Node | None) -> None:
 def _cookie(rep: Reporter, node: Node | None) -> CookieConfig:
     fields = rep.mapping(node, "cookie", ("name", "domain"))
     name = rep.string(value_of(fields.get("name")), "cookie.name", "site_consent")
-    if "name" in fields and not _COOKIE_TOKEN.fullmatch(name):
+    if "name" in fields and not _cookie_token().fullmatch(name):
         rep.error(fields["name"].node, "cookie.name", f"{name!r} is not a valid cookie name",
                   "use letters, digits and - _ . (no spaces, quotes, '=', ';' or ',')")
         name = "site_consent"
     domain = rep.string(value_of(fields.get("domain")), "cookie.domain", None, null_ok=True)
-    if domain is not None and not _HOSTNAME.fullmatch(domain):
+    if domain is not None and not _hostname().fullmatch(domain):
         hint = "a host name such as example.org (no scheme, path or port)"
         if domain.startswith("."):
             hint = f"write it without the leading dot: {domain.lstrip('.')!r}"
@@ -222,7 +245,7 @@ def _categories(rep: Reporter, node: Node | None) -> tuple[Category, ...]:
 
 def _category(rep: Reporter, cid: str, entry: Entry) -> Category | None:
     path = child("categories", cid)
-    if not _CATEGORY_ID.fullmatch(cid):
+    if not _category_id().fullmatch(cid):
         rep.error(entry, path, f"{cid!r} cannot name a category",
                   "use lower-case letters, digits, '-' or '_', starting with a letter")
         return None
@@ -331,7 +354,7 @@ def _csp(rep: Reporter, node: Node | None) -> CspConfig:
                                                      delivery):
         report_uri = None
     report_to = rep.string(get("report_to"), "csp.report_to", None, null_ok=True)
-    if report_to is not None and not _REPORT_GROUP.fullmatch(report_to):
+    if report_to is not None and not _report_group().fullmatch(report_to):
         rep.error(get("report_to"), "csp.report_to", f"{report_to!r} is not a reporting group name",
                   "the name of a group in your Reporting-Endpoints header, e.g. csp-endpoint")
         report_to = None
@@ -501,7 +524,7 @@ def _texts(rep: Reporter, node: Node | None,
         known = tuple(dict.fromkeys(known))
     for lang, entry in rep.mapping(node, "ui.texts", None).items():
         path = child("ui.texts", lang)
-        if not _LANG_TAG.fullmatch(lang):
+        if not _lang_tag().fullmatch(lang):
             rep.error(entry, path, f"{lang!r} is not a language code",
                       "e.g. en, de, fr, pt-BR")
             continue

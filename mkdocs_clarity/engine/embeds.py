@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from consent_generator.model import Policy, ServiceConfig
 from mkdocs_clarity.engine.urls import url_parts
@@ -34,29 +35,42 @@ THIRD_PARTY = "third-party"
 KIND_DIRECTIVE = {"script-src": "script-src", "iframe": "frame-src"}
 """The directive of a tracker kind whose directive is fixed; a resource carries its own."""
 
-_LITERAL = re.compile(r"""["'`]((?:https?:)?//[A-Za-z0-9][A-Za-z0-9.-]*(?::\d+)?"""
+
+@cache
+def _literal() -> re.Pattern[str]:
+    """An absolute URL in a script's string literal. This and the other patterns here are
+    compiled on first need: most sites' inline scripts load nothing third-party (issue 15)."""
+    return re.compile(r"""["'`]((?:https?:)?//[A-Za-z0-9][A-Za-z0-9.-]*(?::\d+)?"""
                       r"""(?:[/?#][^"'`\s\\]*)?)["'`]""")
-_LOADS = re.compile(r"createElement|\.src\b|fetch\(|import\(|XMLHttpRequest|sendBeacon|"
-                    r"new\s+Image|document\.write|appendChild|insertBefore|\.append\(")
-"""A script that can make the browser load something. Without one, a URL in a script is a
-link or a label (``location.href = …`` navigates; that is no embed)."""
+
+
+@cache
+def _loads() -> re.Pattern[str]:
+    """A script that can make the browser load something. Without one, a URL in a script is a
+    link or a label (``location.href = …`` navigates; that is no embed)."""
+    return re.compile(r"createElement|\.src\b|fetch\(|import\(|XMLHttpRequest|sendBeacon|"
+                      r"new\s+Image|document\.write|appendChild|insertBefore|\.append\(")
+
+
 _EXT = {".js": "script-src", ".mjs": "script-src", ".css": "style-src", ".png": "img-src",
         ".jpg": "img-src", ".jpeg": "img-src", ".gif": "img-src", ".svg": "img-src",
         ".webp": "img-src", ".woff2": "font-src", ".woff": "font-src", ".json": "connect-src"}
 
 
-_FETCHED = re.compile(r"(?:fetch|sendBeacon|\.open|EventSource|WebSocket)\s*\([^()]{0,40}$")
+@cache
+def _fetched() -> re.Pattern[str]:
+    return re.compile(r"(?:fetch|sendBeacon|\.open|EventSource|WebSocket)\s*\([^()]{0,40}$")
 
 
 def script_literals(text: str) -> list[tuple[str, str]]:
     """(URL, directive) of each absolute URL literal in an inline script that loads something
-    (see :data:`_LOADS`): the directive it is fetched under (:func:`literal_directive`)."""
-    if "//" not in text or not _LOADS.search(text):
+    (see :func:`_loads`): the directive it is fetched under (:func:`literal_directive`)."""
+    if "//" not in text or not _loads().search(text):
         return []
     out: dict[str, str] = {}
-    for m in _LITERAL.finditer(text):
+    for m in _literal().finditer(text):
         before = text[max(0, m.start() - 60):m.start()]
-        out.setdefault(m.group(1), "connect-src" if _FETCHED.search(before)
+        out.setdefault(m.group(1), "connect-src" if _fetched().search(before)
                        else literal_directive(m.group(1), text))
     return list(out.items())
 

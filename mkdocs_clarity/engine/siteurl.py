@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -21,9 +22,22 @@ from consent_generator.errors import UserError
 HEAD_BYTES = 65536
 """How much of index.html is read to find the canonical link (it sits in <head>)."""
 
-_LINK = re.compile(r"<link\b[^>]*>", re.I)
-_ATTR = re.compile(r"""([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
-_LOC = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>", re.I)
+
+@cache
+def _link() -> re.Pattern[str]:
+    """This and the two patterns below read a site URL from the built files, compiled on
+    first need: the plugin is given ``site_url`` by MkDocs and never asks (issue 15)."""
+    return re.compile(r"<link\b[^>]*>", re.I)
+
+
+@cache
+def _attr() -> re.Pattern[str]:
+    return re.compile(r"""([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+
+
+@cache
+def _loc() -> re.Pattern[str]:
+    return re.compile(r"<loc>\s*([^<\s]+)\s*</loc>", re.I)
 
 
 class SiteUrlError(UserError):
@@ -82,9 +96,9 @@ def _from_canonical(site_dir: Path) -> SiteUrl | None:
         return None
     with index.open("rb") as f:
         head = f.read(HEAD_BYTES).decode("utf-8", "replace")
-    for tag in _LINK.findall(head):
+    for tag in _link().findall(head):
         attrs = {m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None)
-                 for m in _ATTR.finditer(tag)}
+                 for m in _attr().finditer(tag)}
         if "canonical" in attrs.get("rel", "").lower().split() and attrs.get("href"):
             try:
                 return parse_site_url(attrs["href"], 'index.html <link rel="canonical">')
@@ -97,7 +111,7 @@ def _from_sitemap(site_dir: Path) -> SiteUrl | None:
     sitemap = site_dir / "sitemap.xml"
     if not sitemap.is_file():
         return None
-    for loc in _LOC.findall(sitemap.read_text("utf-8", errors="replace")):
+    for loc in _loc().findall(sitemap.read_text("utf-8", errors="replace")):
         parts = urlsplit(loc)
         if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
             continue

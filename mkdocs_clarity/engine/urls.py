@@ -228,15 +228,40 @@ class PageUrls:
         return f"{scheme}//{host}"
 
 
-_CSS_LOAD = re.compile(
-    r"""@import\s+(?:url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)|"([^"]*)"|'([^']*)')"""
-    r"""|url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)"""
-    r"""|(?:-webkit-)?image-set\(""", re.I)
+# The CSS patterns below and ``_refresh`` are compiled on first need (``functools.cache``):
+# most pages' styles name no URL (``css_loads`` answers those before any regex) and hold no
+# refresh, and compiling them is ~1 ms of every build's start (issue 15).
+
+
+@cache
+def _css_load() -> re.Pattern[str]:
+    return re.compile(
+        r"""@import\s+(?:url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)|"([^"]*)"|'([^']*)')"""
+        r"""|url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)"""
+        r"""|(?:-webkit-)?image-set\(""", re.I)
+
+
 _IMPORT_GROUPS = 5
-_CSS_STRING_OR_PAREN = re.compile(r""""([^"]*)"?|'([^']*)'?|[()]""")
-_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}?", re.I)
-_CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})[ \t\n\r\f]?|\\(.)", re.S)
-_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.S)
+
+
+@cache
+def _css_string_or_paren() -> re.Pattern[str]:
+    return re.compile(r""""([^"]*)"?|'([^']*)'?|[()]""")
+
+
+@cache
+def _font_face() -> re.Pattern[str]:
+    return re.compile(r"@font-face\s*\{[^}]*\}?", re.I)
+
+
+@cache
+def _css_escape() -> re.Pattern[str]:
+    return re.compile(r"\\([0-9a-fA-F]{1,6})[ \t\n\r\f]?|\\(.)", re.S)
+
+
+@cache
+def _css_comment() -> re.Pattern[str]:
+    return re.compile(r"/\*.*?(?:\*/|\Z)", re.S)
 
 
 def _css_unescape(text: str) -> str:
@@ -246,7 +271,7 @@ def _css_unescape(text: str) -> str:
             return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF \
                 else "\ufffd"
         return m.group(2) if m.group(2) != "\n" else ""
-    return _CSS_ESCAPE.sub(one, text) if "\\" in text else text
+    return _css_escape().sub(one, text) if "\\" in text else text
 
 
 def css_loads(css: str) -> list[tuple[str, str]]:
@@ -258,10 +283,10 @@ def css_loads(css: str) -> list[tuple[str, str]]:
     low = css.lower()
     if "url" not in low and "@import" not in low and "image-set" not in low and "\\" not in css:
         return []
-    text = _css_unescape(_CSS_COMMENT.sub("", css))
-    fonts = [m.span() for m in _FONT_FACE.finditer(text)] if "@font-face" in low else []
+    text = _css_unescape(_css_comment().sub("", css))
+    fonts = [m.span() for m in _font_face().finditer(text)] if "@font-face" in low else []
     out: list[tuple[str, str]] = []
-    for m in _CSS_LOAD.finditer(text):
+    for m in _css_load().finditer(text):
         groups = m.groups()
         url = next((g for g in groups if g is not None), None)
         if url is None:  # image-set(: its bare strings load like url()
@@ -278,7 +303,7 @@ def _image_set_strings(text: str, pos: int) -> list[str]:
     """The strings directly inside ``image-set(`` (from ``pos``, just past the parenthesis):
     candidates, not the arguments of a nested ``type()``, gradient or ``url()``."""
     found, depth = [], 0
-    for m in _CSS_STRING_OR_PAREN.finditer(text, pos):
+    for m in _css_string_or_paren().finditer(text, pos):
         token = m.group(0)
         if token == "(":
             depth += 1
@@ -296,12 +321,14 @@ def css_urls(css: str) -> list[str]:
     return [url for url, _ in css_loads(css)]
 
 
-_REFRESH = re.compile(r"^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(['\"]?)(.*)$", re.I | re.S)
+@cache
+def _refresh() -> re.Pattern[str]:
+    return re.compile(r"^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(['\"]?)(.*)$", re.I | re.S)
 
 
 def refresh_url(content: str) -> str | None:
     """The URL of a ``<meta http-equiv=refresh content="5; url=…">`` (None: reload only)."""
-    m = _REFRESH.match(content)
+    m = _refresh().match(content)
     if m is None:
         return None
     url = m.group(2)

@@ -19,12 +19,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from consent_generator.model import Policy
 
-_GTAG_SRC = re.compile(r"googletagmanager\.com/gtag/js\?id=((?:G|UA|AW)-[A-Z0-9-]+)", re.I)
+
+@cache
+def _gtag_src() -> re.Pattern[str]:
+    """Compiled on first need: only a page of the mkdocs/readthedocs themes asks (issue 15)."""
+    return re.compile(r"googletagmanager\.com/gtag/js\?id=((?:G|UA|AW)-[A-Z0-9-]+)", re.I)
+
+
 _MATERIAL_TAG = '<script id="__analytics">'
 _MATERIAL = re.compile(re.escape(_MATERIAL_TAG) + r'[^<]*?\("config","((?:G|UA)-[A-Z0-9-]+)"')
 
@@ -65,7 +72,7 @@ def from_page(text: str, theme: str) -> set[str]:
         return _material_ids(text)
     if theme in ("mkdocs", "readthedocs"):
         head = text[:text.find("</head>")] if "</head>" in text else ""
-        return {m.group(1) for m in _GTAG_SRC.finditer(head)}
+        return {m.group(1) for m in _gtag_src().finditer(head)}
     return set()
 
 

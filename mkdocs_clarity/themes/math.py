@@ -6,6 +6,7 @@ font-src gets exactly that directory."""
 from __future__ import annotations
 
 import re
+from functools import cache
 from urllib.parse import urlsplit
 
 from mkdocs_clarity.themes import Facts, ThemeNeed
@@ -17,14 +18,19 @@ CLAIMS = (
 )
 """MathJax and KaTeX from the CDNs their docs (and Material's) name, one package version
 directory each (scripts, auto-render, styles, fonts)."""
-_URL = re.compile(r'<(?:script|link)\b[^>]*?(?:src|href)="((?:https?:)?//[^"]*?'
-                  r'(?:mathjax|katex)[^"]*)"', re.I)
+
+
+@cache
+def _url() -> re.Pattern[str]:
+    """Compiled on first need: only a page naming MathJax or KaTeX asks (issue 15)."""
+    return re.compile(r'<(?:script|link)\b[^>]*?(?:src|href)="((?:https?:)?//[^"]*?'
+                      r'(?:mathjax|katex)[^"]*)"', re.I)
 
 
 def page_facts(text: str) -> set[str]:
     if not (_mentions(text, "mathjax", 4) or _mentions(text, "katex", 4)):
         return set()
-    return {"script:" + m.group(1) for m in _URL.finditer(text)}
+    return {"script:" + m.group(1) for m in _url().finditer(text)}
 
 
 _MAX_ANCHORS = 128

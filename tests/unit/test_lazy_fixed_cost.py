@@ -24,3 +24,47 @@ def test_a_vendor_url_still_reads_the_detect_patterns() -> None:
     assert [(t.service, t.kind) for t in found.trackers] == [
         ("google-analytics", "script-src"), ("youtube", "iframe")]
     assert scan.detect_table.cache_info().misses == 2
+
+
+LAZY_PATTERNS = {
+    "consent_generator.csp_sources": ("_host_source",),
+    "consent_generator.csp_vocabulary": ("_hash_source",),
+    "consent_generator.policy": ("_cookie_token", "_hostname", "_category_id", "_lang_tag",
+                                 "_report_group"),
+    "mkdocs_clarity.engine.embeds": ("_literal", "_loads", "_fetched"),
+    "mkdocs_clarity.engine.siteurl": ("_link", "_attr", "_loc"),
+    "mkdocs_clarity.engine.urls": ("_css_load", "_css_string_or_paren", "_font_face",
+                                   "_css_escape", "_css_comment", "_refresh"),
+    "mkdocs_clarity.themes.analytics": ("_gtag_src",),
+    "mkdocs_clarity.themes.math": ("_url",),
+}
+
+
+def test_importing_the_engine_compiles_no_rare_pattern() -> None:
+    """The engine's import (``plugin.load_engine``, every build) leaves the patterns of rare
+    paths uncompiled, in a fresh interpreter: a module-level use would compile them again."""
+    import json
+    import subprocess
+    import sys
+
+    code = ("import importlib, json, sys\n"
+            "from mkdocs_clarity.plugin import load_engine\n"
+            "load_engine()\n"
+            f"lazy = {LAZY_PATTERNS!r}\n"
+            "print(json.dumps({f'{m}.{n}': getattr(importlib.import_module(m), n)"
+            ".cache_info().currsize for m, names in lazy.items() for n in names}))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    compiled = json.loads(out)
+    assert len(compiled) == sum(map(len, LAZY_PATTERNS.values()))
+    assert {name for name, size in compiled.items() if size} == set()
+
+
+def test_each_lazy_pattern_compiles_once() -> None:
+    import importlib
+    import re
+
+    for module, names in LAZY_PATTERNS.items():
+        for name in names:
+            getter = getattr(importlib.import_module(module), name)
+            assert isinstance(getter(), re.Pattern) and getter() is getter()

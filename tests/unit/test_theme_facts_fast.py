@@ -22,7 +22,7 @@ def old_page_facts(text: str) -> set[str]:
     low = text.lower()
     if "mathjax" not in low and "katex" not in low:
         return set()
-    return {"script:" + m.group(1) for m in math._URL.finditer(text)}
+    return {"script:" + m.group(1) for m in math._url().finditer(text)}
 
 
 @settings(max_examples=500, deadline=None)
