@@ -109,19 +109,6 @@ class Renderer:
 
 
 @dataclass(frozen=True)
-class RewriteContext:
-    """What rewriting one page needs besides its text."""
-
-    policy: Policy
-    path: str
-    """Page path relative to the site root, ``/`` separators (``guide/index.html``)."""
-    csp: Csp | None = None
-    """The site-wide policy for the ``<meta>``; None writes no meta (header delivery only)."""
-    renderer: Renderer | None = None
-    masking: CompiledMasking | None = None
-
-
-@dataclass(frozen=True)
 class Gated:
     """A tracker the rewrite made inert."""
 
@@ -154,14 +141,6 @@ class PagePlan:
     """Offsets for ``data-clarity-mask="true"`` (compact: a site pass keeps every plan)."""
     unmask_at: array[int] = field(default_factory=lambda: array("l"))
     is_page: bool = True
-
-
-@dataclass(frozen=True)
-class RewriteResult:
-    html: str
-    warnings: tuple[str, ...]
-    gated: tuple[Gated, ...]
-    masked: int
 
 
 _MARKER_PREFIX = "<!-- consent-generator:"
@@ -613,12 +592,3 @@ def splice(html: str, plan: PagePlan, csp: Csp | None, renderer: Renderer | None
         yield text
         pos = max(pos, end)
     yield html[pos:]
-
-
-def rewrite_page(html: str, ctx: RewriteContext) -> RewriteResult:
-    """The whole rewrite of one page (the site pass uses plan/apply to scan pages once)."""
-    renderer = ctx.renderer or Renderer(ctx.policy)
-    stripped = strip_injected(html)
-    plan, _ = plan_page(stripped, ctx.path, ctx.policy, masking=ctx.masking, renderer=renderer)
-    out = apply_plan(stripped, plan, ctx.csp, renderer)
-    return RewriteResult(out, tuple(plan.warnings), tuple(plan.gated), plan.masked)

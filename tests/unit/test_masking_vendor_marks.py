@@ -16,7 +16,7 @@ from consent_generator.services.model import MaskMark
 from mkdocs_clarity.audit.maskcheck import mask_gaps
 from mkdocs_clarity.engine.masking import compile_masking, find_masks
 from mkdocs_clarity.engine.masking_rules import MASK_ATTR, vendor_marks
-from mkdocs_clarity.engine.rewrite import RewriteContext, rewrite_page
+from mkdocs_clarity.engine.onepage import RewriteContext, rewrite_page
 from mkdocs_clarity.engine.scan import scan_page, tag_at
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from consent_generator.model import Policy
+from mkdocs_clarity.engine.onepage import RewriteContext, rewrite_page
 from mkdocs_clarity.engine.pages import is_page_name
-from mkdocs_clarity.engine.rewrite import GatingError, RewriteContext, rewrite_page
+from mkdocs_clarity.engine.rewrite import GatingError
 from mkdocs_clarity.engine.scan import scan_page, script_end, tokens
 from mkdocs_clarity.engine.urls import PageUrls, css_urls, refresh_url, srcset_urls
 from tests.harness.corpus import names, variant

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consent_generator.model import Policy
-from mkdocs_clarity.engine.rewrite import GatingError, RewriteContext, rewrite_page
+from mkdocs_clarity.engine.onepage import RewriteContext, rewrite_page
+from mkdocs_clarity.engine.rewrite import GatingError
 from mkdocs_clarity.engine.scan import scan_page
 from tests.harness.corpus import variants
 

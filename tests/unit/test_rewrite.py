@@ -8,7 +8,8 @@ from consent_generator.model import MaskingConfig, Policy, ServiceConfig, frozen
 from consent_generator.render import BODY_END, BODY_START, HEAD_END, HEAD_START
 from consent_generator.services import catalog
 from mkdocs_clarity.engine.csp import Csp
-from mkdocs_clarity.engine.rewrite import RewriteContext, rewrite_page, root_for, strip_injected
+from mkdocs_clarity.engine.onepage import RewriteContext, rewrite_page
+from mkdocs_clarity.engine.rewrite import root_for, strip_injected
 from mkdocs_clarity.engine.scan import scan_page
 
 CSP = Csp.parse("default-src 'self'; script-src 'self'; object-src 'none'")

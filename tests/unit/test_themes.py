@@ -124,7 +124,7 @@ def test_pasted_gtag_snippet_is_idempotent_under_repeated_apply(tmp_path):
 
 
 def test_vimeo_frames_get_dnt_when_gated():
-    from mkdocs_clarity.engine.rewrite import RewriteContext, rewrite_page
+    from mkdocs_clarity.engine.onepage import RewriteContext, rewrite_page
 
     policy = parse_policy("version: 1\nservices:\n  vimeo: {category: marketing}\n", "c.yml")
     page = ('<html><head></head><body><iframe src="https://player.vimeo.com/video/1?h=ab#t=3">'

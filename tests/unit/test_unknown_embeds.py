@@ -16,7 +16,8 @@ from consent_generator.policy import PolicyError, parse_policy
 from mkdocs_clarity.audit import audit_site
 from mkdocs_clarity.engine.csp import Csp, build_site_csp
 from mkdocs_clarity.engine.embeds import THIRD_PARTY, exact_source, source_matches
-from mkdocs_clarity.engine.rewrite import GatingError, RewriteContext, rewrite_page
+from mkdocs_clarity.engine.onepage import RewriteContext, rewrite_page
+from mkdocs_clarity.engine.rewrite import GatingError
 from mkdocs_clarity.engine.scan import scan_page
 from mkdocs_clarity.engine.site import apply_site, unmet_needs
 from mkdocs_clarity.themes import ThemeNeed, decide, page_facts

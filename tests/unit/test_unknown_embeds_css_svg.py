@@ -15,7 +15,8 @@ from consent_generator.policy import parse_policy
 from mkdocs_clarity.audit import audit_site
 from mkdocs_clarity.engine.csp import build_site_csp
 from mkdocs_clarity.engine.embeds import THIRD_PARTY
-from mkdocs_clarity.engine.rewrite import GatingError, RewriteContext, rewrite_page
+from mkdocs_clarity.engine.onepage import RewriteContext, rewrite_page
+from mkdocs_clarity.engine.rewrite import GatingError
 from mkdocs_clarity.engine.scan import scan_page
 from mkdocs_clarity.engine.site import apply_site
 from mkdocs_clarity.engine.urls import css_loads
