@@ -33,7 +33,8 @@ from consent_generator.csp_vocabulary import META_FORBIDDEN as META_FORBIDDEN
 
 if TYPE_CHECKING:  # pragma: no cover
     from consent_generator.model import Policy
-    from mkdocs_clarity.engine.scan import CspMeta, PageScan, Resource
+    from mkdocs_clarity.engine.scan import PageScan, Resource
+    from mkdocs_clarity.engine.scan_rare import CspMeta
     from mkdocs_clarity.themes import ThemeNeed
 
 _MERGE_DROPPED = UNSAFE_SCRIPT_KEYWORDS | {"'strict-dynamic'"}

@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
 from consent_generator.csp_sources import first_line, sha256_source
@@ -41,6 +41,9 @@ from mkdocs_clarity.engine.urls import (
     vendor_hosts,
 )
 from mkdocs_clarity.themes import Claims, page_claims
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mkdocs_clarity.engine.scan_rare import CspMeta, EventHandler, StyleAttr
 
 RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed",
                       "noframes", "noscript"})
@@ -528,28 +531,6 @@ class InlineStyle:
 
 
 @dataclass(frozen=True, slots=True)
-class StyleAttr:
-    hash: str
-    """Hash of the decoded attribute value (what ``'unsafe-hashes'`` matches)."""
-    value: str
-    tag: str
-    line: int
-    injected: bool
-
-
-@dataclass(frozen=True, slots=True)
-class CspMeta:
-    content: str
-    ours: bool
-    """Written by a previous run (``data-consent-csp``)."""
-    original: str | None
-    """For ours: the page's own policy it replaced (``data-consent-original``)."""
-    line: int
-    start: int
-    end: int
-
-
-@dataclass(frozen=True, slots=True)
 class Tracker:
     """Vendor code recognised from the catalog's ``detect`` patterns."""
 
@@ -598,13 +579,6 @@ class Resource:
     origin: str
     """The CSP source for it: ``https://host[:port]``, or ``host`` for ``//host`` URLs."""
     directive: str
-    line: int
-
-
-@dataclass(frozen=True, slots=True)
-class EventHandler:
-    tag: str
-    attr: str
     line: int
 
 
@@ -1004,6 +978,8 @@ class _ScanState:
             self.template_gated.append(not tok.foreign and tag.has("data-consent-category"))
 
     def _style_and_handlers(self, tok: Token, tag: Tag) -> None:
+        from mkdocs_clarity.engine.scan_rare import EventHandler, StyleAttr
+
         for a in tag.attrs:
             if a.name == "style" and a.value is not None and a.value.strip():
                 self.style_attrs.append(StyleAttr(sha256_source(a.value), a.value, tok.name,
@@ -1144,6 +1120,8 @@ class _ScanState:
                 own = tag.get("data-consent-original") if tag.has("data-consent-csp") \
                     else tag.get("content")
                 self.page_policies.append(own or "")
+            from mkdocs_clarity.engine.scan_rare import CspMeta
+
             self.metas.append(CspMeta(tag.get("content") or "", tag.has("data-consent-csp"),
                                       tag.get("data-consent-original"), self.lines(tag.start),
                                       tok.start, tok.end))

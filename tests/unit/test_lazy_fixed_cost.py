@@ -40,7 +40,7 @@ LAZY_PATTERNS = {
 }
 
 
-NOT_IMPORTED = frozenset({"mkdocs_clarity.engine.onepage"})
+NOT_IMPORTED = frozenset({"mkdocs_clarity.engine.onepage", "mkdocs_clarity.engine.scan_rare"})
 """Modules no build needs (their dataclasses cost ~0.5 ms each to create)."""
 
 
