@@ -75,3 +75,28 @@ def test_each_lazy_pattern_compiles_once() -> None:
         for name in names:
             getter = getattr(importlib.import_module(module), name)
             assert isinstance(getter(), re.Pattern) and getter() is getter()
+
+
+def test_a_material_page_imports_no_other_theme_profile() -> None:
+    """Recognising a Material page stops at the Material profile, so the mkdocs and
+    readthedocs profiles are not imported (in a fresh interpreter); a page of those themes
+    still gets its profile (``test_themes``)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    page = Path(__file__).parents[1] / "fixtures" / "scan" / "material-page.html"
+    code = ("import json, sys\n"
+            "from mkdocs_clarity.themes import page_claims, page_facts\n"
+            f"text = open({str(page)!r}, encoding='utf-8').read()\n"
+            "facts = sorted(page_facts(text)); page_claims(text)\n"
+            "print(json.dumps([facts, sorted(m for m in sys.modules "
+            "if m.startswith('mkdocs_clarity.themes.'))]))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    facts, imported = json.loads(out)
+    assert "theme:material" in facts
+    assert "mkdocs_clarity.themes.mkdocs" not in imported
+    assert "mkdocs_clarity.themes.readthedocs" not in imported
+    assert "mkdocs_clarity.themes.material" in imported
