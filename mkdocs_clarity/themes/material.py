@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 from urllib.parse import quote
 
@@ -31,8 +32,20 @@ _SOURCE_LINK = re.compile(
     r'<a\s[^>]*?href="([^"]+)"[^>]*class="md-source"|'
     r'<a\s[^>]*?class="md-source"[^>]*href="([^"]+)"', re.I)
 _MERMAID = re.compile(r'<(?:pre|div)\b[^>]*class="[^"]*\bmermaid\b', re.I)
-_GITHUB = re.compile(r"^.+github\.com/([^/]+)/?([^/]+)?", re.I)
-_GITLAB = re.compile(r"^.+?([^/]*gitlab[^/]+)/(.+?)/?$", re.I)
+
+
+@cache
+def _github() -> re.Pattern[str]:
+    """This, ``_gitlab`` and ``_mermaid_url`` are compiled on first need: only a site with a
+    repository link or Mermaid diagrams asks (issue 15)."""
+    return re.compile(r"^.+github\.com/([^/]+)/?([^/]+)?", re.I)
+
+
+@cache
+def _gitlab() -> re.Pattern[str]:
+    return re.compile(r"^.+?([^/]*gitlab[^/]+)/(.+?)/?$", re.I)
+
+
 CLAIMS = (
     (re.compile(r"https://fonts\.googleapis\.com/css2?\?"), "Material fonts (theme.font)"),
     (re.compile(r"https://fonts\.gstatic\.com/?$"), "Material fonts (theme.font)"),
@@ -40,7 +53,11 @@ CLAIMS = (
 """Google Fonts, which Material links in ``<head>`` while ``theme.font`` is on (its default):
 the stylesheet and the preconnect to the font files' host. They load before consent (the
 audit says so, with the fix: ``theme.font: false`` or the privacy plugin)."""
-_MERMAID_URL = re.compile(r"https://unpkg\.com/mermaid@[^\"'`\s)]+?\.js")
+
+
+@cache
+def _mermaid_url() -> re.Pattern[str]:
+    return re.compile(r"https://unpkg\.com/mermaid@[^\"'`\s)]+?\.js")
 
 
 def recognise(text: str, generator: str) -> bool:
@@ -78,7 +95,7 @@ def config_facts(config: Mapping[str, object]) -> set[str]:
 def repo_needs(href: str, feature: str) -> list[ThemeNeed]:
     """The exact API URLs Material fetches for the repository link ``href``."""
     why = "repo_url " + re.sub(r"^[a-z]+://", "", href, flags=re.I)
-    m = _GITHUB.match(href)
+    m = _github().match(href)
     if m:
         owner, repo = m.group(1), m.group(2)
         if repo:
@@ -87,7 +104,7 @@ def repo_needs(href: str, feature: str) -> list[ThemeNeed]:
         else:
             urls = [f"https://api.github.com/users/{owner}"]
         return [ThemeNeed("connect-src", u, feature, why) for u in urls]
-    m = _GITLAB.match(href)
+    m = _gitlab().match(href)
     if m:
         # Material sends the project path percent-encoded (group%2Fproject); CSP matches
         # paths percent-decoded, so no exact source can name it: the instance's project API
@@ -101,7 +118,7 @@ def mermaid_url(site: Path | None) -> str:
     """The Mermaid URL in the site's copy of the theme bundle (the version the site runs)."""
     if site is not None:
         for bundle in sorted((site / "assets" / "javascripts").glob("bundle.*.js")):
-            m = _MERMAID_URL.search(bundle.read_text("utf-8", "replace"))
+            m = _mermaid_url().search(bundle.read_text("utf-8", "replace"))
             if m:
                 return m.group(0)
     return MERMAID_DEFAULT

@@ -36,6 +36,7 @@ LAZY_PATTERNS = {
     "mkdocs_clarity.engine.urls": ("_css_load", "_css_string_or_paren", "_font_face",
                                    "_css_escape", "_css_comment", "_refresh"),
     "mkdocs_clarity.themes.analytics": ("_gtag_src",),
+    "mkdocs_clarity.themes.material": ("_github", "_gitlab", "_mermaid_url"),
     "mkdocs_clarity.themes.math": ("_url",),
 }
 
