@@ -24,20 +24,20 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from .csp_vocabulary import (
-    ANY_HOST,
     HASH_ALGORITHMS,
     KEYWORDS,
     KNOWN_DIRECTIVES,
     OTHER_DIRECTIVES,
     OWN_KEY_DIRECTIVES,
-    SCHEME_SOURCE,
     SCRIPT_GOVERNING,
     SOURCE_LIST_DIRECTIVES,
     UNSAFE_SCRIPT_KEYWORDS,
     VALUELESS_DIRECTIVES,
+    any_host,
     fallback_for,
     hash_problem,
     normalize_source,
+    scheme_source,
     tld_wildcard,
     union,
     weakening,
@@ -103,13 +103,13 @@ def source_problem(directive: str, source: str) -> Finding | None:
     if tld_wildcard(source):
         return (f"{source!r} allows every site under a top-level domain",
                 "name the sites you use (https://cdn.example.com, https://*.example.com)")
-    if source == "*" or ANY_HOST.fullmatch(source):
+    if source == "*" or any_host().fullmatch(source):
         if weakening(directive, source):
             return (f"{source!r} in {directive} would let any host run scripts on the site",
                     f"list the exact hosts instead; we never widen {directive} to any host")
         if source == "*" or _host_source().fullmatch(source):
             return None
-    if SCHEME_SOURCE.fullmatch(source):
+    if scheme_source().fullmatch(source):
         if weakening(directive, source):
             return (f"{source!r} in {directive} allows scripts from any {source[:-1]} URL",
                     f"list the exact hosts instead; we never widen {directive} to any host")

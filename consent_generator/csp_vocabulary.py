@@ -132,10 +132,19 @@ def _hash_source() -> re.Pattern[str]:
     return re.compile(rf"'({'|'.join(HASH_ALGORITHMS)})-([A-Za-z0-9+/_-]+={{0,2}})'", re.I)
 
 
-SCHEME_SOURCE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-"""A scheme-only source (``https:``, ``data:``): every URL of that scheme."""
-ANY_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\*(:[0-9*]+)?(/.*)?")
-"""``https://*`` (any port, any path): a scheme with a bare ``*`` host allows every host."""
+@cache
+def scheme_source() -> re.Pattern[str]:
+    """A scheme-only source (``https:``, ``data:``): every URL of that scheme. Compiled on
+    first need, like :func:`any_host`: only checks of a policy's own sources ask."""
+    return re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+@cache
+def any_host() -> re.Pattern[str]:
+    """``https://*`` (any port, any path): a scheme with a bare ``*`` host allows every host."""
+    return re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\*(:[0-9*]+)?(/.*)?")
+
+
 _KEYWORD = re.compile(r"^'(?!nonce-)[a-z-]+'$", re.I)
 """A quoted keyword ('self', 'none'...); a nonce is quoted too but its value is case-sensitive."""
 
@@ -209,9 +218,9 @@ def weakening(directive: str, source: str) -> str | None:
     if directive not in GUARDED_DIRECTIVES:
         return None
     low = source.lower()
-    if low == "*" or ANY_HOST.fullmatch(low):
+    if low == "*" or any_host().fullmatch(low):
         return "a wildcard allows every host"
-    if low in SCHEME_ONLY_WEAKENING or SCHEME_SOURCE.fullmatch(low):
+    if low in SCHEME_ONLY_WEAKENING or scheme_source().fullmatch(low):
         return f"{source} allows every {low[:-1]} URL"
     if low in UNSAFE_SCRIPT_KEYWORDS:
         return f"{source} lets injected code run"

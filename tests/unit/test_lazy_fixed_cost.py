@@ -28,7 +28,7 @@ def test_a_vendor_url_still_reads_the_detect_patterns() -> None:
 
 LAZY_PATTERNS = {
     "consent_generator.csp_sources": ("_host_source",),
-    "consent_generator.csp_vocabulary": ("_hash_source",),
+    "consent_generator.csp_vocabulary": ("_hash_source", "scheme_source", "any_host"),
     "consent_generator.policy": ("_cookie_token", "_hostname", "_category_id", "_lang_tag",
                                  "_report_group"),
     "mkdocs_clarity.engine.embeds": ("_literal", "_loads", "_fetched"),
