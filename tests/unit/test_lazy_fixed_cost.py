@@ -3,7 +3,25 @@ never by time."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
 from mkdocs_clarity.engine import scan
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _fresh(code: str) -> Any:
+    """The JSON ``code`` prints, run in a new interpreter on this checkout's packages."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(ROOT), env.get("PYTHONPATH"))))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env=env).stdout
+    return json.loads(out)
 
 
 def test_own_script_and_iframe_urls_compile_no_detect_pattern() -> None:
@@ -49,10 +67,6 @@ def test_importing_the_engine_leaves_rare_paths_alone() -> None:
     """The engine's import (``plugin.load_engine``, every build) leaves the patterns of rare
     paths uncompiled and the modules no build needs unimported, in a fresh interpreter: a
     module-level use would compile or import them again."""
-    import json
-    import subprocess
-    import sys
-
     code = ("import importlib, json, sys\n"
             "from mkdocs_clarity.plugin import load_engine\n"
             "load_engine()\n"
@@ -60,9 +74,7 @@ def test_importing_the_engine_leaves_rare_paths_alone() -> None:
             "print(json.dumps([sorted(m for m in sys.modules if m in "
             f"{sorted(NOT_IMPORTED)!r}), {{f'{{m}}.{{n}}': getattr(importlib.import_module(m), n)"
             ".cache_info().currsize for m, names in lazy.items() for n in names}]))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
-    imported, compiled = json.loads(out)
+    imported, compiled = _fresh(code)
     assert imported == []
     assert len(compiled) == sum(map(len, LAZY_PATTERNS.values()))
     assert {name for name, size in compiled.items() if size} == set()
@@ -82,21 +94,14 @@ def test_a_material_page_imports_no_other_theme_profile() -> None:
     """Recognising a Material page stops at the Material profile, so the mkdocs and
     readthedocs profiles are not imported (in a fresh interpreter); a page of those themes
     still gets its profile (``test_themes``)."""
-    import json
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    page = Path(__file__).parents[1] / "fixtures" / "scan" / "material-page.html"
+    page = ROOT / "tests" / "fixtures" / "scan" / "material-page.html"
     code = ("import json, sys\n"
             "from mkdocs_clarity.themes import page_claims, page_facts\n"
             f"text = open({str(page)!r}, encoding='utf-8').read()\n"
             "facts = sorted(page_facts(text)); page_claims(text)\n"
             "print(json.dumps([facts, sorted(m for m in sys.modules "
             "if m.startswith('mkdocs_clarity.themes.'))]))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
-    facts, imported = json.loads(out)
+    facts, imported = _fresh(code)
     assert "theme:material" in facts
     assert "mkdocs_clarity.themes.mkdocs" not in imported
     assert "mkdocs_clarity.themes.readthedocs" not in imported
