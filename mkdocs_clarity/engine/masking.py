@@ -553,7 +553,8 @@ _NEAR_SPAN = 4096
 _NEAR_HITS = 32
 """Offsets a page may have for :func:`_enclosing_hits` to try short walks: a page with more
 (a table of phone numbers) has them close together, where the one walk from the body's
-start costs less per offset (1 MB page with ~2,000: 0.08 s; short walks, 0.12-0.17 s)."""
+start costs less per offset (``bench/huge_page.py``'s 1 MB page, ~2,000 hits: 0.08 s with
+the one walk; 0.12-0.17 s when short walks were tried first, with 20,000 steps allowed)."""
 _NEAR_BUDGET = 2_000
 """Matches :func:`_enclosing_near` may step a page, all offsets together: past it the
 other offsets take the walk from the body's start, so a page costs at most that much more
