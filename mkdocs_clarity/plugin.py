@@ -320,6 +320,10 @@ class ClarityPlugin(BasePlugin[ClarityConfig]):  # type: ignore[no-untyped-call]
         planned and the site-wide CSP is known; a failure there stops the build before the
         first page is rewritten (MkDocs' own output stays as it was written), and a page
         changed on disk since it was planned makes the site be planned again from disk.
+        The planning itself waits for on_post_build while the texts fit the budget for kept
+        texts (``SiteRewriter._plan_later``): in one run it costs less, and so does MkDocs'
+        rendering without it in between; a page that cannot be gated then fails the build
+        there, with the same message.
         Otherwise the *previous* page (written by now) is planned from disk, in a worker on
         large sites; whatever was not planned is planned in on_post_build."""
         if self._rewriter is None:

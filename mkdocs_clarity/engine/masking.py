@@ -546,6 +546,127 @@ def _walk(html: str, start: int, opaque: Spans,
         yield m, span is not None and span[0] <= at
 
 
+_NEAR_TRIES = 8
+"""Start tags before an offset that :func:`_enclosing_near` walks from, at most."""
+_NEAR_SPAN = 4096
+"""Characters before and after an offset that :func:`_enclosing_near` may look at."""
+_NEAR_HITS = 32
+"""Offsets a page may have for :func:`_enclosing_hits` to try short walks: a page with more
+(a table of phone numbers) has them close together, where the one walk from the body's
+start costs less per offset (``bench/huge_page.py``'s 1 MB page, ~2,000 hits: 0.08 s with
+the one walk; 0.12-0.17 s when short walks were tried first, with 20,000 steps allowed)."""
+_NEAR_BUDGET = 2_000
+"""Matches :func:`_enclosing_near` may step a page, all offsets together: past it the
+other offsets take the walk from the body's start, so a page costs at most that much more
+than it did, whatever its markup (each step looks at most at the span around its
+offset)."""
+
+
+def _enclosing_hits(html: str, offsets: list[int], body_start: int,
+                    opaque: Spans) -> list[Tag | None]:
+    """:func:`_enclosing_all` for the sorted ``offsets``: each answered from a short walk
+    that starts at a start tag just before it when that walk can decide
+    (:func:`_enclosing_near`), the others by the one walk from the body's start.
+
+    Why: that walk passes every tag before the offset, the navigation of a Material page
+    first (0.5-0.9 ms for a 58 KB page holding one e-mail address, several ms at 320 KB),
+    while the element around an address or a phone number is almost always opened a few
+    tags before it."""
+    if len(offsets) > _NEAR_HITS:
+        return _enclosing_all(html, offsets, body_start, opaque)
+    out: list[Tag | None] = []
+    rest: list[int] = []
+    budget = [_NEAR_BUDGET]
+    for i, offset in enumerate(offsets):
+        decided, tag = _enclosing_near(html, offset, body_start, opaque, budget)
+        out.append(tag)
+        if not decided:
+            rest.append(i)
+    if rest:
+        for i, tag in zip(rest, _enclosing_all(html, [offsets[i] for i in rest], body_start,
+                                                opaque), strict=True):
+            out[i] = tag
+    return out
+
+
+def _enclosing_near(html: str, offset: int, body_start: int, opaque: Spans,
+                    budget: list[int]) -> tuple[bool, Tag | None]:
+    """(decided, element): what :func:`_enclosing_all` gives for ``offset``, from a flat
+    walk that starts at one of the :data:`_NEAR_TRIES` last start tags before it with no
+    open element, when that walk can tell.
+
+    Exact because the walk from the body's start reaches such a tag with some stack of
+    open elements, then steps as this walk does (it is memoryless from a match boundary)
+    as long as every end tag closes an element opened since the tag, which this walk
+    checks: then the elements this walk has open are on top of that stack. So when the
+    offset is inside a tag or leaf element (the answer does not depend on the stack), or
+    when this walk has an element open at the offset (its innermost is the top), the
+    answer is the same; otherwise (nothing open, or an end tag that may close something
+    opened before) it is not decided here. The tag must be where the walk from the body's
+    start has a match boundary: no ``<`` between the ``>`` before it and it (a match
+    holding it would have to start at such a ``<``: a tag ends at its first ``>``, a leaf
+    element's text holds no ``<`` and its end tag is no start tag). A tag inside a comment
+    or raw text is not tried: neither walk steps it, so nothing would be open. Only
+    :data:`_NEAR_SPAN` characters on either side are looked at (else: not decided)."""
+    floor = max(body_start, offset - _NEAR_SPAN)
+    end = offset
+    for _ in range(_NEAR_TRIES):
+        at = html.rfind("<", floor, end)
+        if at < 0 or budget[0] <= 0:
+            return False, None
+        end = at
+        first = html[at + 1:at + 2]
+        if not (first.isascii() and first.isalpha()) or in_spans(opaque, at):
+            continue  # not a start tag, or not one to the walk
+        before = html.rfind(">", floor, at)
+        if before < 0 or html.find("<", before + 1, at) >= 0:
+            continue  # maybe inside a match of the walk from the body's start
+        decided, tag = _walk_from(html, at, offset, opaque, budget)
+        if decided:
+            return True, tag
+    return False, None
+
+
+def _walk_from(html: str, start: int, offset: int, opaque: Spans,
+               budget: list[int]) -> tuple[bool, Tag | None]:
+    """:func:`_enclosing_near`'s walk from the start tag at ``start`` to ``offset``: the
+    matches ``finditer`` would give, found at each ``<`` in turn (a match starts at one),
+    each attempt bounded: it ends at the first ``>`` after its start (a tag) or at the end
+    tag after the first ``<`` after that ``>`` (a leaf element), and both must be within
+    :data:`_NEAR_SPAN` after the offset."""
+    stack: list[tuple[str, int]] = []
+    limit = min(len(html), offset + _NEAR_SPAN)
+    pos = start
+    while (lt := html.find("<", pos, offset)) >= 0:
+        budget[0] -= 1
+        if budget[0] < 0:
+            return False, None
+        gt = html.find(">", lt, limit)
+        nxt = html.find("<", gt, limit) if gt >= 0 else -1
+        if nxt < 0 or html.find(">", nxt, limit) < 0:
+            return False, None  # a match here could reach past what may be looked at
+        m = _TAGISH_FLAT.match(html, lt)
+        if m is None:
+            pos = lt + 1
+            continue
+        if m.end() > offset:  # inside this match: decided by the match alone
+            return True, _inside(html, m, offset, opaque)
+        if not in_spans(opaque, lt) and not _step_closes_own(stack, m):
+            return False, None
+        pos = m.end()
+    if not stack:
+        return False, None
+    return True, tag_at(html, stack[-1][1])
+
+
+def _step_closes_own(stack: list[tuple[str, int]], m: re.Match[str]) -> bool:
+    """:func:`_step`, False for an end tag that closes no element on ``stack``."""
+    if m.group("close") and m.group("name").lower() not in (name for name, _ in stack):
+        return False
+    _step(stack, m)
+    return True
+
+
 def _step(stack: list[tuple[str, int]], m: re.Match[str]) -> None:
     """Update the open-element stack for one tag match of :data:`_TAGISH`."""
     name = m.group("name")
@@ -619,7 +740,7 @@ def find_masks(html: str, compiled: CompiledMasking, *, opaque: Spans = (),
             masks.setdefault(tag.start, tag)
     if compiled.mode == "balanced":
         hits = _text_hits(html, body_start, body_end, opaque)
-        for enclosing in _enclosing_all(html, hits, body_start, opaque):
+        for enclosing in _enclosing_hits(html, hits, body_start, opaque):
             if enclosing is not None:
                 masks.setdefault(enclosing.start, enclosing)
     for sel in compiled.unmask:

@@ -306,6 +306,13 @@ def _plan_stripped(rel: str, text: str, *, slim: bool
     return plan, (replace(scan, opaque=(), tag_index={}) if slim else scan), facts
 
 
+def _plan_unsealed(rel: str, text: str) -> _Unsealed:
+    """Pass 1 for the text :meth:`SiteRewriter.plan_output` was given (not stamped yet)."""
+    stripped = strip_injected(text)
+    plan, scan, facts = _plan_stripped(rel, stripped, slim=False)
+    return _Unsealed(rel, plan, scan, facts, text, stripped is text)
+
+
 def _plan_file(rel: str) -> Planned:
     data, st = _read(os.path.join(_STATE["site_dir"], rel))
     text = _decode(data, page_codec(data, rel))
@@ -494,6 +501,13 @@ class SiteRewriter:
         self._unsealed: _Unsealed | None = None
         """The page last planned by :meth:`plan_output`: not on disk yet when planned (and
         whether its text held no earlier run's blocks, the condition to keep it)."""
+        self._unplanned: tuple[str, str] | None = None
+        """(rel, text) of the page last given to :meth:`plan_output` when its planning was
+        put off (:meth:`_plan_later`): not on disk yet either."""
+        self._later: list[tuple[str, str, os.stat_result]] = []
+        """Pages written and stamped whose planning is put off, in page order."""
+        self._later_cost = 0
+        """Bytes of the texts in :attr:`_later` and :attr:`_unplanned`."""
         self._planned: dict[str, tuple[PagePlan, Stamp]] = {}
         self._texts: dict[str, str] = {}
         """Pages' texts kept by :meth:`_keep` for pass 2."""
@@ -529,14 +543,49 @@ class SiteRewriter:
         writes characters UTF-8 cannot encode as references). The last page's plan is
         kept in :meth:`finish` only if the file then holds exactly its text (other plugins'
         ``on_post_build`` may have changed it before anyone could take its stamp): see
-        :meth:`_seal_last`."""
+        :meth:`_seal_last`.
+
+        Planning is put off while the texts waiting fit the budget for kept texts
+        (:meth:`_plan_later`); otherwise this page is planned now, after those waiting."""
         self._seal()
-        stripped = strip_injected(text)
-        plan, scan, facts = _plan_stripped(rel, stripped, slim=False)
-        self._unsealed = _Unsealed(rel, plan, scan, facts, text, stripped is text)
+        cost = sys.getsizeof(text)
+        if self._later_cost + cost <= self._text_budget:
+            self._unplanned = (rel, text)
+            self._later_cost += cost
+            return
+        self._plan_later()
+        self._unsealed = _plan_unsealed(rel, text)
+
+    def _plan_later(self) -> None:
+        """Plan the pages :meth:`plan_output` put off, in page order, and store each under
+        the stamp :meth:`_seal` took: what planning each at once would have stored, in the
+        same order (a plan depends on the page's text alone, and the CSP builder and the
+        plans see the pages in the same order).
+
+        Why later: planned in one run, after MkDocs rendered the pages, the scan and masking
+        keep the processor's caches to themselves; planned between two of MkDocs' renders,
+        the same work took ~1.6x its time in a loop, and MkDocs' own rendering slowed too.
+        The texts are held meanwhile within :attr:`TEXT_BUDGET`, which they would use anyway
+        once kept for pass 2 (the same string objects); a page that cannot wait is planned
+        at once. A page that cannot be gated then fails the build in ``on_post_build``
+        (same message, naming the page), before any page is rewritten."""
+        later, self._later, self._later_cost = self._later, [], 0
+        for rel, text, st in later:
+            page = _plan_unsealed(rel, text)
+            self._store_unsealed(page, st, len(text))
 
     def _seal(self) -> None:
-        """Stamp the page planned last by :meth:`plan_output` (written since) and keep it."""
+        """Stamp the page planned last by :meth:`plan_output` (written since) and keep it;
+        a page whose planning was put off waits in :attr:`_later` with its stamp."""
+        waiting, self._unplanned = self._unplanned, None
+        if waiting is not None:
+            try:
+                st = os.stat(os.path.join(self.site_dir, waiting[0]))
+            except OSError:
+                self._later_cost -= sys.getsizeof(waiting[1])
+                return  # not written (MkDocs skips an empty page): planned from disk, if any
+            self._later.append((*waiting, st))
+            return
         page, self._unsealed = self._unsealed, None
         if page is None:
             return
@@ -623,6 +672,8 @@ class SiteRewriter:
     def close(self) -> None:
         self._batch = []
         self._unsealed = None
+        self._unplanned = None
+        self._later, self._later_cost = [], 0
         self._texts.clear()
         if self._pool is not None:
             # Queued tasks are dropped; the ones running (a batch each) finish first.
@@ -685,18 +736,25 @@ class SiteRewriter:
         (:func:`_plan_text` depends on the text alone) with this very stamp, so the plan is
         stored under it: one read and one compare instead of a second scan (~1.5 ms on a
         Material page). Anything else (an edit of any length, an unreadable file, a charset
-        error) leaves the page to be planned from disk, which reports what is wrong."""
+        error) leaves the page to be planned from disk, which reports what is wrong. The
+        pages whose planning was put off are planned first (page order)."""
+        self._plan_later()
+        waiting, self._unplanned = self._unplanned, None
         page, self._unsealed = self._unsealed, None
-        if page is None:
+        if page is not None:
+            rel, text = page.rel, page.text
+        elif waiting is not None:
+            rel, text = waiting
+        else:
             return
         try:
-            data, st = _read(os.path.join(self.site_dir, page.rel))
-            same = _decode(data, page_codec(data, page.rel)) == page.text
+            data, st = _read(os.path.join(self.site_dir, rel))
+            same = _decode(data, page_codec(data, rel)) == text
         except (OSError, SiteError):
             return
         del data
         if same:
-            self._store_unsealed(page, st, -1)
+            self._store_unsealed(page or _plan_unsealed(rel, text), st, -1)
 
     def _plan_todo(self, todo: list[str]) -> Iterable[Planned]:
         """Pass 1 for pages not planned yet, by the pool (batches of 8) when there is one."""

@@ -22,14 +22,36 @@ def footer_at(html: str) -> tuple[int, str] | None:
     """(offset, kind) for the link in ``html``: Material/Zensical next to the copyright
     (``md``), else at the end of the page's last ``<footer>`` (``footer``: the mkdocs and
     readthedocs themes, most generators); None without a footer."""
-    m = _MD_COPYRIGHT.search(html)
-    if m:
-        return m.end(), "md"
+    at = _md_copyright_end(html)
+    if at >= 0:
+        return at, "md"
     opens = list(_FOOTER_OPEN.finditer(html))
     if not opens:
         return None
     close = _FOOTER_CLOSE.search(html, opens[-1].end())
     return (close.start(), "footer") if close else None
+
+
+_MD_LITERAL = 'class="md-copyright"'
+
+
+def _md_copyright_end(html: str) -> int:
+    """``_MD_COPYRIGHT.search(html).end()`` (-1 without a match), found from the attribute's
+    literal with ``str.find`` (a skipping search) and matched from the ``<div`` before it.
+
+    Why: the regex engine looked at every ``<div`` of the page (its prefix) on the way to
+    the footer, ~1.4 ns a character (25 µs on a 58 KB Material page, ~0.4 ms at 320 KB);
+    the literal search is several times faster. Exact: a match holds the literal right after
+    ``<div`` and whitespace, so the last ``<div`` before the literal is the match's start
+    (no ``<`` can be in between), and matches keep the order of their literals."""
+    i = html.find(_MD_LITERAL)
+    while i >= 0:
+        start = html.rfind("<div", 0, i)
+        m = _MD_COPYRIGHT.match(html, start) if start >= 0 else None
+        if m is not None and m.end() > i:
+            return m.end()
+        i = html.find(_MD_LITERAL, i + 1)
+    return -1
 
 
 def footer_link(label: str, kind: str) -> str:
