@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
-from urllib.parse import urlsplit
 
 from consent_generator.csp_sources import extra_refused, policy_sources
 from consent_generator.csp_sources import service_label as service_label
@@ -30,6 +29,7 @@ from consent_generator.csp_vocabulary import (
     weakening,
 )
 from consent_generator.csp_vocabulary import META_FORBIDDEN as META_FORBIDDEN
+from mkdocs_clarity.engine.urls import source_for, url_parts
 
 if TYPE_CHECKING:  # pragma: no cover
     from consent_generator.model import Policy
@@ -303,7 +303,8 @@ class SiteCspBuilder:
         self._auto_services: set[str] = set()
         self._style_attrs = False
         self._stripped: dict[tuple[str, str], tuple[str, list[str]]] = {}
-        self._self_origin = (site_origin or "").rstrip("/").lower()
+        self._self_origin = (source_for(site_origin) or "") if site_origin else ""
+        """As the scan reads it (``https://Example.org:443`` is ``https://example.org``)."""
         self._theme_inline_styles = False
         """A theme feature (Mermaid) styles at run time: style-src 'unsafe-inline', no hashes."""
 
@@ -477,11 +478,17 @@ def _resource_source(r: Resource) -> str:
     """The source allowing one resource. Scripts get their exact URL path, not the host:
     a whole CDN host (cdnjs, jsdelivr, unpkg) serves every library ever published, including
     ones that bypass CSP (old AngularJS, JSONP endpoints), so allowing the host would allow
-    them all; the one file the page loads is all it needs."""
+    them all; the one file the page loads is all it needs.
+
+    The path is the one the browser requests (:func:`urls.url_parts`: ``\\`` is ``/``, dot
+    segments resolved, a space is ``%20``, where a raw space would end the source and start
+    another), taken only when the URL reads as absolute at ``r.origin`` by itself; one the
+    page's ``<base href>`` resolved keeps the host source it was given."""
     if r.directive == "script-src":
-        path = urlsplit(r.url if not r.url.startswith("//") else "http:" + r.url).path
-        if path and path != "/":
-            return r.origin + path.replace(";", "%3B").replace(",", "%2C")
+        parts = url_parts(r.url)
+        origin = parts.host_port if "//" not in r.origin else f"{parts.scheme}://{parts.host_port}"
+        if parts.host and origin == r.origin and parts.path != "/":
+            return r.origin + parts.path.replace(";", "%3B").replace(",", "%2C")
     return r.origin
 
 

@@ -23,7 +23,6 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, TypeVar
-from urllib.parse import urlsplit
 
 from consent_generator.csp_sources import first_line, sha256_source
 from consent_generator.render import BODY_END, BODY_START, HEAD_END, HEAD_START
@@ -37,6 +36,7 @@ from mkdocs_clarity.engine.urls import (
     PageUrls,
     css_loads,
     refresh_url,
+    source_for,
     srcset_urls,
     vendor_hosts,
 )
@@ -675,20 +675,6 @@ _LINK_DIRECTIVES = {"stylesheet": "style-src", "icon": "img-src", "apple-touch-i
 _PRELOAD_AS = {"script": "script-src", "style": "style-src", "font": "font-src",
                "image": "img-src", "fetch": "connect-src", "audio": "media-src",
                "video": "media-src", "track": "media-src", "worker": "worker-src"}
-
-
-def source_for(url: str) -> str | None:
-    """The CSP source matching ``url`` when it is absolute http(s) or protocol-relative."""
-    url = url.strip()
-    if url.startswith("//"):
-        host = urlsplit("http:" + url).netloc
-        return host.lower() or None
-    if url[:5].lower() not in ("http:", "https"):
-        return None
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
 
 
 @lru_cache(maxsize=16)

@@ -15,9 +15,10 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote
 
 from consent_generator.errors import UserError
+from mkdocs_clarity.engine.urls import UrlParts, absolute_url_parts, url_parts
 
 HEAD_BYTES = 65536
 """How much of index.html is read to find the canonical link (it sits in <head>)."""
@@ -56,20 +57,31 @@ class SiteUrl:
     @property
     def origin(self) -> str:
         """``https://example.org``: the ``site_origin`` of :func:`site.apply_site`."""
-        parts = urlsplit(self.url)
-        return f"{parts.scheme}://{parts.netloc}"
+        parts = url_parts(self.url)
+        return f"{parts.scheme}://{parts.host_port}"
 
     @property
     def base_path(self) -> str:
         """``/docs/``: the ``base_path`` of :func:`site.apply_site` (404.html's links)."""
-        return urlsplit(self.url).path or "/"
+        return url_parts(self.url).path or "/"
+
+
+def _http_parts(url: str) -> UrlParts | None:
+    """``url`` as the browser reads it (:mod:`.urls`: ``https://Example.org:443`` is
+    ``https://example.org``, ``user@`` is no part of the origin) when it is an absolute
+    http(s) URL with a host, else None: a site's origin has to say its scheme (``//host``
+    does not)."""
+    parts = absolute_url_parts(url)
+    if parts is None or parts.scheme not in ("http", "https") or not parts.host:
+        return None
+    return parts
 
 
 def parse_site_url(url: str, source: str = "--site-url") -> SiteUrl:
     """Validate and normalise a site URL; raise :class:`SiteUrlError` when it is unusable
     (a relative URL cannot say where 404.html lives or which origin is the site's own)."""
-    parts = urlsplit(url.strip())
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+    parts = _http_parts(url)
+    if parts is None:
         raise SiteUrlError(f"{source}: {url!r} is not an absolute http(s) URL; pass where the "
                            "site is served, e.g. --site-url https://example.org/docs/")
     path = parts.path or "/"
@@ -78,7 +90,7 @@ def parse_site_url(url: str, source: str = "--site-url") -> SiteUrl:
         # (``/v1.2`` included: version paths have dots too).
         path = (path.rsplit("/", 1)[0] + "/" if path.lower().endswith((".html", ".htm"))
                 else path + "/")
-    return SiteUrl(f"{parts.scheme.lower()}://{parts.netloc.lower()}{path}", source)
+    return SiteUrl(f"{parts.scheme}://{parts.host_port}{path}", source)
 
 
 def detect_site_url(site_dir: Path) -> SiteUrl | None:
@@ -112,14 +124,14 @@ def _from_sitemap(site_dir: Path) -> SiteUrl | None:
     if not sitemap.is_file():
         return None
     for loc in _loc().findall(sitemap.read_text("utf-8", errors="replace")):
-        parts = urlsplit(loc)
-        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        parts = _http_parts(loc)
+        if parts is None:
             continue
         segments = [s for s in parts.path.split("/") if s]
         for k in range(len(segments) + 1):  # shortest site path whose rest is a real file
-            rest = site_dir.joinpath(*segments[k:])
+            rest = site_dir.joinpath(*map(unquote, segments[k:]))
             if rest.is_file() or (rest / "index.html").is_file():
                 base = "/" + "".join(s + "/" for s in segments[:k])
-                return SiteUrl(f"{parts.scheme.lower()}://{parts.netloc.lower()}{base}",
+                return SiteUrl(f"{parts.scheme}://{parts.host_port}{base}",
                                "sitemap.xml <loc>")
     return None

@@ -17,8 +17,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
 import ada_url
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ada_url.ada_adapter import ParseAttributes
 
 _PLACEHOLDER_HOST = "site.invalid"
 _SAFE_RELATIVE = re.compile(r"[^\x00-\x20:\\/][^:\\\t\n\r]*|/[^\x00-\x20:\\/][^:\\\t\n\r]*")
@@ -143,15 +147,29 @@ def url_parts(url: str) -> UrlParts:
     A scheme-relative URL (``//host/…``, ``\\\\host\\…``, ``/\\host/…``) is read as https:
     what the recogniser resolves it to on an https site, and the stricter reading for the
     CSP. A URL with no host of its own (``a/b.js``) keeps only its path."""
+    parts = absolute_url_parts(url)
+    if parts is not None:
+        return parts
     try:
-        p = ada_url.parse_url(url, attributes=_PARTS)
+        p = ada_url.parse_url(ada_url.join_url(_HTTPS_PLACEHOLDER, url), attributes=_PARTS)
     except ValueError:
-        try:
-            p = ada_url.parse_url(ada_url.join_url(_HTTPS_PLACEHOLDER, url), attributes=_PARTS)
-        except ValueError:
-            return UrlParts("", "", None, "")
-        if p["hostname"] == _PLACEHOLDER_HOST:
-            return UrlParts("", "", None, p["pathname"])
+        return UrlParts("", "", None, "")
+    if p["hostname"] == _PLACEHOLDER_HOST:
+        return UrlParts("", "", None, p["pathname"])
+    return _parts(p)
+
+
+def absolute_url_parts(url: str) -> UrlParts | None:
+    """``url`` split as :func:`url_parts` does when it is absolute on its own (it has a
+    scheme: ``https:host/path`` does, ``//host/path`` does not), None when only a base could
+    complete it: for a URL that must say its scheme, such as the site's own (``site_url``)."""
+    try:
+        return _parts(ada_url.parse_url(url, attributes=_PARTS))
+    except ValueError:
+        return None
+
+
+def _parts(p: ParseAttributes) -> UrlParts:
     port = p["port"]
     return UrlParts(p["protocol"][:-1], p["hostname"], int(port) if port else None,
                     p["pathname"])
@@ -227,6 +245,14 @@ class PageUrls:
         scheme, host = min(found)
         return f"{scheme}//{host}"
 
+
+
+def source_for(url: str) -> str | None:
+    """The CSP source matching ``url`` when it is absolute http(s) (``https://host[:port]``)
+    or protocol-relative (``host[:port]``): :meth:`PageUrls.origin` on a page of no known
+    site, so the site's own origin is spelled exactly as the origins of its pages' URLs it is
+    compared with (``https://Example.org:443/docs/`` is ``https://example.org``)."""
+    return PageUrls("").origin(url)
 
 # The CSS patterns below and ``_refresh`` are compiled on first need (``functools.cache``):
 # most pages' styles name no URL (``css_loads`` answers those before any regex) and hold no

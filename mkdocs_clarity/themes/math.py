@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from urllib.parse import urlsplit
 
+from mkdocs_clarity.engine.urls import PageUrls, url_parts
 from mkdocs_clarity.themes import Facts, ThemeNeed
 
 CLAIMS = (
@@ -58,16 +58,25 @@ def _mentions(text: str, word: str, anchor: int) -> bool:
 
 
 def _dir(url: str) -> tuple[str, str]:
-    parts = urlsplit("https:" + url if url.startswith("//") else url)
-    return f"{parts.scheme}://{parts.netloc}", parts.path.rsplit("/", 1)[0] + "/"
+    """Origin and directory of the file the browser fetches for ``url`` (``\\`` is ``/``, dot
+    segments resolved, ``:443`` dropped; ``//host`` read as https), so the fonts' source
+    names the directory they are loaded from."""
+    parts = url_parts(url)
+    return f"{parts.scheme}://{parts.host_port}", parts.path.rsplit("/", 1)[0] + "/"
+
+
+def _claimed(url: str) -> bool:
+    """Whether the scan counts ``url`` as this profile's load (not an unknown embed): the
+    same readings of it (:meth:`PageUrls.resolve`) against the same :data:`CLAIMS`."""
+    return any(rx.match(r.href) for r in PageUrls("").resolve(url)
+               if r.scheme in ("http:", "https:") for rx, _ in CLAIMS)
 
 
 def needs(facts: Facts) -> tuple[list[ThemeNeed], list[str]]:
     out, warnings = [], []
     for fact in sorted(f for f in facts if f.startswith("script:")):
         url = fact[7:]
-        absolute = "https:" + url if url.startswith("//") else url
-        if not any(rx.match(absolute) for rx, _ in CLAIMS):
+        if not _claimed(url):
             # Not a CDN this profile knows, so the pages' load of it is an unknown embed
             # (gated until consent by unknown_embeds): say so instead of breaking quietly.
             warnings.append(

@@ -12,7 +12,6 @@ import re
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache
-from urllib.parse import urlsplit
 
 from consent_generator.csp_sources import first_line, sha256_source
 from consent_generator.render import BODY_END, BODY_START, HEAD_END, HEAD_START
@@ -616,17 +615,9 @@ _PRELOAD_AS = {"script": "script-src", "style": "style-src", "font": "font-src",
 
 
 def source_for(url: str) -> str | None:
-    """The CSP source matching ``url`` when it is absolute http(s) or protocol-relative."""
-    url = url.strip()
-    if url.startswith("//"):
-        host = urlsplit("http:" + url).netloc
-        return host.lower() or None
-    if url[:5].lower() not in ("http:", "https"):
-        return None
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+    """The CSP source matching ``url`` when it is absolute http(s) or protocol-relative.
+    (Changed with the scanner from ``urlsplit`` to the browser's reading, branch urlhome.)"""
+    return PageUrls("").origin(url)
 
 
 def _resource_urls(tag: Tag) -> Iterator[tuple[str, str, str]]:
