@@ -342,7 +342,10 @@ class SiteCspBuilder:
         for r in scan.resources:
             if self._self_origin and r.origin.lower() == self._self_origin:
                 continue
-            b.add(r.directive, _resource_source(r), "resource", r.url, page)
+            source = _resource_source(r)
+            if source is None:
+                continue
+            b.add(r.directive, source, "resource", r.url, page)
             for directive, source, why in KNOWN_RESOURCE_DEPENDENCIES.get(r.origin, ()):
                 b.add(directive, source, "resource", f"{why} ({r.url})", page)
 
@@ -474,7 +477,7 @@ def canonical(csp: Csp) -> Csp:
                      for name, sources in csp.directives))
 
 
-def _resource_source(r: Resource) -> str:
+def _resource_source(r: Resource) -> str | None:
     """The source allowing one resource. Scripts get their exact URL path, not the host:
     a whole CDN host (cdnjs, jsdelivr, unpkg) serves every library ever published, including
     ones that bypass CSP (old AngularJS, JSONP endpoints), so allowing the host would allow
@@ -482,14 +485,18 @@ def _resource_source(r: Resource) -> str:
 
     The path is the one the browser requests (:func:`urls.url_parts`: ``\\`` is ``/``, dot
     segments resolved, a space is ``%20``, where a raw space would end the source and start
-    another), taken only when the URL reads as absolute at ``r.origin`` by itself; one the
-    page's ``<base href>`` resolved keeps the host source it was given."""
-    if r.directive == "script-src":
-        parts = url_parts(r.url)
-        origin = parts.host_port if "//" not in r.origin else f"{parts.scheme}://{parts.host_port}"
-        if parts.host and origin == r.origin and parts.path != "/":
-            return r.origin + parts.path.replace(";", "%3B").replace(",", "%2C")
-    return r.origin
+    another). A script whose URL has no host of its own (``x.js``) is third-party only
+    through an off-site ``<base href>``, which the site's ``base-uri 'self'`` makes browsers
+    ignore: it loads from the site, so it needs no source (None), and never its base's whole
+    host."""
+    if r.directive != "script-src":
+        return r.origin
+    parts = url_parts(r.url)
+    if not parts.host or parts.host_port != r.origin.rpartition("//")[2]:
+        return None
+    if parts.path == "/":
+        return r.origin
+    return r.origin + parts.path.replace(";", "%3B").replace(",", "%2C")
 
 
 def meta_in_head(scan: PageScan, meta: CspMeta) -> bool:

@@ -63,11 +63,24 @@ def test_a_space_in_a_script_path_cannot_add_a_second_source():
     assert all(" " not in s for s in sources)
 
 
-def test_a_script_relative_to_a_cdn_base_names_that_host():
-    """``<base href>`` on a CDN: the raw value has no host of its own, so the source is the
-    host the page's reading gave (before: the host with the file name glued on)."""
-    head = '<base href="https://cdn.jsdelivr.net/npm/mathjax@3/es5/"><script src="tex-mml-chtml.js">'
-    assert _script_sources(head + "</script>") == ("https://cdn.jsdelivr.net",)
+def test_a_script_relative_to_an_off_site_base_gets_no_cdn_source():
+    """After ``<base href>`` on a CDN the scan reads ``x.js`` there, but the site's
+    ``base-uri 'self'`` makes the browser ignore the base and load it from the site: no
+    source (before: the host with the file name glued on, ``https://cdn.jsdelivr.nettex…``),
+    and never the CDN's whole host."""
+    head = ('<base href="https://cdn.jsdelivr.net/npm/mathjax@3/es5/">'
+            '<script src="tex-mml-chtml.js"></script>')
+    assert _script_sources(head) == ()
+
+
+def test_a_scheme_relative_script_takes_the_sites_scheme():
+    """``//host`` is fetched with the page's scheme: on an http site the exact source is
+    http, though :func:`urls.url_parts` alone reads ``//host`` as https."""
+    head = ('<meta http-equiv="Content-Security-Policy" content="script-src \'self\' '
+            'http://cdn.example.org"><script src="//cdn.example.org/lib/x.js"></script>')
+    scan = scan_page(_page(head), "p.html", site_url="http://docs.example.org")
+    assert [r.origin for r in scan.resources] == ["http://cdn.example.org"]
+    assert "http://cdn.example.org/lib/x.js" in _script_sources(head, "http://docs.example.org")
 
 
 # -- the site's own origin (scan.source_for, siteurl) -------------------------------------------
