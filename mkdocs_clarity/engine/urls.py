@@ -246,13 +246,13 @@ class PageUrls:
         return f"{scheme}//{host}"
 
 
-
 def source_for(url: str) -> str | None:
     """The CSP source matching ``url`` when it is absolute http(s) (``https://host[:port]``)
     or protocol-relative (``host[:port]``): :meth:`PageUrls.origin` on a page of no known
     site, so the site's own origin is spelled exactly as the origins of its pages' URLs it is
     compared with (``https://Example.org:443/docs/`` is ``https://example.org``)."""
     return PageUrls("").origin(url)
+
 
 # The CSS patterns below and ``_refresh`` are compiled on first need (``functools.cache``):
 # most pages' styles name no URL (``css_loads`` answers those before any regex) and hold no
