@@ -449,6 +449,9 @@ def guard_config(policy: Policy) -> dict[str, Any]:
     specs = {**catalog(), **{s.spec.id: s.spec for s in policy.services}}
     for sid, spec in specs.items():
         for source in spec.csp.get("script-src", ()):
+            # A CSP source, not a URL: the WHATWG parser refuses its ``:*`` port, and within
+            # the validated host-source grammar (ASCII, no ``user@``, no ``%``) urlsplit's
+            # lower-cased hostname is the host CSP matches.
             host = urlsplit(source if "://" in source else "https://" + source).hostname
             if host and categories.get(sid):
                 vendors.setdefault(host, [])
