@@ -21,7 +21,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Literal
-from urllib.parse import urlsplit
 
 from .csp_vocabulary import (
     HASH_ALGORITHMS,
@@ -42,6 +41,7 @@ from .csp_vocabulary import (
     union,
     weakening,
 )
+from .urls import http_origin
 from .validation import did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -250,11 +250,11 @@ def service_label(key: str, name: str, category: str) -> str:
 
 def record_endpoint_source(policy: Policy) -> str | None:
     """The ``connect-src`` source the runtime's proof-of-consent beacon needs, if any: the
-    endpoint's origin, or ``'self'`` for a same-site path."""
+    endpoint's origin as the browser reads it (:func:`.urls.http_origin`: no ``user@``,
+    no ``:443``, a decoded host), or ``'self'`` for a same-site path."""
     if not policy.record_endpoint:
         return None
-    parts = urlsplit(policy.record_endpoint)
-    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else "'self'"
+    return http_origin(policy.record_endpoint) or "'self'"
 
 
 def policy_sources(policy: Policy, inline_scripts: Iterable[str]) -> list[PolicySource]:

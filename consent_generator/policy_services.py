@@ -9,12 +9,12 @@ site owner declares, so the rest of the pipeline never special-cases it.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from .csp_sources import covers, directive_problem, list_problem, source_problem
 from .model import Category, ServiceConfig, frozen_map
 from .services import CUSTOM_ID, catalog
 from .services.model import Cookie, Detect, Param, ServiceSpec
+from .urls import absolute_url_parts, has_credentials, http_origin
 from .validation import Reporter, child, describe, did_you_mean, suggestion, value_of
 from .yaml_source import Entry, Node
 
@@ -203,8 +203,8 @@ def _custom_service(rep: Reporter, key: str, entry: Entry, path: str,
                              "", null_ok=True)
     if len(rep.problems) > before or category is None:
         return None
-    if src and src.startswith("https://") and not covers(csp.get("script-src", ()), src):
-        origin = "{0.scheme}://{0.netloc}".format(urlsplit(src))
+    origin = http_origin(src) if src else None  # the host the browser fetches src from
+    if origin and not covers(csp.get("script-src", ()), origin):
         csp["script-src"] = (*csp.get("script-src", ()), origin)
     spec = ServiceSpec(
         id=CUSTOM_ID,
@@ -374,12 +374,25 @@ def check_url(rep: Reporter, node: Node, path: str, value: str) -> bool:
             rep.error(node, path, f"{value!r} contains spaces", "encode them as %20")
             return False
         return True
-    parts = urlsplit(value)
-    if parts.scheme == "https" and parts.hostname and not any(c.isspace() for c in value):
-        return True
-    if parts.scheme == "http":
+    parts = absolute_url_parts(value)
+    if parts is not None and parts.scheme == "https" and parts.host \
+            and value[:8].lower() == "https://" and value[8:9] not in "/" \
+            and not any(c.isspace() for c in value):
+        return _no_credentials(rep, node, path, value)
+    if parts is not None and parts.scheme == "http":
         rep.error(node, path, f"{value!r} uses plain http", "use its https:// address")
     else:
-        rep.error(node, path, f"{value!r} is not an https URL",
-                  "expected https://host/path or a path on this site starting with /")
+        rep.error(node, path, f"{value!r} is not an https URL a browser can load",
+                  "expected https://host/path (a valid host and port) or a path on this site "
+                  "starting with /")
     return False
+
+
+def _no_credentials(rep: Reporter, node: Node, path: str, value: str) -> bool:
+    """A URL with ``user@`` is refused by Chromium as a subresource and sends the credentials
+    to the host elsewhere; its origin is no valid CSP source either."""
+    if has_credentials(value):
+        rep.error(node, path, f"{value!r} contains a user name or password before '@'",
+                  "remove the 'user@' part: browsers refuse or leak it")
+        return False
+    return True

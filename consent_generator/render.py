@@ -36,6 +36,7 @@ from .csp_sources import policy_csp
 from .errors import UserError
 from .model import Policy, ServiceConfig
 from .services import ServiceSpec, catalog
+from .urls import url_parts
 
 HEAD_START = "<!-- consent-generator:head -->"
 HEAD_END = "<!-- /consent-generator:head -->"
@@ -340,11 +341,12 @@ def service_inline_scripts(policy: Policy) -> list[str]:
 
 
 def _safe_url(url: str | None) -> str | None:
-    """http(s), protocol-relative or site-relative URLs only: never ``javascript:``."""
-    if not url:
-        return None
-    scheme = urlsplit(url.strip()).scheme.lower()
-    return url.strip() if scheme in ("", "http", "https") else None
+    """http(s), protocol-relative or site-relative URLs only: never ``javascript:``. The
+    scheme is the one the browser follows (:func:`.urls.url_parts`: leading C0 controls and
+    tabs/newlines inside removed), not ``urlsplit``'s, which kept ``\\x01javascript:`` as a
+    relative URL before Python 3.11.4."""
+    url = (url or "").strip()  # what is written to the page is what is read
+    return url if url and url_parts(url).scheme in ("", "http", "https") else None
 
 
 # --- head ------------------------------------------------------------------------------------
@@ -447,6 +449,9 @@ def guard_config(policy: Policy) -> dict[str, Any]:
     specs = {**catalog(), **{s.spec.id: s.spec for s in policy.services}}
     for sid, spec in specs.items():
         for source in spec.csp.get("script-src", ()):
+            # A CSP source, not a URL: the WHATWG parser refuses its ``:*`` port, and within
+            # the validated host-source grammar (ASCII, no ``user@``, no ``%``) urlsplit's
+            # lower-cased hostname is the host CSP matches.
             host = urlsplit(source if "://" in source else "https://" + source).hostname
             if host and categories.get(sid):
                 vendors.setdefault(host, [])

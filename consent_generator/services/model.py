@@ -12,7 +12,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
-from urllib.parse import urlsplit
+
+from ..urls import http_origin
 
 Severity = Literal["error", "warning"]
 Party = Literal["first", "third"]
@@ -185,9 +186,10 @@ class InitQuestion:
 
 
 def _origin(url: str) -> str:
-    """``scheme://host[:port]`` of a URL parameter, for a CSP source; "" when it has none."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    """``scheme://host[:port]`` of a URL parameter, for a CSP source, as the browser reads it
+    (``https://EU.i.posthog.com:443`` is ``https://eu.i.posthog.com``, so its ``also_hosts``
+    suffix still applies); "" when it has none."""
+    return http_origin(url) or ""
 
 
 @dataclass(frozen=True)

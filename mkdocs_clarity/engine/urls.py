@@ -4,6 +4,9 @@ Why a WHATWG parser: a browser strips leading/trailing C0 controls and spaces, r
 newlines anywhere, reads ``\\`` as ``/`` for http(s), takes ``https:host/path`` and ``//host``,
 decodes percent-encoded and upper-case hosts, drops ``:443`` and ``user@``. A regex over the raw
 attribute misses each of those; ``urllib.parse`` does too. ada-url is the parser Node.js uses.
+The splitting itself (:class:`UrlParts`, :func:`url_parts`, :func:`absolute_url_parts`) lives
+in :mod:`consent_generator.urls`, the one home both packages read URLs through; it is
+re-exported here.
 
 Character references are decoded before a value gets here (:func:`scan.parse_attrs` does it as
 the tokenizer does). Relative URLs are resolved against the page's URL: with the site's origin
@@ -17,14 +20,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING
 
 import ada_url
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ada_url.ada_adapter import ParseAttributes
+from consent_generator.urls import PLACEHOLDER_HOST as _PLACEHOLDER_HOST
+from consent_generator.urls import UrlParts, absolute_url_parts, url_parts
 
-_PLACEHOLDER_HOST = "site.invalid"
+__all__ = ["PageUrls", "Resolved", "UrlParts", "VendorHosts", "absolute_url_parts", "css_loads",
+           "css_urls", "refresh_url", "source_for", "srcset_urls", "url_parts", "vendor_hosts"]
+"""``UrlParts``, ``url_parts`` and ``absolute_url_parts`` are re-exported for the engine."""
+
 _SAFE_RELATIVE = re.compile(r"[^\x00-\x20:\\/][^:\\\t\n\r]*|/[^\x00-\x20:\\/][^:\\\t\n\r]*")
 """A value no base can turn into another host: a path-relative or root-relative URL without
 ``:``, ``\\``, tabs or newlines (``/\\t/host`` becomes ``//host`` once the tab is removed)."""
@@ -112,67 +117,6 @@ def _split(href: str) -> Resolved:
     if not host.endswith("]"):
         host = host.rpartition(":")[0] or host if ":" in host else host
     return Resolved(href, host, scheme, host_port, bool(at))
-
-
-@dataclass(frozen=True)
-class UrlParts:
-    """An absolute URL in the parts a CSP source or a service key is made of, as the browser
-    reads them (so the unknown-embed rules of :mod:`.embeds` cannot read a URL differently
-    from the recogniser that found it)."""
-
-    scheme: str
-    """Lower case, without ``:`` (``https``); empty for a URL with no host of its own."""
-    host: str
-    """Lower case, percent-decoded, IDNA-encoded, ``[…]`` for IPv6; empty when none."""
-    port: int | None
-    """A port other than the scheme's default (``:443`` on https is no port: None)."""
-    path: str
-    """Percent-encoded and without dot segments, as the browser requests it."""
-
-    @property
-    def host_port(self) -> str:
-        return f"{self.host}:{self.port}" if self.port is not None else self.host
-
-
-_PARTS = ("protocol", "hostname", "port", "pathname")
-_HTTPS_PLACEHOLDER = f"https://{_PLACEHOLDER_HOST}/"
-
-
-@lru_cache(maxsize=4096)
-def url_parts(url: str) -> UrlParts:
-    """``url`` split per the WHATWG URL standard (ada-url), unlike ``urllib.parse``: spaces and
-    C0 controls around it and tabs/newlines inside are removed, ``\\`` is ``/`` for http(s),
-    hosts are lower-cased and percent-decoded, default ports and ``user@`` dropped.
-
-    A scheme-relative URL (``//host/…``, ``\\\\host\\…``, ``/\\host/…``) is read as https:
-    what the recogniser resolves it to on an https site, and the stricter reading for the
-    CSP. A URL with no host of its own (``a/b.js``) keeps only its path."""
-    parts = absolute_url_parts(url)
-    if parts is not None:
-        return parts
-    try:
-        p = ada_url.parse_url(ada_url.join_url(_HTTPS_PLACEHOLDER, url), attributes=_PARTS)
-    except ValueError:
-        return UrlParts("", "", None, "")
-    if p["hostname"] == _PLACEHOLDER_HOST:
-        return UrlParts("", "", None, p["pathname"])
-    return _parts(p)
-
-
-def absolute_url_parts(url: str) -> UrlParts | None:
-    """``url`` split as :func:`url_parts` does when it is absolute on its own (it has a
-    scheme: ``https:host/path`` does, ``//host/path`` does not), None when only a base could
-    complete it: for a URL that must say its scheme, such as the site's own (``site_url``)."""
-    try:
-        return _parts(ada_url.parse_url(url, attributes=_PARTS))
-    except ValueError:
-        return None
-
-
-def _parts(p: ParseAttributes) -> UrlParts:
-    port = p["port"]
-    return UrlParts(p["protocol"][:-1], p["hostname"], int(port) if port else None,
-                    p["pathname"])
 
 
 def _bases(page_path: str, site_url: str | None) -> tuple[str, ...]:
