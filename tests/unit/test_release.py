@@ -120,3 +120,17 @@ def test_engine_does_not_import_mkdocs():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=60).stdout
     assert out.strip() == "[]"
+
+
+def test_every_runtime_dependency_says_why_it_is_there():
+    """docs/dependencies.md has a row for each runtime dependency in pyproject.toml (the
+    project promises to say why each one is there; ada-url once had none)."""
+    root = Path(__file__).resolve().parents[2]
+    declared = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["project"][
+        "dependencies"]
+    table = (root / "docs" / "dependencies.md").read_text("utf-8").split("## What you install")[1]
+    rows = {m.group(1).lower() for m in re.finditer(r"^\| `([A-Za-z0-9_.-]+)`", table, re.M)}
+    rows |= {m.group(1).lower() for m in re.finditer(r"^\| `[^`]+` \+ `([A-Za-z0-9_.-]+)`",
+                                                        table, re.M)}
+    names = {re.split(r"[<>=!~\[; ]", spec, maxsplit=1)[0].lower() for spec in declared}
+    assert names - rows == set()
