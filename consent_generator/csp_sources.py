@@ -19,7 +19,6 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING, Literal
 
 from .csp_vocabulary import (
@@ -41,6 +40,7 @@ from .csp_vocabulary import (
     union,
     weakening,
 )
+from .lazy import lazy_pattern
 from .urls import http_origin
 from .validation import did_you_mean
 
@@ -48,17 +48,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from .model import Policy
 
 
-@cache
-def _host_source() -> re.Pattern[str]:
-    """A host source (scheme, host, port, path), compiled on first need: only a policy's own
-    ``csp.extra`` sources and custom services' URLs are checked with it (issue 15)."""
-    return re.compile(
-        r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)?"
-        r"(?P<host>\*|(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*"
-        r"[A-Za-z0-9])?)*)"
-        r"(?P<port>:(\d{1,5}|\*))?"
-        r"(?P<path>/[^\s;,']*)?"
-    )
+_host_source = lazy_pattern(
+    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)?"
+    r"(?P<host>\*|(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*"
+    r"[A-Za-z0-9])?)*)"
+    r"(?P<port>:(\d{1,5}|\*))?"
+    r"(?P<path>/[^\s;,']*)?")
+"""A host source (scheme, host, port, path), compiled on first need: only a policy's own
+``csp.extra`` sources and custom services' URLs are checked with it (issue 15)."""
 
 
 Finding = tuple[str, str]

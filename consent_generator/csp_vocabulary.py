@@ -18,7 +18,8 @@ import base64
 import binascii
 import re
 from collections.abc import Container, Iterable, Mapping
-from functools import cache
+
+from .lazy import lazy_pattern
 
 FETCH_FALLBACKS: Mapping[str, tuple[str, ...]] = {
     # CSP3 "directive fallback list": the effective sources of a fetch directive that is absent.
@@ -126,23 +127,18 @@ HASH_LENGTHS: Mapping[str, int] = {"sha256": 32, "sha384": 48, "sha512": 64}
 HASH_ALGORITHMS: tuple[str, ...] = tuple(HASH_LENGTHS)
 
 
-@cache
-def _hash_source() -> re.Pattern[str]:
-    """A hash source, compiled on first need: only a policy naming hashes asks (issue 15)."""
-    return re.compile(rf"'({'|'.join(HASH_ALGORITHMS)})-([A-Za-z0-9+/_-]+={{0,2}})'", re.I)
+_hash_source = lazy_pattern(
+    rf"'({'|'.join(HASH_ALGORITHMS)})-([A-Za-z0-9+/_-]+={{0,2}})'", re.I)
+"""A hash source, compiled on first need: only a policy naming hashes asks (issue 15)."""
 
 
-@cache
-def scheme_source() -> re.Pattern[str]:
-    """A scheme-only source (``https:``, ``data:``): every URL of that scheme. Compiled on
-    first need, like :func:`any_host`: only checks of a policy's own sources ask."""
-    return re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+scheme_source = lazy_pattern(r"[A-Za-z][A-Za-z0-9+.-]*:")
+"""A scheme-only source (``https:``, ``data:``): every URL of that scheme. Compiled on
+first need, like :func:`any_host`: only checks of a policy's own sources ask."""
 
 
-@cache
-def any_host() -> re.Pattern[str]:
-    """``https://*`` (any port, any path): a scheme with a bare ``*`` host allows every host."""
-    return re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\*(:[0-9*]+)?(/.*)?")
+any_host = lazy_pattern(r"[A-Za-z][A-Za-z0-9+.-]*://\*(:[0-9*]+)?(/.*)?")
+"""``https://*`` (any port, any path): a scheme with a bare ``*`` host allows every host."""
 
 
 _KEYWORD = re.compile(r"^'(?!nonce-)[a-z-]+'$", re.I)

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 
+from consent_generator.lazy import lazy_pattern
 from consent_generator.model import Policy, ServiceConfig
 from mkdocs_clarity.engine.urls import url_parts
 
@@ -36,20 +36,16 @@ KIND_DIRECTIVE = {"script-src": "script-src", "iframe": "frame-src"}
 """The directive of a tracker kind whose directive is fixed; a resource carries its own."""
 
 
-@cache
-def _literal() -> re.Pattern[str]:
-    """An absolute URL in a script's string literal. This and the other patterns here are
-    compiled on first need: most sites' inline scripts load nothing third-party (issue 15)."""
-    return re.compile(r"""["'`]((?:https?:)?//[A-Za-z0-9][A-Za-z0-9.-]*(?::\d+)?"""
-                      r"""(?:[/?#][^"'`\s\\]*)?)["'`]""")
+_literal = lazy_pattern(r"""["'`]((?:https?:)?//[A-Za-z0-9][A-Za-z0-9.-]*(?::\d+)?"""
+                        r"""(?:[/?#][^"'`\s\\]*)?)["'`]""")
+"""An absolute URL in a script's string literal. This and the other patterns here are
+compiled on first need: most sites' inline scripts load nothing third-party (issue 15)."""
 
 
-@cache
-def _loads() -> re.Pattern[str]:
-    """A script that can make the browser load something. Without one, a URL in a script is a
-    link or a label (``location.href = …`` navigates; that is no embed)."""
-    return re.compile(r"createElement|\.src\b|fetch\(|import\(|XMLHttpRequest|sendBeacon|"
+_loads = lazy_pattern(r"createElement|\.src\b|fetch\(|import\(|XMLHttpRequest|sendBeacon|"
                       r"new\s+Image|document\.write|appendChild|insertBefore|\.append\(")
+"""A script that can make the browser load something. Without one, a URL in a script is a
+link or a label (``location.href = …`` navigates; that is no embed)."""
 
 
 _EXT = {".js": "script-src", ".mjs": "script-src", ".css": "style-src", ".png": "img-src",
@@ -57,9 +53,7 @@ _EXT = {".js": "script-src", ".mjs": "script-src", ".css": "style-src", ".png": 
         ".webp": "img-src", ".woff2": "font-src", ".woff": "font-src", ".json": "connect-src"}
 
 
-@cache
-def _fetched() -> re.Pattern[str]:
-    return re.compile(r"(?:fetch|sendBeacon|\.open|EventSource|WebSocket)\s*\([^()]{0,40}$")
+_fetched = lazy_pattern(r"(?:fetch|sendBeacon|\.open|EventSource|WebSocket)\s*\([^()]{0,40}$")
 
 
 def script_literals(text: str) -> list[tuple[str, str]]:

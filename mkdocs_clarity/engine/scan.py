@@ -25,6 +25,7 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING, TypeVar
 
 from consent_generator.csp_sources import first_line, sha256_source
+from consent_generator.lazy import lazy_pattern
 from consent_generator.render import BODY_END, BODY_START, HEAD_END, HEAD_START
 from mkdocs_clarity.engine.embeds import (
     THIRD_PARTY,
@@ -319,24 +320,22 @@ _BREAKOUT = frozenset({
 """Start tags that end foreign content (the parser pops back to HTML before inserting them)."""
 
 
-@cache
-def _foreign_token() -> re.Pattern[str]:
-    """Every tag: inside ``<svg>``/``<math>`` (small, in practice) the tree builder's rules need
-    to see the tags a boring-tag skip would hide (breakout tags, integration points).
+_foreign_token = lazy_pattern(
+    r"[^<]*+(?:<(?:"
+    r"(?P<comment>!--(?:-?>|.*?(?:--!?>|\Z)))"
+    r"|(?P<cdata>!\[CDATA\[.*?(?:\]\]>|\Z))"
+    r"|(?P<bogus>[!?][^>]*+>?|/(?![a-zA-Z])[^>]*+>?)"
+    rf"|/(?P<ename>{_NAME})[^>]*+(?:>|\Z)"
+    rf"|(?P<name>{_NAME})(?P<attrs>{_ATTR}*+)(?:>|\Z)"
+    r"|(?P<stray>)"
+    r")|(?P<eof>\Z))",
+    re.S,
+)
+"""Every tag: inside ``<svg>``/``<math>`` (small, in practice) the tree builder's rules need
+to see the tags a boring-tag skip would hide (breakout tags, integration points).
 
-    Compiled on the first ``<svg>``/``<math>`` that is not a plain drawing (:data:`_SIMPLE_SVG`):
-    1.3 ms that most builds never need."""
-    return re.compile(
-        r"[^<]*+(?:<(?:"
-        r"(?P<comment>!--(?:-?>|.*?(?:--!?>|\Z)))"
-        r"|(?P<cdata>!\[CDATA\[.*?(?:\]\]>|\Z))"
-        r"|(?P<bogus>[!?][^>]*+>?|/(?![a-zA-Z])[^>]*+>?)"
-        rf"|/(?P<ename>{_NAME})[^>]*+(?:>|\Z)"
-        rf"|(?P<name>{_NAME})(?P<attrs>{_ATTR}*+)(?:>|\Z)"
-        r"|(?P<stray>)"
-        r")|(?P<eof>\Z))",
-        re.S,
-    )
+Compiled on the first ``<svg>``/``<math>`` that is not a plain drawing (:data:`_SIMPLE_SVG`):
+1.3 ms that most builds never need."""
 
 
 _SIMPLE_SVG = re.compile(

@@ -13,32 +13,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from urllib.parse import unquote
 
 from consent_generator.errors import UserError
+from consent_generator.lazy import lazy_pattern
 from mkdocs_clarity.engine.urls import UrlParts, absolute_url_parts, url_parts
 
 HEAD_BYTES = 65536
 """How much of index.html is read to find the canonical link (it sits in <head>)."""
 
 
-@cache
-def _link() -> re.Pattern[str]:
-    """This and the two patterns below read a site URL from the built files, compiled on
-    first need: the plugin is given ``site_url`` by MkDocs and never asks (issue 15)."""
-    return re.compile(r"<link\b[^>]*>", re.I)
+_link = lazy_pattern(r"<link\b[^>]*>", re.I)
+"""This and the two patterns below read a site URL from the built files, compiled on
+first need: the plugin is given ``site_url`` by MkDocs and never asks (issue 15)."""
 
 
-@cache
-def _attr() -> re.Pattern[str]:
-    return re.compile(r"""([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+_attr = lazy_pattern(r"""([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
 
 
-@cache
-def _loc() -> re.Pattern[str]:
-    return re.compile(r"<loc>\s*([^<\s]+)\s*</loc>", re.I)
+_loc = lazy_pattern(r"<loc>\s*([^<\s]+)\s*</loc>", re.I)
 
 
 class SiteUrlError(UserError):

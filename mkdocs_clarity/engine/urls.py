@@ -23,6 +23,7 @@ from functools import cache, lru_cache
 
 import ada_url
 
+from consent_generator.lazy import lazy_pattern
 from consent_generator.urls import PLACEHOLDER_HOST as _PLACEHOLDER_HOST
 from consent_generator.urls import UrlParts, absolute_url_parts, url_parts
 
@@ -198,40 +199,30 @@ def source_for(url: str) -> str | None:
     return PageUrls("").origin(url)
 
 
-# The CSS patterns below and ``_refresh`` are compiled on first need (``functools.cache``):
+# The CSS patterns below and ``_refresh`` are compiled on first need (``lazy_pattern``):
 # most pages' styles name no URL (``css_loads`` answers those before any regex) and hold no
 # refresh, and compiling them is ~1 ms of every build's start (issue 15).
 
 
-@cache
-def _css_load() -> re.Pattern[str]:
-    return re.compile(
-        r"""@import\s+(?:url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)|"([^"]*)"|'([^']*)')"""
-        r"""|url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)"""
-        r"""|(?:-webkit-)?image-set\(""", re.I)
+_css_load = lazy_pattern(
+    r"""@import\s+(?:url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)|"([^"]*)"|'([^']*)')"""
+    r"""|url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)"""
+    r"""|(?:-webkit-)?image-set\(""", re.I)
 
 
 _IMPORT_GROUPS = 5
 
 
-@cache
-def _css_string_or_paren() -> re.Pattern[str]:
-    return re.compile(r""""([^"]*)"?|'([^']*)'?|[()]""")
+_css_string_or_paren = lazy_pattern(r""""([^"]*)"?|'([^']*)'?|[()]""")
 
 
-@cache
-def _font_face() -> re.Pattern[str]:
-    return re.compile(r"@font-face\s*\{[^}]*\}?", re.I)
+_font_face = lazy_pattern(r"@font-face\s*\{[^}]*\}?", re.I)
 
 
-@cache
-def _css_escape() -> re.Pattern[str]:
-    return re.compile(r"\\([0-9a-fA-F]{1,6})[ \t\n\r\f]?|\\(.)", re.S)
+_css_escape = lazy_pattern(r"\\([0-9a-fA-F]{1,6})[ \t\n\r\f]?|\\(.)", re.S)
 
 
-@cache
-def _css_comment() -> re.Pattern[str]:
-    return re.compile(r"/\*.*?(?:\*/|\Z)", re.S)
+_css_comment = lazy_pattern(r"/\*.*?(?:\*/|\Z)", re.S)
 
 
 def _css_unescape(text: str) -> str:
@@ -291,9 +282,7 @@ def css_urls(css: str) -> list[str]:
     return [url for url, _ in css_loads(css)]
 
 
-@cache
-def _refresh() -> re.Pattern[str]:
-    return re.compile(r"^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(['\"]?)(.*)$", re.I | re.S)
+_refresh = lazy_pattern(r"^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(['\"]?)(.*)$", re.I | re.S)
 
 
 def refresh_url(content: str) -> str | None:

@@ -19,17 +19,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
+from consent_generator.lazy import lazy_pattern
 from consent_generator.model import Policy
 
-
-@cache
-def _gtag_src() -> re.Pattern[str]:
-    """Compiled on first need: only a page of the mkdocs/readthedocs themes asks (issue 15)."""
-    return re.compile(r"googletagmanager\.com/gtag/js\?id=((?:G|UA|AW)-[A-Z0-9-]+)", re.I)
+_gtag_src = lazy_pattern(r"googletagmanager\.com/gtag/js\?id=((?:G|UA|AW)-[A-Z0-9-]+)", re.I)
+"""Compiled on first need: only a page of the mkdocs/readthedocs themes asks (issue 15)."""
 
 
 _MATERIAL_TAG = '<script id="__analytics">'

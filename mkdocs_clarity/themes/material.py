@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import cache
 from pathlib import Path
 from urllib.parse import quote
 
+from consent_generator.lazy import lazy_pattern
 from mkdocs_clarity.themes import Facts, ThemeNeed
 
 NAME = "material"
@@ -34,16 +34,12 @@ _SOURCE_LINK = re.compile(
 _MERMAID = re.compile(r'<(?:pre|div)\b[^>]*class="[^"]*\bmermaid\b', re.I)
 
 
-@cache
-def _github() -> re.Pattern[str]:
-    """This, ``_gitlab`` and ``_mermaid_url`` are compiled on first need: only a site with a
-    repository link or Mermaid diagrams asks (issue 15)."""
-    return re.compile(r"^.+github\.com/([^/]+)/?([^/]+)?", re.I)
+_github = lazy_pattern(r"^.+github\.com/([^/]+)/?([^/]+)?", re.I)
+"""This, ``_gitlab`` and ``_mermaid_url`` are compiled on first need: only a site with a
+repository link or Mermaid diagrams asks (issue 15)."""
 
 
-@cache
-def _gitlab() -> re.Pattern[str]:
-    return re.compile(r"^.+?([^/]*gitlab[^/]+)/(.+?)/?$", re.I)
+_gitlab = lazy_pattern(r"^.+?([^/]*gitlab[^/]+)/(.+?)/?$", re.I)
 
 
 CLAIMS = (
@@ -55,9 +51,7 @@ the stylesheet and the preconnect to the font files' host. They load before cons
 audit says so, with the fix: ``theme.font: false`` or the privacy plugin)."""
 
 
-@cache
-def _mermaid_url() -> re.Pattern[str]:
-    return re.compile(r"https://unpkg\.com/mermaid@[^\"'`\s)]+?\.js")
+_mermaid_url = lazy_pattern(r"https://unpkg\.com/mermaid@[^\"'`\s)]+?\.js")
 
 
 def recognise(text: str, generator: str) -> bool:

@@ -6,8 +6,8 @@ font-src gets exactly that directory."""
 from __future__ import annotations
 
 import re
-from functools import cache
 
+from consent_generator.lazy import lazy_pattern
 from mkdocs_clarity.engine.urls import PageUrls, url_parts
 from mkdocs_clarity.themes import Facts, ThemeNeed
 
@@ -20,11 +20,9 @@ CLAIMS = (
 directory each (scripts, auto-render, styles, fonts)."""
 
 
-@cache
-def _url() -> re.Pattern[str]:
-    """Compiled on first need: only a page naming MathJax or KaTeX asks (issue 15)."""
-    return re.compile(r'<(?:script|link)\b[^>]*?(?:src|href)="((?:https?:)?//[^"]*?'
-                      r'(?:mathjax|katex)[^"]*)"', re.I)
+_url = lazy_pattern(r'<(?:script|link)\b[^>]*?(?:src|href)="((?:https?:)?//[^"]*?'
+                    r'(?:mathjax|katex)[^"]*)"', re.I)
+"""Compiled on first need: only a page naming MathJax or KaTeX asks (issue 15)."""
 
 
 def page_facts(text: str) -> set[str]:
