@@ -9,7 +9,7 @@ import re
 
 from consent_generator.lazy import lazy_pattern
 from mkdocs_clarity.engine.urls import PageUrls, url_parts
-from mkdocs_clarity.themes import Facts, ThemeNeed
+from mkdocs_clarity.themes import Claims, Facts, ThemeNeed
 
 CLAIMS = (
     (re.compile(r"https://(?:cdn\.jsdelivr\.net/npm|unpkg\.com)/(?:mathjax|katex)@[^/]+/"
@@ -66,8 +66,9 @@ def _dir(url: str) -> tuple[str, str]:
 def _claimed(url: str) -> bool:
     """Whether the scan counts ``url`` as this profile's load (not an unknown embed): the
     same readings of it (:meth:`PageUrls.resolve`) against the same :data:`CLAIMS`."""
-    return any(rx.match(r.href) for r in PageUrls("").resolve(url)
-               if r.scheme in ("http:", "https:") for rx, _ in CLAIMS)
+    claims = Claims(CLAIMS)
+    return any(claims.feature(r.href) for r in PageUrls("").resolve(url)
+               if r.scheme in ("http:", "https:"))
 
 
 def needs(facts: Facts) -> tuple[list[ThemeNeed], list[str]]:
